@@ -1,0 +1,69 @@
+namespace Ebb.Cli;
+
+/// <summary>
+/// Verb dispatch and the last line of defence: whatever a verb throws that it did not
+/// handle becomes one line on stderr and a non-zero exit, never a stack trace.
+/// </summary>
+public static class Cli
+{
+    /// <summary>A verb: its arguments (after the verb) and the two streams, returning the exit code.</summary>
+    public delegate int Verb(string[] args, TextWriter stdout, TextWriter stderr);
+
+    // One line per verb, in the order `ebb --help` lists them.
+    private static readonly (string Name, Verb Run, string Summary)[] Verbs =
+    [
+        ("tour", TourCommand.Run, "a guided run through everything below, on this process"),
+    ];
+
+    /// <summary>Runs <c>ebb ARGS</c>, writing to the given streams; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            PrintHelp(args.Length == 0 ? stderr : stdout);
+            return args.Length == 0 ? 1 : 0;
+        }
+        if (args[0] is "-V" or "--version")
+        {
+            stdout.WriteLine($"ebb {typeof(Cli).Assembly.GetName().Version}");
+            return 0;
+        }
+        foreach (var verb in Verbs)
+        {
+            if (verb.Name != args[0]) continue;
+            try
+            {
+                return verb.Run(args[1..], stdout, stderr);
+            }
+            catch (CliException e)
+            {
+                stderr.WriteLine(e.Message);
+                return e.ExitCode;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                stderr.WriteLine($"ebb {verb.Name}: {e.Message}");
+                return 1;
+            }
+        }
+        stderr.WriteLine($"ebb: unknown command '{args[0]}' (try 'ebb --help')");
+        return 1;
+    }
+
+    private static void PrintHelp(TextWriter w)
+    {
+        w.WriteLine("Usage: ebb COMMAND [OPTIONS]");
+        w.WriteLine();
+        w.WriteLine("Commands:");
+        foreach (var verb in Verbs) w.WriteLine($"  {verb.Name,-7} {verb.Summary}");
+        w.WriteLine();
+        w.WriteLine("Run 'ebb COMMAND --help' for a command's options.");
+    }
+}
+
+/// <summary>A failure a verb reports as one line (the message as printed) with a chosen exit code.</summary>
+public sealed class CliException(string message, int exitCode = 1) : Exception(message)
+{
+    /// <summary>The process exit code to use.</summary>
+    public int ExitCode { get; } = exitCode;
+}

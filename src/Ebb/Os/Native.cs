@@ -1,0 +1,48 @@
+using System.Runtime.InteropServices;
+
+namespace Ebb.Os;
+
+/// <summary>
+/// The raw libc entry points. Nothing here counts or checks: <see cref="OsMemory"/>
+/// is the only caller, and it does both.
+/// </summary>
+internal static unsafe partial class Native
+{
+    private const string Libc = "libc";
+
+    public const long SYS_brk = 12;
+    public const long SYS_clock_gettime = 228;
+    public const int PR_SET_VMA = 0x53564d41;
+    public const int PR_SET_VMA_ANON_NAME = 0;
+
+    [LibraryImport(Libc, EntryPoint = "mmap", SetLastError = true)]
+    public static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport(Libc, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int munmap(nint addr, nuint length);
+
+    [LibraryImport(Libc, EntryPoint = "mprotect", SetLastError = true)]
+    public static partial int mprotect(nint addr, nuint length, int prot);
+
+    [LibraryImport(Libc, EntryPoint = "madvise", SetLastError = true)]
+    public static partial int madvise(nint addr, nuint length, int advice);
+
+    [LibraryImport(Libc, EntryPoint = "mremap", SetLastError = true)]
+    public static partial nint mremap(nint oldAddress, nuint oldSize, nuint newSize, int flags, nint newAddress);
+
+    [LibraryImport(Libc, EntryPoint = "sbrk", SetLastError = true)]
+    public static partial nint sbrk(nint increment);
+
+    // syscall(2) is variadic in C; on x86-64 integer arguments pass the same way either way.
+    [LibraryImport(Libc, EntryPoint = "syscall", SetLastError = true)]
+    public static partial long syscall1(long number, nint a1);
+
+    [LibraryImport(Libc, EntryPoint = "syscall", SetLastError = true)]
+    public static partial long syscall2(long number, nint a1, nint a2);
+
+    [LibraryImport(Libc, EntryPoint = "prctl", SetLastError = true)]
+    public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport(Libc, EntryPoint = "getauxval")]
+    public static partial nuint getauxval(nuint type);
+}

@@ -1,0 +1,29 @@
+namespace Ebb.Cli.Tests;
+
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void UnknownVerb_IsOneLineAndNonZero()
+    {
+        var (code, stdout, err) = Run("frobnicate");
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout);
+        Assert.Equal("ebb: unknown command 'frobnicate' (try 'ebb --help')" + Environment.NewLine, err);
+    }
+
+    [Fact]
+    public void Help_ListsTour()
+    {
+        var (code, stdout, _) = Run("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("tour", stdout);
+    }
+}
