@@ -13,6 +13,7 @@ public static class Cli
     private static readonly (string Name, Verb Run, string Summary)[] Verbs =
     [
         ("tour", TourCommand.Run, "a guided run through everything below, on this process"),
+        ("lab", LabCommand.Run, "the classic memory experiments, runnable"),
     ];
 
     /// <summary>Runs <c>ebb ARGS</c>, writing to the given streams; returns the exit code.</summary>

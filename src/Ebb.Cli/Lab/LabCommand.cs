@@ -1,0 +1,42 @@
+namespace Ebb.Cli;
+
+/// <summary>
+/// <c>ebb lab NAME</c>: the classic memory experiments, each real (the system calls happen;
+/// strace shows them) and printing the facts it demonstrates.
+/// </summary>
+public static class LabCommand
+{
+    // One line per experiment, in the order `ebb lab` lists them; each lives in its own file under Lab/.
+    private static readonly ILabExperiment[] Experiments =
+    [
+    ];
+
+    /// <summary>Runs one experiment by name, or lists them.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            stdout.WriteLine("Usage: ebb lab EXPERIMENT [OPTIONS]");
+            stdout.WriteLine();
+            stdout.WriteLine("Experiments:");
+            foreach (var e in Experiments) stdout.WriteLine($"  {e.Name,-10} {e.Summary}");
+            return args.Length == 0 ? 1 : 0;
+        }
+        foreach (var e in Experiments)
+            if (e.Name == args[0]) return e.Run(args[1..], stdout, stderr);
+        throw new CliException($"ebb lab: unknown experiment '{args[0]}' (try 'ebb lab --help')");
+    }
+}
+
+/// <summary>One experiment of <c>ebb lab</c>.</summary>
+public interface ILabExperiment
+{
+    /// <summary>The name on the command line, e.g. <c>brk</c>.</summary>
+    string Name { get; }
+
+    /// <summary>One line for the listing.</summary>
+    string Summary { get; }
+
+    /// <summary>Runs the experiment; returns the exit code.</summary>
+    int Run(string[] args, TextWriter stdout, TextWriter stderr);
+}
