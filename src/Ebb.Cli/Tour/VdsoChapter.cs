@@ -9,7 +9,7 @@ namespace Ebb.Cli;
 public sealed class VdsoChapter : ITourChapter
 {
     // Enough calls for a stable figure, few enough to take a small fraction of a second.
-    private const int Calls = 200_000;
+    private const int Calls = 50_000;
 
     /// <inheritdoc/>
     public string Title => "The vDSO: calls that never enter the kernel";
