@@ -4,7 +4,7 @@ using Ebb.Benchmarks.Workloads;
 
 namespace Ebb.Benchmarks.Suites;
 
-/// <summary>A buffer grown by Realloc from 16 bytes to 64 MiB, an eighth at a time.</summary>
+/// <summary>A buffer grown by Realloc from 16 bytes to 64 MiB, by half its size at a time.</summary>
 public class ReallocBenchmarks
 {
     [Benchmark(Baseline = true)]

@@ -11,14 +11,7 @@ public sealed class SpscRing<T>
 {
     private readonly T[] slots;
     private readonly long mask;
-    private Indices indices;
-
-    [StructLayout(LayoutKind.Explicit, Size = 192)]
-    private struct Indices
-    {
-        [FieldOffset(64)] public long Head;   // next slot the consumer reads
-        [FieldOffset(128)] public long Tail;  // next slot the producer writes
-    }
+    private RingIndices indices;
 
     /// <summary>A ring of <paramref name="capacity"/> slots (a power of two).</summary>
     public SpscRing(int capacity)
@@ -55,4 +48,15 @@ public sealed class SpscRing<T>
         Volatile.Write(ref indices.Head, head + 1);
         return item;
     }
+}
+
+/// <summary>The ring's two indices, each on its own cache line (outside the generic class: a generic type cannot have explicit layout).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 192)]
+internal struct RingIndices
+{
+    /// <summary>Next slot the consumer reads.</summary>
+    [FieldOffset(64)] public long Head;
+
+    /// <summary>Next slot the producer writes.</summary>
+    [FieldOffset(128)] public long Tail;
 }
