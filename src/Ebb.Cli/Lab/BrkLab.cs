@@ -30,7 +30,7 @@ public sealed class BrkLab : ILabExperiment
             return 0;
         }
         if (o.Strace) return LabStrace.Run<BrkFacts>(Name, stdout, stderr, Addresses, (f, w) => Print(f, w, TourStyle.Plain));
-        var facts = o.InProcess ? BrkExperiment.Measure() : Measure();
+        var facts = o.InProcess ? LabStrace.Marked(BrkExperiment.Measure) : Measure();
         if (o.Json) stdout.WriteLine(LabChild.ToJson(facts));
         else Print(facts, stdout, TourStyle.Plain);
         return 0;

@@ -1,3 +1,4 @@
+using Ebb.Os;
 using System.Diagnostics;
 
 namespace Ebb.Cli;
@@ -29,6 +30,10 @@ internal static class LabStrace
             };
             foreach (var a in new[] { "-f", "-qq", "-o", log, "-e", "trace=" + Calls, child.FileName }) info.ArgumentList.Add(a);
             foreach (var a in child.ArgumentList) info.ArgumentList.Add(a);
+            info.Environment[MarkVariable] = "1";
+            // The runtime's W^X double mapping of code makes dozens of mmap/munmap pairs that
+            // reuse the experiment's addresses; without it the trace shows only the experiment.
+            info.Environment["DOTNET_EnableWriteXorExecute"] = "0";
             var (code, output, error) = SelfProcess.Run(info, TimeSpan.FromSeconds(120));
             if (code != 0 || !File.Exists(log))
             {
@@ -39,7 +44,9 @@ internal static class LabStrace
             print(facts, stdout);
             var wanted = addresses(facts).Where(a => a != 0).Select(a => $"0x{a:x}").Distinct().ToArray();
             var lines = File.ReadAllLines(log);
-            var mine = lines.Where(l => wanted.Any(a => ContainsAddress(l, a))).Select(StripPid).ToList();
+            var window = lines.SkipWhile(l => !l.Contains(Marker, StringComparison.Ordinal)).Skip(1)
+                .TakeWhile(l => !l.Contains(Marker, StringComparison.Ordinal));
+            var mine = window.Where(l => wanted.Any(a => ContainsAddress(l, a))).Select(StripPid).ToList();
             stdout.WriteLine();
             stdout.WriteLine($"strace -f -e trace={Calls}: {mine.Count} of the child's {lines.Length} calls touched the experiment's addresses:");
             foreach (var l in mine) stdout.WriteLine("  " + l);
@@ -48,6 +55,27 @@ internal static class LabStrace
         finally
         {
             File.Delete(log);
+        }
+    }
+
+    private const string MarkVariable = "EBB_LAB_STRACE_MARK";
+    private const string Marker = "madvise(NULL, 0, MADV_NORMAL)";
+
+    /// <summary>
+    /// Runs <paramref name="measure"/> between two no-op system calls (<c>madvise(NULL, 0,
+    /// MADV_NORMAL)</c>) when traced, so the trace can be cut down to the experiment.
+    /// </summary>
+    public static T Marked<T>(Func<T> measure)
+    {
+        bool mark = Environment.GetEnvironmentVariable(MarkVariable) == "1";
+        if (mark) OsMemory.TryAdvise(0, 0, Advice.Normal);
+        try
+        {
+            return measure();
+        }
+        finally
+        {
+            if (mark) OsMemory.TryAdvise(0, 0, Advice.Normal);
         }
     }
 

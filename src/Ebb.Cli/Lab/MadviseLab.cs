@@ -25,7 +25,7 @@ public sealed class MadviseLab : ILabExperiment
             return 0;
         }
         if (o.Strace) return LabStrace.Run<MadviseFacts>(Name, stdout, stderr, f => [f.Address], (f, w) => Print(f, w, TourStyle.Plain));
-        var facts = MadviseExperiment.Measure();
+        var facts = LabStrace.Marked(() => MadviseExperiment.Measure());
         if (o.Json) stdout.WriteLine(LabChild.ToJson(facts));
         else Print(facts, stdout, TourStyle.Plain);
         return 0;

@@ -24,7 +24,7 @@ public sealed class MmapLab : ILabExperiment
             return 0;
         }
         if (o.Strace) return LabStrace.Run<MmapFacts>(Name, stdout, stderr, f => [f.Address], (f, w) => Print(f, w, TourStyle.Plain));
-        var facts = MmapExperiment.Measure();
+        var facts = LabStrace.Marked(() => MmapExperiment.Measure());
         if (o.Json) stdout.WriteLine(LabChild.ToJson(facts));
         else Print(facts, stdout, TourStyle.Plain);
         return 0;
