@@ -9,6 +9,7 @@ public static class LabCommand
     // One line per experiment, in the order `ebb lab` lists them; each lives in its own file under Lab/.
     private static readonly ILabExperiment[] Experiments =
     [
+        new VdsoLab(),
     ];
 
     /// <summary>Runs one experiment by name, or lists them.</summary>
