@@ -159,20 +159,29 @@ internal static unsafe class Huge
         {
             nuint oldBase = (nuint)hdr, oldSize = hdr->MapSize;
             Heap.Heap* heap = hdr->Heap;
+            // Unlinked and uncounted while the old address is still mapped; relinked at the new one.
+            if (heap != null) Unlink(heap, hdr);
+            Account(hdr, -1);
             nint moved = OsMemory.TryRemap((nint)oldBase, oldSize, need, RemapFlags.None, 0, out _);
-            nuint newBase;
+            nuint newBase = 0;
             if (moved != 0) newBase = oldBase;
             else
             {
                 // Reserve a chunk-aligned hole, then move the pages into it.
                 nint hole = ChunkSource.MapAligned(need, Layout.ChunkSize);
-                if (hole == 0) return null;
-                moved = OsMemory.TryRemap((nint)oldBase, oldSize, need, RemapFlags.MayMove | RemapFlags.Fixed, hole, out _);
-                if (moved == 0) { OsMemory.Unmap(hole, need); return null; }
-                newBase = (nuint)moved;
+                if (hole != 0)
+                {
+                    moved = OsMemory.TryRemap((nint)oldBase, oldSize, need, RemapFlags.MayMove | RemapFlags.Fixed, hole, out _);
+                    if (moved == 0) OsMemory.Unmap(hole, need);
+                    else newBase = (nuint)moved;
+                }
             }
-            if (heap != null) Unlink(heap, hdr);
-            Account(hdr, -1);
+            if (newBase == 0)
+            {
+                if (heap != null) Link(heap, hdr);
+                Account(hdr, +1);
+                return null;
+            }
             ChunkMap.Clear(oldBase, oldSize);
             hdr = (HugeHeader*)newBase;
             hdr->MapSize = need;

@@ -201,7 +201,7 @@ internal static unsafe class Pages
     }
 
     /// <summary>Bytes of empty pages a thread heap keeps in its queues before giving some back.</summary>
-    public const long RetainBudget = 4 << 20;
+    public const long RetainBudget = 1 << 20;
 
     /// <summary>
     /// A page of the calling thread's heap became empty. It stays in its queue (a batch of
