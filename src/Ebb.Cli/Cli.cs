@@ -14,6 +14,7 @@ public static class Cli
     [
         ("tour", TourCommand.Run, "a guided run through everything below, on this process"),
         ("lab", LabCommand.Run, "the classic memory experiments, runnable"),
+        ("free", FreeCommand.Run, "procps free: total, used, free, shared, buff/cache, available"),
     ];
 
     /// <summary>Runs <c>ebb ARGS</c>, writing to the given streams; returns the exit code.</summary>
