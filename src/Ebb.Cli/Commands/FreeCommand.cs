@@ -195,7 +195,7 @@ public static class FreeCommand
             stderr.Write(UsageText);
             return null;
         }
-        var root = string.IsNullOrEmpty(procRoot) ? ProcRoot.Default : new ProcRoot(procRoot);
+        string root = string.IsNullOrEmpty(procRoot) ? ProcPaths.DefaultRoot : procRoot;
         return new FreeRequest(options, root, repeat, repeatCount ? count : 0, intervalMicros);
     }
 
@@ -248,5 +248,5 @@ public static class FreeCommand
         }
     }
 
-    private sealed record FreeRequest(FreeOptions Options, ProcRoot Root, bool Repeat, int Count, double IntervalMicros);
+    private sealed record FreeRequest(FreeOptions Options, string Root, bool Repeat, int Count, double IntervalMicros);
 }

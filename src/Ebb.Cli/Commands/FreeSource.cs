@@ -10,18 +10,18 @@ namespace Ebb.Cli;
 internal static class FreeSource
 {
     /// <summary>Reads ROOT/meminfo; on failure returns null and the line to print.</summary>
-    public static Meminfo? Read(ProcRoot root, out string? error)
+    public static Meminfo? Read(string root, out string? error)
     {
         error = null;
         try
         {
             return MeminfoReader.Read(root);
         }
-        catch (FileNotFoundException)
+        catch (ProcReadException e) when (e.Kind == ProcReadErrorKind.NotFound)
         {
-            error = $"free: Memory information file {root.File(MeminfoReader.FileName)} does not exist";
+            error = $"free: Memory information file {ProcPaths.Global(root, MeminfoReader.FileName)} does not exist";
         }
-        catch (Exception e) when (e is MeminfoFormatException or IOException or UnauthorizedAccessException)
+        catch (ProcReadException)
         {
             error = "free: Unable to create meminfo structure";
         }

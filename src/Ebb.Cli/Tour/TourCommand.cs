@@ -1,8 +1,12 @@
+using System.Diagnostics;
+using Ebb.Os;
+
 namespace Ebb.Cli;
 
 /// <summary>
 /// <c>ebb tour</c>: the main job on defaults. Runs every chapter in order, each under a
-/// heading with a sentence that says what the reader is looking at.
+/// heading with a sentence that says what the reader is looking at. A chapter that fails
+/// is reported in one line and the tour goes on; the exit code then says so.
 /// </summary>
 public static class TourCommand
 {
@@ -10,36 +14,93 @@ public static class TourCommand
     private static readonly ITourChapter[] Chapters =
     [
         new FreeChapter(),
+        new PmapChapter(),
+        new VdsoChapter(),
     ];
+
+    /// <summary>The chapters in reading order (for tests and <c>--list</c>).</summary>
+    internal static IReadOnlyList<ITourChapter> All => Chapters;
 
     /// <summary>Runs the tour.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var context = new TourContext(stdout, stderr, args);
-        foreach (var chapter in Chapters)
+        var options = TourOptions.Parse(args);
+        if (options.Help)
         {
-            stdout.WriteLine();
-            stdout.WriteLine($"== {chapter.Title} ==");
-            stdout.WriteLine(chapter.Explanation);
-            stdout.WriteLine();
-            chapter.Run(context);
+            PrintHelp(stdout);
+            return 0;
         }
-        return 0;
+        if (options.List)
+        {
+            foreach (var c in Chapters) stdout.WriteLine($"{c.Name,-10} {c.Title}");
+            return 0;
+        }
+        var chosen = Choose(options.Only);
+        bool terminal = TourContext.IsTerminal(stdout);
+        bool color = options.Color ?? (terminal && TourContext.ColorAllowedByEnvironment());
+        var context = new TourContext(stdout, stderr, options.Rest) { Color = color, Interactive = terminal };
+        var style = context.Style;
+
+        var os = OsCounters.Snapshot();
+        var total = Stopwatch.StartNew();
+        int failed = 0;
+        for (int i = 0; i < chosen.Count; i++)
+        {
+            var chapter = chosen[i];
+            stdout.WriteLine();
+            stdout.WriteLine(style.Heading($"== {i + 1}/{chosen.Count}  {chapter.Title} =="));
+            foreach (var line in TextWrap.Wrap(chapter.Explanation, 78)) stdout.WriteLine(style.Dim(line));
+            stdout.WriteLine();
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                chapter.Run(context);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failed++;
+                context.EndProgressLine();
+                stdout.WriteLine(style.Bad($"chapter '{chapter.Name}' failed: {e.Message}"));
+                stderr.WriteLine($"ebb tour: chapter '{chapter.Name}' failed: {e.Message}");
+            }
+            context.EndProgressLine();
+            stdout.WriteLine(style.Dim($"({watch.Elapsed.TotalSeconds:0.0} s)"));
+        }
+
+        var used = OsCounters.Snapshot().Since(os);
+        stdout.WriteLine();
+        stdout.WriteLine(style.Heading("== end of the tour =="));
+        stdout.WriteLine($"{chosen.Count} chapters in {total.Elapsed.TotalSeconds:0.0} s; "
+            + $"ebb's own system calls on the way: {TourSummary.Calls(used)}.");
+        if (failed > 0) stdout.WriteLine(style.Bad($"{failed} chapter(s) failed; see above."));
+        return failed > 0 ? 1 : 0;
+    }
+
+    private static List<ITourChapter> Choose(IReadOnlyList<string> only)
+    {
+        if (only.Count == 0) return [.. Chapters];
+        var chosen = new List<ITourChapter>();
+        foreach (var name in only)
+        {
+            var c = Chapters.FirstOrDefault(c => c.Name == name)
+                ?? throw new CliException($"ebb tour: no chapter '{name}' (try 'ebb tour --list')");
+            chosen.Add(c);
+        }
+        return chosen;
+    }
+
+    private static void PrintHelp(TextWriter w)
+    {
+        w.WriteLine("Usage: ebb tour [--no-color|--color] [--chapter NAME[,NAME...]] [--list]");
+        w.WriteLine();
+        w.WriteLine("A guided run through ebb's tools and experiments, on this process itself:");
+        w.WriteLine("free, pmap, the vDSO, brk, mmap, madvise, the allocator, and a checked run.");
+        w.WriteLine();
+        w.WriteLine("Options:");
+        w.WriteLine("  --no-color        never colour the output (also: NO_COLOR set, or not a terminal)");
+        w.WriteLine("  --color           colour the output even when it is not a terminal");
+        w.WriteLine("  --chapter NAMES   run only these chapters, in the order given");
+        w.WriteLine("  --list            list the chapters and exit");
+        w.WriteLine("  -h, --help        show this help");
     }
 }
-
-/// <summary>One chapter of <c>ebb tour</c>.</summary>
-public interface ITourChapter
-{
-    /// <summary>The heading.</summary>
-    string Title { get; }
-
-    /// <summary>A sentence or two on what the reader is about to see.</summary>
-    string Explanation { get; }
-
-    /// <summary>Shows it.</summary>
-    void Run(TourContext context);
-}
-
-/// <summary>What a tour chapter writes to, and the tour's own arguments.</summary>
-public sealed record TourContext(TextWriter Out, TextWriter Error, string[] Args);

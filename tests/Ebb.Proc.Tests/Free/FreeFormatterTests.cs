@@ -51,7 +51,7 @@ public class FreeFormatterTests
     {
         var expected = FreeExpectations.Load(tree)[index];
         Assert.True(TryOptions(expected.Args, out var options));
-        var figures = FreeCalculator.Compute(MeminfoReader.Read(new ProcRoot(FreeExpectations.Tree(tree))));
+        var figures = FreeCalculator.Compute(MeminfoReader.Read(FreeExpectations.Tree(tree)));
         Assert.Equal(expected.Stdout, FreeFormatter.Format(figures, options));
     }
 

@@ -7,9 +7,9 @@ public class MeminfoReaderTests
     [Fact]
     public void Read_KeepsEveryFieldInKernelOrder()
     {
-        var root = new ProcRoot(FreeExpectations.Tree("live-6.18"));
+        string root = FreeExpectations.Tree("live-6.18");
         var m = MeminfoReader.Read(root);
-        string[] names = File.ReadAllLines(root.File("meminfo")).Select(l => l[..l.IndexOf(':')]).ToArray();
+        string[] names = File.ReadAllLines(Path.Combine(root, "meminfo")).Select(l => l[..l.IndexOf(':')]).ToArray();
         Assert.Equal(names, m.Fields.Select(f => f.Name));
         Assert.Equal("MemTotal", m.Fields[0].Name);
         Assert.Contains(m.Fields, f => f.Name == "Active(anon)");
@@ -44,22 +44,22 @@ public class MeminfoReaderTests
     }
 
     [Theory]
-    [InlineData("", 0, "empty file")]
-    [InlineData("MemTotal: 5 kB", 1, "truncated")]
-    [InlineData("MemTotal: 5 kB\nMemFr", 2, "truncated")]
-    [InlineData("MemTotal: 5 kB\ngarbage\n", 2, "no ':'")]
-    [InlineData("MemTotal: kB\n", 1, "no number")]
-    [InlineData("MemTotal: -5 kB\n", 1, "no number")]
-    [InlineData("MemTotal: 18446744073709551616 kB\n", 1, "out of range")]
-    [InlineData("MemTotal: 5 MB\n", 1, "unexpected ' MB'")]
-    [InlineData("MemTotal: 5kB\n", 1, "unexpected 'kB'")]
-    [InlineData("Mem Total: 5 kB\n", 1, "bad field name")]
-    [InlineData(": 5 kB\n", 1, "bad field name")]
-    public void Parse_RefusesCorruptText(string text, int line, string reason)
+    [InlineData("", ProcReadErrorKind.Truncated, "empty file")]
+    [InlineData("MemTotal: 5 kB", ProcReadErrorKind.Truncated, "line 1: no newline")]
+    [InlineData("MemTotal: 5 kB\nMemFr", ProcReadErrorKind.Truncated, "line 2: no newline")]
+    [InlineData("MemTotal: 5 kB\ngarbage\n", ProcReadErrorKind.Corrupt, "line 2: no ':'")]
+    [InlineData("MemTotal: kB\n", ProcReadErrorKind.Corrupt, "line 1: MemTotal: no number")]
+    [InlineData("MemTotal: -5 kB\n", ProcReadErrorKind.Corrupt, "line 1: MemTotal: no number")]
+    [InlineData("MemTotal: 18446744073709551616 kB\n", ProcReadErrorKind.Corrupt, "line 1: MemTotal: number out of range")]
+    [InlineData("MemTotal: 5 MB\n", ProcReadErrorKind.Corrupt, "unexpected ' MB'")]
+    [InlineData("MemTotal: 5kB\n", ProcReadErrorKind.Corrupt, "unexpected 'kB'")]
+    [InlineData("Mem Total: 5 kB\n", ProcReadErrorKind.Corrupt, "bad field name")]
+    [InlineData(": 5 kB\n", ProcReadErrorKind.Corrupt, "bad field name")]
+    public void Parse_RefusesCorruptText(string text, ProcReadErrorKind kind, string detail)
     {
-        var e = Assert.Throws<MeminfoFormatException>(() => MeminfoReader.Parse(text, "x/meminfo"));
-        Assert.Equal(line, e.Line);
-        Assert.Contains(reason, e.Reason);
+        var e = Assert.Throws<ProcReadException>(() => MeminfoReader.Parse(text, "x/meminfo"));
+        Assert.Equal(kind, e.Kind);
+        Assert.Contains(detail, e.Detail);
         Assert.Equal("x/meminfo", e.Path);
     }
 
@@ -70,23 +70,39 @@ public class MeminfoReaderTests
     [InlineData("empty")]
     public void Read_RefusesCorruptFixtures(string tree)
     {
-        Assert.Throws<MeminfoFormatException>(() => MeminfoReader.Read(new ProcRoot(FreeExpectations.Tree(tree))));
+        var e = Assert.Throws<ProcReadException>(() => MeminfoReader.Read(FreeExpectations.Tree(tree)));
+        Assert.True(e.Kind is ProcReadErrorKind.Truncated or ProcReadErrorKind.Corrupt, e.Kind.ToString());
     }
 
     [Fact]
-    public void Read_MissingDirectory_IsFileNotFound()
+    public void Read_MissingDirectory_IsNotFound()
     {
-        var root = new ProcRoot("/nonexistent-ebb-proc-root");
-        var e = Assert.Throws<FileNotFoundException>(() => MeminfoReader.Read(root));
-        Assert.Equal("/nonexistent-ebb-proc-root/meminfo", e.FileName);
+        var e = Assert.Throws<ProcReadException>(() => MeminfoReader.Read("/nonexistent-ebb-proc-root/"));
+        Assert.Equal(ProcReadErrorKind.NotFound, e.Kind);
+        Assert.Equal("/nonexistent-ebb-proc-root/meminfo", e.Path);
     }
 
-    [Theory]
-    [InlineData("/proc", "meminfo", "/proc/meminfo")]
-    [InlineData("/tmp/snap/", "self/maps", "/tmp/snap/self/maps")]
-    [InlineData("/", "meminfo", "/meminfo")]
-    public void ProcRoot_JoinsPaths(string root, string relative, string expected)
+    [Fact]
+    public void Read_Directory_IsAnErrorNotACrash()
     {
-        Assert.Equal(expected, new ProcRoot(root).File(relative));
+        string root = Path.Combine(Path.GetTempPath(), "ebb-meminfo-dir-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(root, "meminfo"));
+        try
+        {
+            var e = Assert.Throws<ProcReadException>(() => MeminfoReader.Read(root));
+            Assert.NotEqual(ProcReadErrorKind.NotFound, e.Kind);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Read_LiveProc_HasTheFieldsFreeNeeds()
+    {
+        var m = MeminfoReader.Read();
+        Assert.True(m["MemTotal"] > 0);
+        Assert.True(m.Contains("MemFree") && m.Contains("SwapTotal") && m.Contains("Committed_AS"));
     }
 }

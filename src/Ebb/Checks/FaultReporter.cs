@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+
+namespace Ebb.Checks;
+
+/// <summary>
+/// Loads the native fault reporter (libebbfault.so, built from native/ebb_fault.c next to
+/// Ebb.dll when a C compiler was found) and installs its SIGSEGV handler. It is installed
+/// at the first guarded allocation, after the runtime has installed its own handler, so it
+/// runs first and chains to the runtime's. Without the library, guard faults still stop the
+/// program at the faulting access, and the runtime's fatal message is the only report.
+/// </summary>
+internal static unsafe class FaultReporter
+{
+    /// <summary>The file name of the native library.</summary>
+    public const string LibraryName = "libebbfault.so";
+
+    /// <summary>Whether the handler is installed.</summary>
+    public static bool Installed { get; private set; }
+
+    /// <summary>The library's path once loaded.</summary>
+    public static string? LoadedFrom { get; private set; }
+
+    /// <summary>Installs the handler for <paramref name="table"/>; false when the library is missing.</summary>
+    public static bool TryInstall(GuardTable table)
+    {
+        if (Installed) return true;
+        // Next to the application (the build copies it next to Ebb.dll, and Ebb.dll lives there).
+        string path = Path.Combine(AppContext.BaseDirectory, LibraryName);
+        if (!File.Exists(path) || !NativeLibrary.TryLoad(path, out nint lib)) return false;
+        if (!NativeLibrary.TryGetExport(lib, "ebb_fault_install", out nint fn)) return false;
+        if (((delegate* unmanaged<nint, int>)fn)(table.Address) != 0) return false;
+        LoadedFrom = path;
+        return Installed = true;
+    }
+}

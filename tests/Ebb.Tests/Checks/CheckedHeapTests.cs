@@ -1,0 +1,169 @@
+using System.Runtime.CompilerServices;
+using Ebb.Checks;
+
+namespace Ebb.Tests.Checks;
+
+// In-process tests of checked mode on a heap instance of their own (the process's mode is
+// chosen from the environment at start-up; the child-process tests cover that path).
+public unsafe class CheckedHeapTests
+{
+    private static CheckedHeap NewHeap(long quarantine = 1 << 20) =>
+        new(new CheckOptions { Mode = CheckMode.Checked, QuarantineBytes = quarantine });
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static byte* AllocateThirteen(CheckedHeap heap) => (byte*)heap.Alloc(13, 16, false);
+
+    [Fact]
+    public void OneByteOverflow_OfThirteenByteBlock_IsCaughtAtFree_WithOffsetAndAllocator()
+    {
+        var heap = NewHeap();
+        byte* p = AllocateThirteen(heap);
+        p[13] = 1;
+        var e = Assert.Throws<EbbMemoryException>(() => heap.Free(p));
+        Assert.Equal(EbbErrorKind.HeapBufferOverflow, e.Kind);
+        Assert.Equal((nuint)13, e.BlockSize);
+        Assert.Equal((nint)(p + 13), e.Address);
+        string first = e.Message.Split('\n')[0];
+        Assert.Equal($"ebb: ERROR: heap-buffer-overflow: 1 byte written 0 bytes after the 13-byte block at 0x{(nuint)p:x}, found at free", first);
+        Assert.Contains("allocated by thread", e.Message);
+        Assert.Contains(nameof(AllocateThirteen), e.AllocationStack);
+    }
+
+    [Fact]
+    public void Underflow_IsCaught_WithDistanceBefore()
+    {
+        var heap = NewHeap();
+        byte* p = (byte*)heap.Alloc(32, 16, false);
+        p[-3] = 0; p[-2] = 0;
+        var e = Assert.Throws<EbbMemoryException>(() => heap.Free(p));
+        Assert.Equal(EbbErrorKind.HeapBufferUnderflow, e.Kind);
+        Assert.StartsWith($"ebb: ERROR: heap-buffer-underflow: 2 bytes written 2 bytes before the 32-byte block at 0x{(nuint)p:x}", e.Message);
+    }
+
+    [Fact]
+    public void WritesInsideTheBlock_AreFine_AndNewBlocksAreJunkOrZero()
+    {
+        var heap = NewHeap();
+        byte* p = (byte*)heap.Alloc(13, 16, false);
+        for (int i = 0; i < 13; i++) Assert.Equal(0xAA, p[i]);
+        for (int i = 0; i < 13; i++) p[i] = 7;
+        Assert.Equal((nuint)13, heap.UsableSize(p));
+        heap.Free(p);
+        byte* z = (byte*)heap.Alloc(100, 16, true);
+        for (int i = 0; i < 100; i++) Assert.Equal(0, z[i]);
+        heap.Free(z);
+        heap.Validate();
+    }
+
+    [Fact]
+    public void DoubleFree_IsCaught_WithBothStacks_AlsoAfterTheQuarantine()
+    {
+        var heap = NewHeap(quarantine: 0);
+        byte* p = AllocateThirteen(heap);
+        heap.Free(p);
+        var e = Assert.Throws<EbbMemoryException>(() => heap.Free(p));
+        Assert.Equal(EbbErrorKind.DoubleFree, e.Kind);
+        Assert.Contains("freed by thread", e.Message);
+        Assert.Contains(nameof(AllocateThirteen), e.AllocationStack);
+        Assert.NotNull(e.FreeStack);
+    }
+
+    [Fact]
+    public void ReallocOfFreedBlock_IsCaught()
+    {
+        var heap = NewHeap();
+        byte* p = (byte*)heap.Alloc(8, 16, false);
+        heap.Free(p);
+        var e = Assert.Throws<EbbMemoryException>(() => heap.Realloc(p, 64, 16));
+        Assert.Equal(EbbErrorKind.DoubleFree, e.Kind);
+        Assert.StartsWith("ebb: ERROR: double-free: realloc of", e.Message);
+    }
+
+    [Fact]
+    public void InteriorAndForeignPointers_AreInvalidFrees()
+    {
+        var heap = NewHeap();
+        byte* p = (byte*)heap.Alloc(64, 16, false);
+        var e = Assert.Throws<EbbMemoryException>(() => heap.Free(p + 8));
+        Assert.Equal(EbbErrorKind.InvalidFree, e.Kind);
+        Assert.Contains($"8 bytes inside the 64-byte block at 0x{(nuint)p:x}", e.Message);
+        long onStack = 0;
+        nint local = (nint)(&onStack);
+        var f = Assert.Throws<EbbMemoryException>(() => heap.Free((void*)local));
+        Assert.Equal(EbbErrorKind.InvalidFree, f.Kind);
+        heap.Free(p);
+    }
+
+    [Fact]
+    public void WriteAfterFree_IsCaughtByValidate_AndWhenTheBlockLeavesQuarantine()
+    {
+        var heap = NewHeap(quarantine: 4096);
+        byte* p = (byte*)heap.Alloc(40, 16, false);
+        heap.Free(p);
+        p[5] = 1;
+        var e = Assert.Throws<EbbMemoryException>(heap.Validate);
+        Assert.Equal(EbbErrorKind.HeapUseAfterFree, e.Kind);
+        Assert.StartsWith($"ebb: ERROR: heap-use-after-free: 1 byte written 5 bytes inside the freed 40-byte block at 0x{(nuint)p:x}, found by Validate()", e.Message);
+        // Push it out of the quarantine: the next frees report it once.
+        EbbMemoryException? late = null;
+        for (int i = 0; i < 200 && late is null; i++)
+        {
+            void* q = heap.Alloc(64, 16, false);
+            try { heap.Free(q); } catch (EbbMemoryException x) { late = x; }
+        }
+        Assert.NotNull(late);
+        Assert.Equal(EbbErrorKind.HeapUseAfterFree, late!.Kind);
+        Assert.Contains("found when it left quarantine", late.Message);
+        heap.Validate();
+    }
+
+    [Fact]
+    public void Realloc_KeepsContents_AndChecksTheOldBlock()
+    {
+        var heap = NewHeap();
+        byte* p = (byte*)heap.Alloc(10, 16, false);
+        for (int i = 0; i < 10; i++) p[i] = (byte)i;
+        byte* q = (byte*)heap.Realloc(p, 1000, 16);
+        for (int i = 0; i < 10; i++) Assert.Equal(i, q[i]);
+        q[1000] = 9;
+        var e = Assert.Throws<EbbMemoryException>(() => heap.Realloc(q, 10, 16));
+        Assert.Equal(EbbErrorKind.HeapBufferOverflow, e.Kind);
+        Assert.Contains("found at realloc", e.Message);
+    }
+
+    [Fact]
+    public void AlignedBlocks_AreAligned()
+    {
+        var heap = NewHeap();
+        foreach (nuint a in new nuint[] { 16, 32, 64, 256, 4096 })
+        {
+            void* p = heap.Alloc(24, a, false);
+            Assert.Equal((nuint)0, (nuint)p % a);
+            heap.Free(p);
+        }
+        heap.Validate();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void LeakSome(CheckedHeap heap)
+    {
+        heap.Alloc(100, 16, false);
+        heap.Alloc(100, 16, false);
+    }
+
+    [Fact]
+    public void LeakReport_GroupsBySite_LargestFirst()
+    {
+        var heap = NewHeap();
+        LeakSome(heap);
+        void* small = heap.Alloc(7, 16, false);
+        var w = new StringWriter();
+        Assert.True(heap.ReportLeaks(w));
+        var lines = w.ToString().Split('\n');
+        Assert.Equal("ebb: ERROR: memory-leak: 207 bytes in 3 blocks", lines[0].TrimEnd());
+        Assert.Equal("200 bytes in 2 blocks allocated at:", lines[1].TrimEnd());
+        Assert.Contains(nameof(LeakSome), lines[2]);
+        Assert.Contains("7 bytes in 1 blocks allocated at:", w.ToString());
+        heap.Free(small);
+    }
+}
