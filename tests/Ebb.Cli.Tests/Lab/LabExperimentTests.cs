@@ -154,3 +154,20 @@ public class ThresholdLabTests
         Assert.True(ThresholdFacts.Switch(f.SecondRound) >= ThresholdFacts.Switch(f.FirstRound));
     }
 }
+
+public class ThresholdEbbTests
+{
+    [Fact]
+    public void Threshold_ThroughEbb_SmallBlocksInArenaChunks_HugeOnesInTheirOwnMapping()
+    {
+        var f = ThresholdExperiment.Measure();
+        Assert.Equal(ThresholdExperiment.Sizes, f.Ebb.Select(p => p.Size));
+        Assert.False(f.Ebb[0].OwnMapping);
+        Assert.StartsWith("an Ebb arena chunk", f.Ebb[0].RegionName);
+        Assert.True(f.Ebb[^1].OwnMapping);
+        Assert.StartsWith("its own mapping", f.Ebb[^1].RegionName);
+        int first = Array.FindIndex(f.Ebb, p => p.OwnMapping);
+        Assert.All(f.Ebb[first..], p => Assert.True(p.OwnMapping));
+        Assert.All(f.Ebb, p => Assert.NotNull(p.Region));
+    }
+}
