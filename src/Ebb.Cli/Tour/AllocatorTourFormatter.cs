@@ -56,8 +56,16 @@ public static class AllocatorTourFormatter
         var t = r.AfterFreeTop;
         string topText = t.Break < w.Break
             ? style.Good($"the break came down to 0x{t.Break:x} ({MoveText(t.Break, w.Break)})") + $" after {r.TopSeconds:0.00} s"
-            : $"the break stayed at 0x{t.Break:x} (after {r.TopSeconds:0.00} s)";
+            : $"the break stayed at 0x{t.Break:x} (after {r.TopSeconds:0.00} s: the thread still holds a page up there)";
         sb.AppendLine($"Freed that last block too: {topText}; RSS {Mib(t.Rss)}.");
+        if (t.Break >= w.Break)
+        {
+            var m = r.AfterTrim;
+            string trimText = m.Break < w.Break
+                ? style.Good($"the break came down to 0x{m.Break:x} ({MoveText(m.Break, w.Break)})")
+                : style.Bad($"the break stayed at 0x{m.Break:x}: something above Ebb's chunks (glibc's own malloc) holds the top");
+            sb.AppendLine($"EbbMemory.Trim(): {trimText}; RSS {Mib(m.Rss)}.");
+        }
         sb.AppendLine("A break-based heap can only shrink from the top: one live block up there pins everything below it, " +
                       "and only madvise can give those pages back. That is why Ebb takes its pages from mmap by default.");
         return sb.ToString();
@@ -71,7 +79,8 @@ public static class AllocatorTourFormatter
         {
             if (shown == MaxRegionsShown) break;
             string mark = old.Contains((e.Start, e.End)) ? "<- ebb" : "<- ebb (new)";
-            sb.AppendLine($"    {e.Start:x12}-{e.End:x12} {e.PermissionsText} {Mib((long)e.Size),10} {e.Name}  {style.Fact(mark)}");
+            string name = e.Name.Length == 0 ? "(anonymous)" : e.Name;
+            sb.AppendLine($"    {e.Start:x12}-{e.End:x12} {e.PermissionsText} {Mib((long)e.Size),10} {name}  {style.Fact(mark)}");
             shown++;
         }
         if (after.EbbRegions.Count > shown) sb.AppendLine($"    ... and {after.EbbRegions.Count - shown} more of Ebb's mappings");

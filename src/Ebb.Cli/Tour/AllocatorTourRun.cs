@@ -36,7 +36,8 @@ public sealed record BrkTourRun(
     long BlockSize, long Blocks,
     MemoryPoint Before, MemoryPoint AfterAlloc,
     MemoryPoint AfterFreeBelow, double BelowSeconds, OsCallCounts BelowCalls,
-    MemoryPoint AfterFreeTop, double TopSeconds, OsCallCounts TopCalls);
+    MemoryPoint AfterFreeTop, double TopSeconds, OsCallCounts TopCalls,
+    MemoryPoint AfterTrim);
 
 /// <summary>
 /// The allocator chapter's measurements: allocate many small blocks through EbbMemory, free
@@ -52,7 +53,7 @@ public static unsafe class AllocatorTourRun
     public static readonly TimeSpan PurgeWaitLimit = TimeSpan.FromSeconds(5);
 
     /// <summary>How long to wait at most for the break to come down.</summary>
-    public static readonly TimeSpan BreakWaitLimit = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan BreakWaitLimit = TimeSpan.FromSeconds(1);
 
     /// <summary>RSS this close to the start counts as "back".</summary>
     public const long BackWithin = 16L << 20;
@@ -79,7 +80,7 @@ public static unsafe class AllocatorTourRun
             void* p = EbbMemory.Alloc(BlockSize);
             *(void**)p = head;
             head = p;
-            if ((i & 0xFFFF) == 0)
+            if ((i & 0xFFF) == 0)
             {
                 sample.Add((nint)p);
                 progress.Report(i, blocks);
@@ -108,6 +109,13 @@ public static unsafe class AllocatorTourRun
             var status = StatusParser.Read("self");
             if ((long)(status.RssAnon ?? 0) * 1024 <= baseline + BackWithin) break;
         }
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static double WaitForBreakBelow(ulong pinned)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < BreakWaitLimit && (ulong)OsMemory.CurrentBreak >= pinned) Thread.Sleep(20);
         return clock.Elapsed.TotalSeconds;
     }
 
@@ -162,15 +170,19 @@ public static unsafe class AllocatorTourRun
         var os1 = OsCounters.Snapshot();
 
         EbbMemory.Free(head);
-        var clock = Stopwatch.StartNew();
         // The top chunk goes back once it is wholly free and purged; wait for the break to come down.
-        ulong pinned = afterBelow.Break;
-        while (clock.Elapsed < BreakWaitLimit && (ulong)OsMemory.CurrentBreak >= pinned) Thread.Sleep(20);
-        double topSeconds = clock.Elapsed.TotalSeconds;
+        double topSeconds = WaitForBreakBelow(afterBelow.Break);
         var afterTop = Measure(sample);
         var os2 = OsCounters.Snapshot();
+        // The thread keeps a page of each size class it used, which can hold the top chunk: Trim lets it go.
+        if (afterTop.Break >= afterBelow.Break)
+        {
+            EbbMemory.Trim();
+            WaitForBreakBelow(afterBelow.Break);
+        }
+        var afterTrim = Measure(sample);
         return new BrkTourRun(BlockSize, bytes / BlockSize, before, afterAlloc,
             afterBelow, belowSeconds, OsCallCounts.From(os1.Since(os0)),
-            afterTop, topSeconds, OsCallCounts.From(os2.Since(os1)));
+            afterTop, topSeconds, OsCallCounts.From(os2.Since(os1)), afterTrim);
     }
 }

@@ -68,12 +68,28 @@ public class AllocatorChapterTests
             BelowCalls: Calls(madvise: 70, madviseBytes: 250 * M),
             AfterFreeTop: Point(61 * M, 31 * M, 400, 0x5000_0000 + 256 * (ulong)M),
             TopSeconds: 0.1,
-            TopCalls: Calls(madvise: 1, madviseBytes: 1 * M));
+            TopCalls: Calls(madvise: 1, madviseBytes: 1 * M),
+            AfterTrim: Point(61 * M, 31 * M, 400, 0x5000_0000 + 256 * (ulong)M));
         string text = AllocatorTourFormatter.FormatBrk(run, TourStyle.Plain);
         Assert.Contains("break 0x62000000 (up 288.0 MiB)", text);
         Assert.Contains("the break did not move", text);
         Assert.Contains("given back by 70 madvise calls (250.0 MiB), not by the break", text);
         Assert.Contains("the break came down to 0x60000000 (down 32.0 MiB)", text);
+        Assert.DoesNotContain("Trim", text);
+    }
+
+    [Fact]
+    public void Brk_ShowsTrimWhenTheThreadHeldTheTop()
+    {
+        ulong top = 0x5000_0000 + 288 * (ulong)M;
+        var run = new BrkTourRun(128, 2 * 1024 * 1024,
+            Point(60 * M, 30 * M, 400, 0x5000_0000), Point(320 * M, 290 * M, 400, top),
+            Point(62 * M, 32 * M, 400, top), 0.2, Calls(madvise: 70, madviseBytes: 250 * M),
+            Point(62 * M, 32 * M, 400, top), 1.0, Calls(),
+            AfterTrim: Point(61 * M, 31 * M, 400, 0x5000_0000));
+        string text = AllocatorTourFormatter.FormatBrk(run, TourStyle.Plain);
+        Assert.Contains("the break stayed at 0x62000000", text);
+        Assert.Contains("EbbMemory.Trim(): the break came down to 0x50000000 (down 288.0 MiB)", text);
     }
 
     [Fact]
