@@ -19,6 +19,7 @@ public static class TourCommand
         new BrkChapter(),
         new MmapChapter(),
         new MadviseChapter(),
+        new AllocatorChapter(),
     ];
 
     /// <summary>The chapters in reading order (for tests and <c>--list</c>).</summary>
