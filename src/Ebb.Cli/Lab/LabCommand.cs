@@ -12,6 +12,7 @@ public static class LabCommand
         new BrkLab(),
         new MmapLab(),
         new MadviseLab(),
+        new ThresholdLab(),
         new VdsoLab(),
     ];
 

@@ -85,13 +85,14 @@ public class LabExperimentTests
     {
         var (code, stdout, _) = Run("lab", "--help");
         Assert.Equal(0, code);
-        foreach (var name in new[] { "brk", "mmap", "madvise" }) Assert.Contains($"  {name} ", stdout);
+        foreach (var name in new[] { "brk", "mmap", "madvise", "threshold" }) Assert.Contains($"  {name} ", stdout);
     }
 
     [Theory]
     [InlineData("brk")]
     [InlineData("mmap")]
     [InlineData("madvise")]
+    [InlineData("threshold")]
     public void Experiment_HelpAndBadOption(string name)
     {
         var (code, stdout, _) = Run("lab", name, "--help");
@@ -128,5 +129,28 @@ public class LabExperimentTests
         string address = f[(f.LastIndexOf("= ", StringComparison.Ordinal) + 2)..].Trim();
         Assert.Matches($@"\n  mmap\(NULL, 20, PROT_READ\|PROT_WRITE, MAP_PRIVATE\|MAP_ANONYMOUS, -1, 0\) += {address}\n", stdout);
         Assert.Matches($@"\n  munmap\({address}, 20\) += 0\n", stdout);
+    }
+}
+
+public class ThresholdLabTests
+{
+    [Fact]
+    public void Threshold_SmallBlocksStayInTheHeap_HugeOnesGetTheirOwnMapping_AndFreeingRaisesIt()
+    {
+        var f = ThresholdExperiment.Measure();
+        foreach (var round in new[] { f.FirstRound, f.SecondRound })
+        {
+            Assert.Equal(ThresholdExperiment.Sizes, round.Select(p => p.Size));
+            Assert.False(round[0].OwnMapping);                 // 1 KiB: never mapped on its own
+            Assert.True(round[^1].OwnMapping);                 // 64 MiB: above the 32 MiB the threshold can reach
+            Assert.StartsWith("its own mapping", round[^1].RegionName);
+            // One threshold per round: once a size is mapped on its own, every larger one is too.
+            int first = Array.FindIndex(round, p => p.OwnMapping);
+            Assert.All(round[first..], p => Assert.True(p.OwnMapping, $"{p.Size}"));
+            Assert.All(round, p => Assert.NotNull(p.Region));
+        }
+        // Freeing the first round's mapped blocks (up to 4 MiB) raised the threshold above 4 MiB.
+        Assert.False(f.SecondRound[^2].OwnMapping);
+        Assert.True(ThresholdFacts.Switch(f.SecondRound) >= ThresholdFacts.Switch(f.FirstRound));
     }
 }
