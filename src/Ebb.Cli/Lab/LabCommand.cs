@@ -10,6 +10,7 @@ public static class LabCommand
     private static readonly ILabExperiment[] Experiments =
     [
         new VdsoLab(),
+        new ErrorsLab(),
     ];
 
     /// <summary>Runs one experiment by name, or lists them.</summary>

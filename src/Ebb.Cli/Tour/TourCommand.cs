@@ -14,6 +14,7 @@ public static class TourCommand
     private static readonly ITourChapter[] Chapters =
     [
         new VdsoChapter(),
+        new CheckedChapter(),
     ];
 
     /// <summary>The chapters in reading order (for tests and <c>--list</c>).</summary>

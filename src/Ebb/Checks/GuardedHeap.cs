@@ -12,7 +12,7 @@ namespace Ebb.Checks;
 /// As GWP-ASan does, a block is aligned to the largest power of two that divides its size,
 /// at most 16 (a 13-byte block to 1, a 12-byte block to 4, a 24-byte block to 8): every
 /// element of an array of T is then aligned as T needs, since a C# type's size is a
-/// multiple of its alignment. An explicit alignment above 16 (AlignedAlloc) is honoured; the
+/// multiple of its alignment. An explicit alignment (AlignedAlloc) is honoured; the
 /// block is then aligned down and the bytes between its end and the guard page are slack,
 /// filled and checked at free. The slack on the left is filled and checked at free too
 /// (underflow).
@@ -93,12 +93,13 @@ internal sealed unsafe class GuardedHeap
 
     /// <summary>
     /// The alignment a guarded block of <paramref name="size"/> bytes gets (see the class
-    /// remarks): its natural alignment, unless more than the default 16 was asked for.
+    /// remarks): its natural alignment for a plain allocation (<paramref name="alignment"/> 0),
+    /// at least the alignment asked for by AlignedAlloc.
     /// </summary>
     public static nuint BlockAlignment(nuint size, nuint alignment)
     {
         nuint natural = size == 0 ? 16 : Math.Min((nuint)16, (nuint)1 << BitOperations.TrailingZeroCount(size));
-        return alignment > 16 ? alignment : natural;
+        return alignment == 0 ? natural : Math.Max(natural, alignment);
     }
 
     /// <summary>All mode: a block on its own pages, right-aligned against a guard page.</summary>

@@ -21,11 +21,14 @@ public unsafe class GuardedHeapTests
     [InlineData(48, 16)]
     [InlineData(0, 16)]
     public void Alignment_IsTheSizesNaturalOne_UpTo16(int size, int expected) =>
-        Assert.Equal((nuint)expected, GuardedHeap.BlockAlignment((nuint)size, 16));
+        Assert.Equal((nuint)expected, GuardedHeap.BlockAlignment((nuint)size, 0));
 
     [Fact]
-    public void ExplicitAlignmentAbove16_IsHonoured() =>
+    public void ExplicitAlignment_IsHonoured()
+    {
         Assert.Equal((nuint)64, GuardedHeap.BlockAlignment(13, 64));
+        Assert.Equal((nuint)16, GuardedHeap.BlockAlignment(13, 16));
+    }
 
     [Theory]
     [InlineData(13)]
@@ -34,7 +37,7 @@ public unsafe class GuardedHeapTests
     public void AllMode_BlockEndsExactlyAtAPageBoundary(int size)
     {
         var heap = All();
-        byte* p = (byte*)heap.Alloc((nuint)size, 16, false);
+        byte* p = (byte*)heap.Alloc((nuint)size, 0, false);
         Assert.Equal((nuint)0, ((nuint)p + (nuint)size) % Page);
         for (int i = 0; i < size; i++) p[i] = 1;
         Assert.Equal((nuint)size, heap.UsableSize(p));
@@ -45,7 +48,7 @@ public unsafe class GuardedHeapTests
     public void AllMode_UnderflowIntoTheSlack_IsCaughtAtFree()
     {
         var heap = All();
-        byte* p = (byte*)heap.Alloc(100, 16, false);
+        byte* p = (byte*)heap.Alloc(100, 0, false);
         p[-1] = 0;
         var e = Assert.Throws<EbbMemoryException>(() => heap.Free(p));
         Assert.Equal(EbbErrorKind.HeapBufferUnderflow, e.Kind);
@@ -78,7 +81,7 @@ public unsafe class GuardedHeapTests
     public void SampleMode_BlocksAreInThePool_RightAligned_AndSlotsAreReusedLast()
     {
         var heap = Sample(slots: 2);
-        byte* a = (byte*)heap.AllocSampled(13, 16, false);
+        byte* a = (byte*)heap.AllocSampled(13, 0, false);
         Assert.True(heap.InPool(a));
         Assert.Equal((nuint)0, ((nuint)a + 13) % Page);
         for (int i = 0; i < 13; i++) Assert.Equal(0xAA, a[i]);
@@ -93,7 +96,7 @@ public unsafe class GuardedHeapTests
         Assert.Equal(EbbErrorKind.DoubleFree, Assert.Throws<EbbMemoryException>(() => heap.Free(a)).Kind);
         heap.Free(b);
         // FIFO: a's slot (freed first) comes back first.
-        byte* d = (byte*)heap.AllocSampled(13, 16, false);
+        byte* d = (byte*)heap.AllocSampled(13, 0, false);
         Assert.Equal((nuint)a, (nuint)d);
         heap.Free(d);
     }
