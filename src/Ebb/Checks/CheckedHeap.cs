@@ -24,6 +24,9 @@ internal sealed unsafe class CheckedHeap
         public nint User, Base;
         public nuint Size, Total;
         public State State;
+        // Set once an error about this block has been thrown, so the exit-time scan and the
+        // leak report do not repeat it.
+        public bool Reported;
         public required Stack Alloc;
         public Stack? Free;
     }
@@ -117,9 +120,11 @@ internal sealed unsafe class CheckedHeap
             foreach (var b in blocks.Values)
             {
                 if (errors.Count >= max) break;
-                if (b.State == State.Free) continue;
+                if (b.State == State.Free || b.Reported) continue;
                 var e = RedzoneError(b, when) ?? (b.State == State.Quarantined ? PoisonError(b, when) : null);
-                if (e is not null) errors.Add(e);
+                if (e is null) continue;
+                b.Reported = true;
+                errors.Add(e);
             }
         }
         return errors;
@@ -129,7 +134,7 @@ internal sealed unsafe class CheckedHeap
     public List<(string Frames, nuint Bytes, int Blocks)> Leaks(out nuint totalBytes, out int totalBlocks)
     {
         List<Block> live;
-        lock (gate) live = blocks.Values.Where(b => b.State == State.Live).ToList();
+        lock (gate) live = blocks.Values.Where(b => b.State == State.Live && !b.Reported).ToList();
         totalBytes = 0;
         foreach (var b in live) totalBytes += b.Size;
         totalBlocks = live.Count;
@@ -173,7 +178,9 @@ internal sealed unsafe class CheckedHeap
 
     private static void ThrowIfRedzonesChanged(Block b, string when)
     {
-        if (RedzoneError(b, when) is { } e) throw e;
+        if (RedzoneError(b, when) is not { } e) return;
+        b.Reported = true;
+        throw e;
     }
 
     private static EbbMemoryException? RedzoneError(Block b, string when)
@@ -208,7 +215,7 @@ internal sealed unsafe class CheckedHeap
         {
             var b = quarantine.Dequeue();
             quarantinedBytes -= (long)b.Total;
-            first ??= PoisonError(b, "when it left quarantine") ?? RedzoneError(b, "when it left quarantine");
+            if (!b.Reported) first ??= PoisonError(b, "when it left quarantine") ?? RedzoneError(b, "when it left quarantine");
             b.State = State.Free;
             Backend.Free((void*)b.Base);
         }

@@ -253,9 +253,11 @@ internal sealed unsafe class GuardedHeap
         Block? b = null;
         if (options.Mode == CheckMode.GuardSample)
         {
-            // Slots are the odd pages of the pool; the even ones are guards.
+            // Slots are the odd pages of the pool; the even ones are guards, where only a
+            // 0-byte block (placed at its slot's end) may point.
             nuint k = (nuint)(p - pool) / Page;
             if (InPool((void*)p) && k % 2 == 1) b = slots[(int)(k / 2)];
+            else if (InPool((void*)p) && k > 0 && slots[(int)(k / 2) - 1] is { Size: 0 } empty && empty.User == p) b = empty;
         }
         else blocks.TryGetValue(p, out b);
         if (b is null && options.Mode == CheckMode.GuardAll)
