@@ -15,6 +15,7 @@ public static class Cli
         ("tour", TourCommand.Run, "a guided run through everything below, on this process"),
         ("lab", LabCommand.Run, "the classic memory experiments, runnable"),
         ("vdso", VdsoCommand.Run, "the vDSO's symbols and versions; clock_gettime through it against the system call"),
+        ("pmap", PmapCommand.Run, "the memory map of processes, as procps pmap prints it"),
     ];
 
     /// <summary>Runs <c>ebb ARGS</c>, writing to the given streams; returns the exit code.</summary>

@@ -9,6 +9,10 @@ public static class LabCommand
     // One line per experiment, in the order `ebb lab` lists them; each lives in its own file under Lab/.
     private static readonly ILabExperiment[] Experiments =
     [
+        new BrkLab(),
+        new MmapLab(),
+        new MadviseLab(),
+        new ThresholdLab(),
         new VdsoLab(),
         new ErrorsLab(),
     ];

@@ -1,0 +1,57 @@
+namespace Ebb.Benchmarks.Quick;
+
+/// <summary>
+/// The child side of the quick runner (<c>child time|break|mixed --contender KEY …</c>): runs one
+/// contender in this fresh process and prints <c>RESULT</c> lines. Not meant to be typed by hand,
+/// but harmless when it is.
+/// </summary>
+public static class ChildCommand
+{
+    /// <summary>Runs the child command; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0) { stderr.WriteLine("child: expected time, break or mixed"); return 2; }
+        string key = Option(args, "--contender") ?? ContenderList.NativeMemory;
+        double ms = double.Parse(Option(args, "--ms") ?? "25", System.Globalization.CultureInfo.InvariantCulture);
+        var workloads = (Option(args, "--workloads") ?? "pairs,pc,realloc").Split(',');
+        var contender = ContenderList.Get(key);
+        switch (args[0])
+        {
+            case "time":
+            {
+                bool pairs = workloads.Contains("pairs"), pc = workloads.Contains("pc"), realloc = workloads.Contains("realloc");
+                TimingRound.WarmUp([contender], pairs, pc, realloc);
+                foreach (var (k, v) in TimingRound.Measure(contender, ms, pairs, pc, realloc))
+                    ChildProcess.Emit(stdout, k, v);
+                return 0;
+            }
+            case "break":
+            {
+                var r = (contender.BreakHeap ?? throw new ArgumentException($"{key} has no break-heap run"))();
+                ChildProcess.Emit(stdout, "peak", r.Peak);
+                ChildProcess.Emit(stdout, "after free", r.AfterFree);
+                ChildProcess.Emit(stdout, "after 3 s", r.After3s);
+                ChildProcess.Emit(stdout, "after trim", r.AfterTrim);
+                ChildProcess.Emit(stdout, "seconds", r.Seconds);
+                return 0;
+            }
+            case "mixed":
+            {
+                var r = (contender.Mixed ?? throw new ArgumentException($"{key} has no mixed run"))();
+                ChildProcess.Emit(stdout, "peak rss", r.PeakRss);
+                ChildProcess.Emit(stdout, "peak requested", r.PeakRequested);
+                ChildProcess.Emit(stdout, "seconds", r.Seconds);
+                return 0;
+            }
+            default:
+                stderr.WriteLine($"child: unknown mode '{args[0]}'");
+                return 2;
+        }
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

@@ -1,0 +1,46 @@
+using Ebb.Benchmarks.Contenders;
+using Ebb.Benchmarks.Workloads;
+
+namespace Ebb.Benchmarks.Quick;
+
+/// <summary>
+/// One contender as the quick runner drives it: a key for the command line, a name for the table,
+/// and the workloads it can run (null where it cannot: the floor has no remote free, no realloc
+/// and never gives memory back; ArrayPool's memory is the GC's, so it is left out of the RSS runs).
+/// </summary>
+public sealed record Contender(
+    string Key,
+    string Name,
+    Func<nuint, int, long> Pairs,
+    Func<int, TimeSpan>? ProducerConsumer,
+    Action? Realloc,
+    Func<BreakHeap.Result>? BreakHeap,
+    Func<MixedWorkload.Result>? Mixed)
+{
+    /// <summary>A contender with every workload, from an <see cref="INativeAllocator"/>.</summary>
+    public static Contender From<T>(string key, string name) where T : struct, INativeAllocator =>
+        new(key, name,
+            (size, batches) => Workloads.Pairs.Run<T>(size, batches),
+            count => Workloads.ProducerConsumer.Run<T>(count, Rig.Producer, Rig.Consumer, Rig.NativeRing),
+            Workloads.ReallocGrowth.Run<T>,
+            Workloads.BreakHeap.Run<T>,
+            Workloads.MixedWorkload.Run<T>);
+
+    /// <summary>The two long-lived threads and the rings of the producer/consumer workload.</summary>
+    public static class Rig
+    {
+        private static Worker? producer, consumer;
+
+        /// <summary>The allocating thread.</summary>
+        public static Worker Producer => producer ??= new Worker("producer");
+
+        /// <summary>The freeing thread.</summary>
+        public static Worker Consumer => consumer ??= new Worker("consumer");
+
+        /// <summary>The ring for native blocks.</summary>
+        public static SpscRing<nint> NativeRing { get; } = new(1024);
+
+        /// <summary>The ring for pooled arrays.</summary>
+        public static SpscRing<byte[]> ArrayRing { get; } = new(1024);
+    }
+}

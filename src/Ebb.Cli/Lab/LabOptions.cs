@@ -1,0 +1,37 @@
+namespace Ebb.Cli;
+
+/// <summary>The options every experiment of <c>ebb lab</c> takes.</summary>
+/// <param name="Help">Show the experiment's help.</param>
+/// <param name="Json">Print the measured facts as JSON instead of prose.</param>
+/// <param name="InProcess">Run in this process even where ebb would use a child process.</param>
+/// <param name="Strace">Run the experiment under strace and show its system calls.</param>
+internal sealed record LabOptions(bool Help, bool Json, bool InProcess, bool Strace)
+{
+    /// <summary>Parses an experiment's arguments; anything unknown is a one-line error.</summary>
+    public static LabOptions Parse(string name, string[] args)
+    {
+        bool help = false, json = false, inProcess = false, strace = false;
+        foreach (var a in args)
+        {
+            switch (a)
+            {
+                case "-h" or "--help": help = true; break;
+                case "--json": json = true; break;
+                case "--in-process": inProcess = true; break;
+                case "--strace": strace = true; break;
+                default: throw new CliException($"ebb lab {name}: unknown option '{a}' (try 'ebb lab {name} --help')");
+            }
+        }
+        return new LabOptions(help, json, inProcess, strace);
+    }
+
+    /// <summary>The help lines for the shared options.</summary>
+    public static void PrintCommonHelp(TextWriter w, bool child)
+    {
+        w.WriteLine("Options:");
+        w.WriteLine("  --json        print the measured facts as JSON");
+        w.WriteLine("  --strace      run under strace(1) and show the system calls the experiment made");
+        if (child) w.WriteLine("  --in-process  run in this process instead of a child process");
+        w.WriteLine("  -h, --help    show this help");
+    }
+}

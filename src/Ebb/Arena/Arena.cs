@@ -1,0 +1,279 @@
+using System.Numerics;
+using Ebb.Heap;
+using Ebb.Os;
+
+namespace Ebb.Arena;
+
+/// <summary>
+/// The arena: chunks cut into 64 KiB slices, handed out as spans (a page of blocks or
+/// one large block) and taken back. Free slices stay resident ("dirty") until the purge
+/// delay has passed, so a page freed and soon needed again costs no system call; then
+/// they are purged with madvise. Everything here runs under <see cref="Gate"/>, on slow
+/// paths only (a span is thousands of allocations).
+/// </summary>
+internal static unsafe class Arena
+{
+    /// <summary>The one lock of the slow paths: chunks, spans, abandoned pages, heap pool.</summary>
+    public static readonly Lock Gate = new();
+
+    private static Chunk* first, last;
+    private static volatile bool initialized;
+    private static EbbOptions options = new();
+    private static EbbOptions? configured;
+    private static readonly long startTicks = Environment.TickCount64;
+
+    /// <summary>Bytes in spans in use (chunk headers included) and in huge mappings.</summary>
+    public static long CommittedBytes;
+    /// <summary>Highest <see cref="CommittedBytes"/> seen.</summary>
+    public static long PeakCommittedBytes;
+    /// <summary>Bytes in free slices not yet purged.</summary>
+    public static long DirtyBytes;
+    /// <summary>Bytes purged so far, and how many madvise calls it took.</summary>
+    public static long PurgedBytes, PurgeCalls;
+
+    public static EbbOptions Options => options;
+    public static bool IsInitialized => initialized;
+
+    /// <summary>Milliseconds since start, the clock of the purge delay.</summary>
+    public static int Now => (int)(Environment.TickCount64 - startTicks);
+
+    /// <summary>Replaces the settings; only before first use.</summary>
+    public static void Configure(EbbOptions o)
+    {
+        lock (Gate)
+        {
+            if (initialized) throw new InvalidOperationException("Ebb is already in use; EbbMemory.Configure must be called before the first allocation.");
+            configured = o.Clone();
+        }
+    }
+
+    public static void EnsureInitialized()
+    {
+        if (initialized) return;
+        lock (Gate)
+        {
+            if (initialized) return;
+            options = configured ?? EbbOptions.FromEnvironment();
+            _ = ChunkMap.Map;
+            EmptyPage.Init();
+            initialized = true;
+        }
+        EbbMetrics.Start();
+        if (options.ShowStats)
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => EbbMemory.PrintStats(Console.Error);
+    }
+
+    public static void Log(string message)
+    {
+        if (options.Verbose) Console.Error.WriteLine("ebb: " + message);
+    }
+
+    /// <summary>A span of <paramref name="slices"/> slices, or null when out of memory. <paramref name="zero"/> tells whether all its bytes are known zero.</summary>
+    public static Page* AllocSpan(uint slices, out bool zero)
+    {
+        lock (Gate)
+        {
+            for (Chunk* c = first; c != null; c = c->Next)
+            {
+                int i = FindRun(c, (int)slices);
+                if (i >= 0) return Take(c, i, (int)slices, out zero);
+            }
+            Chunk* fresh = NewChunk();
+            if (fresh == null) { zero = false; return null; }
+            return Take(fresh, FindRun(fresh, (int)slices), (int)slices, out zero);
+        }
+    }
+
+    /// <summary>Gives a span back. The caller has unlinked it from every list.</summary>
+    public static void FreeSpan(Page* head)
+    {
+        lock (Gate) FreeSpanLocked(head);
+    }
+
+    public static void FreeSpanLocked(Page* head)
+    {
+        Chunk* c = Page.ChunkOf(head);
+        int start = Page.SliceIndex(head), n = (int)head->SliceCount;
+        int now = Now;
+        Page** map = Chunk.SliceMap(c);
+        for (int i = start; i < start + n; i++)
+        {
+            Page* p = Chunk.PageAt(c, i);
+            *p = default;
+            p->LocalHeap = HeapState.None;
+            p->FreedAt = now;
+            map[i] = p;
+            Chunk.Reset(c->Used, i);
+            Chunk.Set(c->Dirty, i);
+        }
+        c->UsedSlices -= n;
+        long bytes = (long)n << Layout.SliceShift;
+        CommittedBytes -= bytes;
+        DirtyBytes += bytes;
+        if (options.PurgeDelayMs == 0) PurgeLocked(all: true);
+        else if (options.PurgeDelayMs > 0) Purger.Wake();
+    }
+
+    private static Page* Take(Chunk* c, int start, int n, out bool zero)
+    {
+        zero = true;
+        Page* head = Chunk.PageAt(c, start);
+        Page** map = Chunk.SliceMap(c);
+        long dirty = 0;
+        for (int i = start; i < start + n; i++)
+        {
+            if (!Chunk.Test(c->Zero, i)) zero = false;
+            if (Chunk.Test(c->Dirty, i)) dirty++;
+            Chunk.Set(c->Used, i);
+            Chunk.Reset(c->Dirty, i);
+            Chunk.Reset(c->Zero, i);
+            map[i] = head;
+        }
+        head->SliceCount = (uint)n;
+        c->UsedSlices += n;
+        DirtyBytes -= dirty << Layout.SliceShift;
+        CommittedBytes += (long)n << Layout.SliceShift;
+        if (CommittedBytes > PeakCommittedBytes) PeakCommittedBytes = CommittedBytes;
+        return head;
+    }
+
+    /// <summary>First fit of <paramref name="n"/> free slices in the chunk, preferring a dirty (resident) slice for single-slice spans; -1 if none.</summary>
+    private static int FindRun(Chunk* c, int n)
+    {
+        if (Layout.SlicesPerChunk - c->UsedSlices < n) return -1;
+        const int Words = Layout.SlicesPerChunk / 64;
+        if (n == 1)
+        {
+            for (int w = 0; w < Words; w++)
+            {
+                ulong reuse = ~c->Used[w] & c->Dirty[w];
+                if (reuse != 0) return (w << 6) + BitOperations.TrailingZeroCount(reuse);
+            }
+            for (int w = 0; w < Words; w++)
+            {
+                ulong free = ~c->Used[w];
+                if (free != 0) return (w << 6) + BitOperations.TrailingZeroCount(free);
+            }
+            return -1;
+        }
+        int run = 0;
+        for (int i = 0; i < Layout.SlicesPerChunk; i++)
+        {
+            if (Chunk.Test(c->Used, i)) { run = 0; continue; }
+            if (++run == n) return i - n + 1;
+        }
+        return -1;
+    }
+
+    private static Chunk* NewChunk()
+    {
+        nuint b = ChunkSource.Take(options.PageSource);
+        if (b == 0) return null;
+        Chunk* c = (Chunk*)b;
+        c->Source = (int)options.PageSource;
+        Page** map = Chunk.SliceMap(c);
+        for (int i = 0; i < Layout.SlicesPerChunk; i++)
+        {
+            Page* p = Chunk.PageAt(c, i);
+            p->LocalHeap = HeapState.None;
+            map[i] = p;
+            if (i < Layout.HeaderSlices)
+            {
+                p->Kind = PageKind.Header;
+                Chunk.Set(c->Used, i);
+            }
+            else Chunk.Set(c->Zero, i);
+        }
+        c->UsedSlices = Layout.HeaderSlices;
+        CommittedBytes += (long)Layout.HeaderSlices << Layout.SliceShift;
+        if (last == null) first = c; else last->Next = c;
+        last = c;
+        ChunkMap.Set(b, Layout.ChunkSize, ChunkMap.Chunk, ChunkMap.Chunk);
+        return c;
+    }
+
+    /// <summary>Purges free slices that have waited the purge delay (all of them when <paramref name="all"/>). Returns ms until the next is due, or -1 when none waits.</summary>
+    public static int Purge(bool all)
+    {
+        lock (Gate) return PurgeLocked(all);
+    }
+
+    private static int PurgeLocked(bool all)
+    {
+        int now = Now, delay = Math.Max(0, options.PurgeDelayMs), next = -1;
+        bool dontNeed = options.Purge == EbbPurgeMode.DontNeed;
+        for (Chunk* c = first; c != null; c = c->Next)
+        {
+            int runStart = -1;
+            for (int i = Layout.HeaderSlices; i <= Layout.SlicesPerChunk; i++)
+            {
+                bool due = false;
+                if (i < Layout.SlicesPerChunk && Chunk.Test(c->Dirty, i))
+                {
+                    int age = now - Chunk.PageAt(c, i)->FreedAt;
+                    if (all || age >= delay) due = true;
+                    else
+                    {
+                        int wait = delay - age;
+                        if (next < 0 || wait < next) next = wait;
+                    }
+                }
+                if (due) { if (runStart < 0) runStart = i; continue; }
+                if (runStart >= 0) { PurgeRun(c, runStart, i - runStart, dontNeed); runStart = -1; }
+            }
+        }
+        ReleaseFreeBrkChunks();
+        return next;
+    }
+
+    private static void PurgeRun(Chunk* c, int start, int n, bool dontNeed)
+    {
+        nuint addr = Chunk.SliceAddress(c, start), len = (nuint)n << Layout.SliceShift;
+        bool ok = dontNeed
+            ? OsMemory.TryAdvise((nint)addr, len, Advice.DontNeed)
+            : OsMemory.TryAdvise((nint)addr, len, Advice.Free) || OsMemory.TryAdvise((nint)addr, len, Advice.DontNeed);
+        if (!ok) return;
+        for (int i = start; i < start + n; i++)
+        {
+            Chunk.Reset(c->Dirty, i);
+            if (dontNeed) Chunk.Set(c->Zero, i);
+        }
+        DirtyBytes -= (long)len;
+        PurgedBytes += (long)len;
+        PurgeCalls++;
+    }
+
+    /// <summary>brk source: a wholly free chunk at the top of the break goes back by lowering the break, repeatedly.</summary>
+    private static void ReleaseFreeBrkChunks()
+    {
+        while (last != null && last->Source == (int)EbbPageSource.Brk && last->UsedSlices == Layout.HeaderSlices)
+        {
+            Chunk* top = last;
+            long dirty = 0;
+            for (int i = 0; i < Layout.SlicesPerChunk; i++) if (Chunk.Test(top->Dirty, i)) dirty++;
+            // The chunk map entry goes first: from here on nobody may take the chunk's header for live.
+            ChunkMap.Clear((nuint)top, Layout.ChunkSize);
+            if (!ChunkSource.TryReleaseBrkChunk((nuint)top))
+            {
+                ChunkMap.Set((nuint)top, Layout.ChunkSize, ChunkMap.Chunk, ChunkMap.Chunk);
+                return;
+            }
+            CommittedBytes -= (long)Layout.HeaderSlices << Layout.SliceShift;
+            DirtyBytes -= dirty << Layout.SliceShift;
+            Chunk* prev = null;
+            for (Chunk* c = first; c != top; c = c->Next) prev = c;
+            last = prev;
+            if (prev == null) first = null; else prev->Next = null;
+        }
+    }
+
+    /// <summary>Calls <paramref name="visit"/> for every chunk, under the lock.</summary>
+    public static void ForEachChunk(delegate*<Chunk*, void> visit)
+    {
+        lock (Gate)
+            for (Chunk* c = first; c != null; c = c->Next) visit(c);
+    }
+
+    /// <summary>The first chunk (the caller holds the lock).</summary>
+    public static Chunk* FirstChunk => first;
+}

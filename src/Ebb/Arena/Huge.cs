@@ -1,0 +1,230 @@
+using System.Runtime.InteropServices;
+using Ebb.Heap;
+using Ebb.Os;
+
+namespace Ebb.Arena;
+
+/// <summary>The first page of a huge mapping, chunk-aligned, so the chunk map leads to it.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct HugeHeader
+{
+    /// <summary>Bytes mapped, header included.</summary>
+    public nuint MapSize;
+    /// <summary>The block's address (after the header page, or at the requested alignment).</summary>
+    public nuint BlockStart;
+    /// <summary>The explicit heap owning it, or null.</summary>
+    public Heap.Heap* Heap;
+    public HugeHeader* Next, Prev;
+
+    /// <summary>Usable bytes of the block: everything mapped after its start.</summary>
+    public static nuint Usable(HugeHeader* h) => (nuint)h + h->MapSize - h->BlockStart;
+}
+
+/// <summary>
+/// Blocks above <see cref="Layout.HugeThreshold"/>: each its own mapping, aligned to a chunk
+/// so the chunk map marks it (HugeHead, then HugeBody for the rest) and a free finds its
+/// header. Freed mappings up to 64 MiB wait in a small cache (purged, so costing no RSS)
+/// to spare the next one the mmap; Realloc grows them with mremap, in place when the
+/// kernel can, else moved to a fresh chunk-aligned place without copying. Under the arena lock.
+/// </summary>
+internal static unsafe class Huge
+{
+    private const int CacheSlots = 4;
+    private const nuint MaxCached = 64 * 1024 * 1024;
+    private static readonly nuint[] cacheBase = new nuint[CacheSlots];
+    private static readonly nuint[] cacheSize = new nuint[CacheSlots];
+    private static readonly int[] cacheTime = new int[CacheSlots];
+
+    /// <summary>Huge blocks live and their bytes (for stats).</summary>
+    public static long LiveBlocks, LiveBytes, CachedBytes;
+
+    public static void* Alloc(Heap.Heap* heap, nuint size, nuint alignment, bool zero)
+    {
+        Arena.EnsureInitialized();
+        nuint offset = Math.Max(Layout.HugeHeaderSize, alignment);
+        if (size > ((nuint)1 << 46) || alignment > ((nuint)1 << 40)) return null;
+        nuint mapSize = OsMemory.RoundUpToPage(offset + size);
+        nuint b;
+        bool known0;
+        lock (Arena.Gate) b = TakeCached(mapSize, out mapSize, out known0);
+        if (b == 0)
+        {
+            b = (nuint)ChunkSource.MapAligned(mapSize, Math.Max(Layout.ChunkSize, alignment), noReserve: false);
+            if (b == 0) return null;
+            OsMemory.TryNameMapping((nint)b, mapSize, "ebb");
+            Arena.Log($"mapped a huge block of {mapSize >> 10} KiB at 0x{b:x}");
+            known0 = true;
+        }
+        HugeHeader* hdr = (HugeHeader*)b;
+        hdr->MapSize = mapSize;
+        hdr->BlockStart = b + offset;
+        hdr->Heap = heap;
+        hdr->Next = hdr->Prev = null;
+        lock (Arena.Gate)
+        {
+            ChunkMap.Set(b, mapSize, ChunkMap.HugeHead, ChunkMap.HugeBody);
+            if (heap != null && heap->Kind == HeapKind.Explicit) Link(heap, hdr); else hdr->Heap = null;
+            Account(hdr, +1);
+        }
+        if (zero && !known0) NativeMemory.Clear((void*)hdr->BlockStart, size);
+        return (void*)hdr->BlockStart;
+    }
+
+    /// <summary>The header of the huge mapping containing <paramref name="address"/> (whose chunk map entry is HugeHead or HugeBody).</summary>
+    public static HugeHeader* HeaderOf(nuint address)
+    {
+        nuint c = address & ~Layout.ChunkMask;
+        while (ChunkMap.Get(c) == ChunkMap.HugeBody) c -= Layout.ChunkSize;
+        return (HugeHeader*)c;
+    }
+
+    /// <summary>Frees the huge block at <paramref name="p"/>, already checked to be a block start. Returns false if it was freed meanwhile (double free).</summary>
+    public static bool Free(void* p)
+    {
+        lock (Arena.Gate)
+        {
+            nuint a = (nuint)p;
+            byte kind = ChunkMap.Get(a);
+            if (kind != ChunkMap.HugeHead && kind != ChunkMap.HugeBody) return false;
+            HugeHeader* hdr = HeaderOf(a);
+            if (a != hdr->BlockStart) return false;
+            ReleaseLocked(hdr);
+            return true;
+        }
+    }
+
+    private static void ReleaseLocked(HugeHeader* hdr)
+    {
+        nuint b = (nuint)hdr, size = hdr->MapSize;
+        if (hdr->Heap != null) Unlink(hdr->Heap, hdr);
+        Account(hdr, -1);
+        ChunkMap.Clear(b, size);
+        if (size <= MaxCached && Arena.Options.PurgeDelayMs != 0)
+        {
+            for (int i = 0; i < CacheSlots; i++)
+            {
+                if (cacheBase[i] != 0) continue;
+                if (!OsMemory.TryAdvise((nint)b, size, Advice.DontNeed)) break;
+                cacheBase[i] = b;
+                cacheSize[i] = size;
+                cacheTime[i] = Arena.Now;
+                CachedBytes += (long)size;
+                return;
+            }
+        }
+        OsMemory.Unmap((nint)b, size);
+    }
+
+    private static nuint TakeCached(nuint need, out nuint mapSize, out bool zero)
+    {
+        zero = true;
+        mapSize = need;
+        for (int i = 0; i < CacheSlots; i++)
+        {
+            if (cacheBase[i] == 0 || cacheSize[i] < need || cacheSize[i] > need * 2) continue;
+            nuint b = cacheBase[i];
+            mapSize = cacheSize[i];
+            cacheBase[i] = 0;
+            CachedBytes -= (long)mapSize;
+            return b;
+        }
+        return 0;
+    }
+
+    /// <summary>Unmaps cached mappings older than a second (all of them when <paramref name="all"/>).</summary>
+    public static void ExpireCacheLocked(bool all = false)
+    {
+        int now = Arena.Now;
+        for (int i = 0; i < CacheSlots; i++)
+        {
+            if (cacheBase[i] == 0 || (!all && now - cacheTime[i] < 1000)) continue;
+            OsMemory.Unmap((nint)cacheBase[i], cacheSize[i]);
+            CachedBytes -= (long)cacheSize[i];
+            cacheBase[i] = 0;
+        }
+    }
+
+    /// <summary>
+    /// Grows or shrinks the huge block at <paramref name="p"/> to <paramref name="size"/> bytes with
+    /// mremap: in place if the kernel can, else moved (pages, not bytes) to a fresh chunk-aligned
+    /// place. Returns the block's address, or null when the OS refuses.
+    /// </summary>
+    public static void* Resize(void* p, nuint size)
+    {
+        HugeHeader* hdr = HeaderOf((nuint)p);
+        nuint offset = hdr->BlockStart - (nuint)hdr;
+        nuint need = OsMemory.RoundUpToPage(offset + size);
+        if (need <= hdr->MapSize && need >= hdr->MapSize / 2) return p;
+        lock (Arena.Gate)
+        {
+            nuint oldBase = (nuint)hdr, oldSize = hdr->MapSize;
+            Heap.Heap* heap = hdr->Heap;
+            nint moved = OsMemory.TryRemap((nint)oldBase, oldSize, need, RemapFlags.None, 0, out _);
+            nuint newBase;
+            if (moved != 0) newBase = oldBase;
+            else
+            {
+                // Reserve a chunk-aligned hole, then move the pages into it.
+                nint hole = ChunkSource.MapAligned(need, Layout.ChunkSize);
+                if (hole == 0) return null;
+                moved = OsMemory.TryRemap((nint)oldBase, oldSize, need, RemapFlags.MayMove | RemapFlags.Fixed, hole, out _);
+                if (moved == 0) { OsMemory.Unmap(hole, need); return null; }
+                newBase = (nuint)moved;
+            }
+            if (heap != null) Unlink(heap, hdr);
+            Account(hdr, -1);
+            ChunkMap.Clear(oldBase, oldSize);
+            hdr = (HugeHeader*)newBase;
+            hdr->MapSize = need;
+            hdr->BlockStart = newBase + offset;
+            hdr->Next = hdr->Prev = null;
+            ChunkMap.Set(newBase, need, ChunkMap.HugeHead, ChunkMap.HugeBody);
+            if (heap != null) Link(heap, hdr);
+            Account(hdr, +1);
+            return (void*)hdr->BlockStart;
+        }
+    }
+
+    private static void Account(HugeHeader* hdr, int sign)
+    {
+        LiveBlocks += sign;
+        LiveBytes += sign * (long)hdr->MapSize;
+        Arena.CommittedBytes += sign * (long)hdr->MapSize;
+        if (Arena.CommittedBytes > Arena.PeakCommittedBytes) Arena.PeakCommittedBytes = Arena.CommittedBytes;
+    }
+
+    private static void Link(Heap.Heap* heap, HugeHeader* hdr)
+    {
+        hdr->Heap = heap;
+        hdr->Prev = null;
+        hdr->Next = heap->Huge;
+        if (heap->Huge != null) heap->Huge->Prev = hdr;
+        heap->Huge = hdr;
+    }
+
+    private static void Unlink(Heap.Heap* heap, HugeHeader* hdr)
+    {
+        if (hdr->Prev != null) hdr->Prev->Next = hdr->Next; else heap->Huge = hdr->Next;
+        if (hdr->Next != null) hdr->Next->Prev = hdr->Prev;
+        hdr->Next = hdr->Prev = null;
+    }
+
+    /// <summary>An explicit heap is abandoned: its huge blocks stay, no longer its.</summary>
+    public static void Detach(Heap.Heap* heap)
+    {
+        for (HugeHeader* h = heap->Huge; h != null;)
+        {
+            HugeHeader* next = h->Next;
+            h->Heap = null;
+            h->Next = h->Prev = null;
+            h = next;
+        }
+        heap->Huge = null;
+    }
+
+    /// <summary>An explicit heap is disposed: every huge block of it goes.</summary>
+    public static void FreeAllLocked(Heap.Heap* heap)
+    {
+        while (heap->Huge != null) ReleaseLocked(heap->Huge);
+    }
+}

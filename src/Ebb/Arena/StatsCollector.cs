@@ -1,0 +1,75 @@
+using Ebb.Heap;
+using Ebb.Os;
+
+namespace Ebb.Arena;
+
+/// <summary>Builds an <see cref="EbbStats"/> by walking every chunk's pages under the arena lock (page counters read as they are: a snapshot, not a transaction).</summary>
+internal static unsafe class StatsCollector
+{
+    public static EbbStats Collect()
+    {
+        var pages = new long[SizeClasses.Count];
+        var used = new long[SizeClasses.Count];
+        var capacity = new long[SizeClasses.Count];
+        long inUseBytes = 0, inUseBlocks = 0, chunks = 0;
+        long reserved, committed, dirty, peak, purged, purgeCalls, huge, abandoned;
+        lock (Arena.Gate)
+        {
+            for (Chunk* c = Arena.FirstChunk; c != null; c = c->Next)
+            {
+                chunks++;
+                for (int i = Layout.HeaderSlices; i < Layout.SlicesPerChunk;)
+                {
+                    Page* pg = Chunk.SliceMap(c)[i];
+                    if (pg->Kind == PageKind.Small && Page.SliceIndex(pg) == i)
+                    {
+                        uint u = Volatile.Read(ref pg->Used);
+                        pages[pg->Bin]++;
+                        used[pg->Bin] += u;
+                        capacity[pg->Bin] += pg->Capacity;
+                        inUseBlocks += u;
+                        inUseBytes += (long)u * pg->BlockSize;
+                        i += (int)pg->SliceCount;
+                    }
+                    else if (pg->Kind == PageKind.Large && Page.SliceIndex(pg) == i)
+                    {
+                        inUseBlocks++;
+                        inUseBytes += (long)pg->AreaSize;
+                        i += (int)pg->SliceCount;
+                    }
+                    else i++;
+                }
+            }
+            reserved = ChunkSource.ReservedBytes + Huge.LiveBytes + Huge.CachedBytes;
+            committed = Arena.CommittedBytes;
+            dirty = Arena.DirtyBytes;
+            peak = Arena.PeakCommittedBytes;
+            purged = Arena.PurgedBytes;
+            purgeCalls = Arena.PurgeCalls;
+            huge = Huge.LiveBlocks;
+            abandoned = Abandoned.Count;
+            inUseBlocks += Huge.LiveBlocks;
+            inUseBytes += Huge.LiveBytes;
+        }
+        var classes = new List<EbbSizeClassStats>();
+        for (int b = 0; b < SizeClasses.Count; b++)
+            if (pages[b] != 0) classes.Add(new EbbSizeClassStats(SizeClasses.BlockSize(b), pages[b], used[b], capacity[b]));
+        return new EbbStats
+        {
+            ReservedBytes = reserved,
+            CommittedBytes = committed,
+            ResidentBytes = committed + dirty,
+            PendingPurgeBytes = dirty,
+            InUseBytes = inUseBytes,
+            InUseBlocks = inUseBlocks,
+            PeakCommittedBytes = peak,
+            PurgedBytes = purged,
+            PurgeCalls = purgeCalls,
+            HugeBlocks = huge,
+            AbandonedPages = abandoned,
+            Chunks = chunks,
+            SizeClasses = classes,
+            Os = OsCounters.Snapshot(),
+        };
+    }
+}

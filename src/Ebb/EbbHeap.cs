@@ -1,0 +1,163 @@
+using Ebb.Arena;
+using Ebb.Heap;
+
+namespace Ebb;
+
+/// <summary>
+/// A first-class heap: its own pages, with the allocation methods of <see cref="EbbMemory"/>.
+/// <see cref="Dispose"/> frees every block it holds at once (arena semantics). Its blocks may
+/// be freed one by one with <see cref="EbbMemory.Free"/> (or <see cref="Free"/>) from any thread.
+/// Its methods are thread-safe (a lock per call). A heap left undisposed is abandoned when
+/// collected: its blocks stay valid and are reclaimed as they are freed.
+/// </summary>
+public sealed unsafe class EbbHeap : IDisposable
+{
+    private readonly Lock gate = new();
+    private Heap.Heap* heap;
+
+    /// <summary>Creates an empty heap.</summary>
+    public EbbHeap() => heap = HeapPool.Rent(HeapKind.Explicit);
+
+    /// <summary>Allocates a block of at least <paramref name="byteCount"/> bytes from this heap.</summary>
+    /// <param name="byteCount">Bytes wanted.</param>
+    /// <returns>The block, 16-byte aligned.</returns>
+    /// <exception cref="OutOfMemoryException">The OS refused memory.</exception>
+    /// <exception cref="ObjectDisposedException">The heap was disposed.</exception>
+    public void* Alloc(nuint byteCount) => OrThrow(TryAllocCore(byteCount, 0, zero: false));
+
+    /// <summary>Allocates a block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
+    /// <param name="elementCount">Number of elements.</param>
+    /// <param name="elementSize">Bytes per element.</param>
+    /// <returns>The block.</returns>
+    /// <exception cref="OutOfMemoryException">The OS refused memory, or the product overflows.</exception>
+    public void* Alloc(nuint elementCount, nuint elementSize) => Alloc(EbbMemory.Multiply(elementCount, elementSize));
+
+    /// <summary>Allocates a zeroed block from this heap.</summary>
+    /// <param name="byteCount">Bytes wanted.</param>
+    /// <returns>The zeroed block.</returns>
+    /// <exception cref="OutOfMemoryException">The OS refused memory.</exception>
+    public void* AllocZeroed(nuint byteCount) => OrThrow(TryAllocCore(byteCount, 0, zero: true));
+
+    /// <summary>Allocates a zeroed block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
+    /// <param name="elementCount">Number of elements.</param>
+    /// <param name="elementSize">Bytes per element.</param>
+    /// <returns>The zeroed block.</returns>
+    /// <exception cref="OutOfMemoryException">The OS refused memory, or the product overflows.</exception>
+    public void* AllocZeroed(nuint elementCount, nuint elementSize) => AllocZeroed(EbbMemory.Multiply(elementCount, elementSize));
+
+    /// <summary>Allocates from this heap, or returns null when out of memory.</summary>
+    /// <param name="byteCount">Bytes wanted.</param>
+    /// <returns>The block, or null.</returns>
+    public void* TryAlloc(nuint byteCount) => TryAllocCore(byteCount, 0, zero: false);
+
+    /// <summary>Allocates an aligned block from this heap.</summary>
+    /// <param name="byteCount">Bytes wanted.</param>
+    /// <param name="alignment">A power of two.</param>
+    /// <returns>The block.</returns>
+    /// <exception cref="ArgumentException"><paramref name="alignment"/> is not a power of two.</exception>
+    /// <exception cref="OutOfMemoryException">The OS refused memory.</exception>
+    public void* AlignedAlloc(nuint byteCount, nuint alignment)
+    {
+        EbbMemory.ThrowIfNotPowerOfTwo(alignment);
+        return OrThrow(TryAllocCore(byteCount, alignment, zero: false));
+    }
+
+    /// <summary>Resizes a block; a new block, when one is needed, comes from this heap. Null allocates, 0 is treated as 1.</summary>
+    /// <param name="ptr">A block from Ebb, or null.</param>
+    /// <param name="byteCount">The new size.</param>
+    /// <returns>The block, perhaps moved.</returns>
+    /// <exception cref="OutOfMemoryException">The OS refused memory (the old block stays valid).</exception>
+    /// <exception cref="EbbMemoryException"><paramref name="ptr"/> is not a block Ebb handed out.</exception>
+    public void* Realloc(void* ptr, nuint byteCount) => AlignedReallocCore(ptr, byteCount, 0);
+
+    /// <summary>Resizes an aligned block; a new block comes from this heap.</summary>
+    /// <param name="ptr">A block from Ebb, or null.</param>
+    /// <param name="byteCount">The new size.</param>
+    /// <param name="alignment">A power of two.</param>
+    /// <returns>The block, perhaps moved.</returns>
+    /// <exception cref="ArgumentException"><paramref name="alignment"/> is not a power of two.</exception>
+    /// <exception cref="OutOfMemoryException">The OS refused memory.</exception>
+    /// <exception cref="EbbMemoryException"><paramref name="ptr"/> is not a block Ebb handed out.</exception>
+    public void* AlignedRealloc(void* ptr, nuint byteCount, nuint alignment)
+    {
+        EbbMemory.ThrowIfNotPowerOfTwo(alignment);
+        return AlignedReallocCore(ptr, byteCount, alignment);
+    }
+
+    /// <summary>Frees a block (of any heap: the same as <see cref="EbbMemory.Free"/>).</summary>
+    /// <param name="ptr">The block, or null.</param>
+    /// <exception cref="EbbMemoryException"><paramref name="ptr"/> is not a block Ebb handed out.</exception>
+    public void Free(void* ptr) => Dealloc.Free(ptr);
+
+    /// <summary>Frees an aligned block (the same as <see cref="Free"/>).</summary>
+    /// <param name="ptr">The block, or null.</param>
+    public void AlignedFree(void* ptr) => Dealloc.Free(ptr);
+
+    /// <summary>The bytes usable in a block.</summary>
+    /// <param name="ptr">A block from Ebb.</param>
+    /// <returns>The usable size.</returns>
+    public nuint UsableSize(void* ptr) => EbbMemory.UsableSizeUnchecked(ptr);
+
+    /// <summary>Frees every block of this heap at once and gives its pages back. Pointers into it become invalid.</summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (heap == null) return;
+            Heap.Heap* h = heap;
+            heap = null;
+            lock (Arena.Arena.Gate)
+            {
+                Page** firsts = Heap.Heap.FirstOf(h);
+                for (int bin = 0; bin < SizeClasses.Count; bin++)
+                    FreeList(firsts[bin]);
+                FreeList(h->Full);
+                FreeList(h->Large);
+                Huge.FreeAllLocked(h);
+                HeapPool.ReturnLocked(h);
+            }
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Abandons the heap's pages (blocks stay valid) when it is collected undisposed.</summary>
+    ~EbbHeap()
+    {
+        if (heap != null) Abandoned.AbandonHeap(heap);
+    }
+
+    private static void FreeList(Page* pg)
+    {
+        while (pg != null)
+        {
+            Page* next = pg->Next;
+            Arena.Arena.FreeSpanLocked(pg);
+            pg = next;
+        }
+    }
+
+    private void* TryAllocCore(nuint byteCount, nuint alignment, bool zero)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(heap == null, this);
+            return alignment <= 16 ? Heap.Alloc.FromHeap(heap, byteCount, zero) : Heap.Alloc.Aligned(heap, byteCount, alignment, zero);
+        }
+    }
+
+    private void* AlignedReallocCore(void* ptr, nuint byteCount, nuint alignment)
+    {
+        if (ptr == null) return OrThrow(TryAllocCore(byteCount, alignment, zero: false));
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(heap == null, this);
+            return OrThrow(Resize.Realloc(heap, ptr, byteCount == 0 ? 1 : byteCount, alignment));
+        }
+    }
+
+    private static void* OrThrow(void* p)
+    {
+        if (p == null) EbbMemory.ThrowOutOfMemory();
+        return p;
+    }
+}

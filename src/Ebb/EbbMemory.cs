@@ -1,0 +1,270 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using Ebb.Arena;
+using Ebb.Checks;
+using Ebb.Heap;
+
+namespace Ebb;
+
+/// <summary>
+/// Native memory from Ebb, with the names and semantics of
+/// <see cref="System.Runtime.InteropServices.NativeMemory"/> (switching is a rename):
+/// every block 16-byte aligned, <c>Alloc(0)</c> a unique non-null pointer,
+/// <see cref="OutOfMemoryException"/> when the OS refuses, <c>Free(null)</c> a no-op.
+/// Unlike NativeMemory, freeing or reallocating a pointer Ebb did not hand out (foreign,
+/// interior, on the stack) throws <see cref="EbbMemoryException"/> (invalid-free) and leaves
+/// the heap intact, and freed memory goes back to the OS after the purge delay.
+/// Blocks may be freed from any thread.
+/// </summary>
+[SkipLocalsInit]
+public static unsafe class EbbMemory
+{
+    /// <summary>Allocates a block of at least <paramref name="byteCount"/> bytes.</summary>
+    /// <param name="byteCount">Bytes wanted; 0 gives a unique minimal block.</param>
+    /// <returns>The block, 16-byte aligned.</returns>
+    /// <exception cref="OutOfMemoryException">The OS refused memory.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* Alloc(nuint byteCount)
+    {
+        if (Checker.Enabled) return Checker.Alloc(byteCount, 0, false);
+        void* p = Heap.Alloc.TryAlloc(byteCount);
+        if (p == null) ThrowOutOfMemory();
+        return p;
+    }
+
+    /// <summary>Allocates a block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
+    /// <param name="elementCount">Number of elements.</param>
+    /// <param name="elementSize">Bytes per element.</param>
+    /// <returns>The block, 16-byte aligned.</returns>
+    /// <exception cref="OutOfMemoryException">The OS refused memory, or the product overflows.</exception>
+    public static void* Alloc(nuint elementCount, nuint elementSize) => Alloc(Multiply(elementCount, elementSize));
+
+    /// <summary>Allocates a block of <paramref name="byteCount"/> bytes, all zero.</summary>
+    /// <param name="byteCount">Bytes wanted.</param>
+    /// <returns>The zeroed block, 16-byte aligned.</returns>
+    /// <exception cref="OutOfMemoryException">The OS refused memory.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* AllocZeroed(nuint byteCount)
+    {
+        if (Checker.Enabled) return Checker.Alloc(byteCount, 0, true);
+        void* p = Heap.Alloc.TryAllocZeroed(byteCount);
+        if (p == null) ThrowOutOfMemory();
+        return p;
+    }
+
+    /// <summary>Allocates a zeroed block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
+    /// <param name="elementCount">Number of elements.</param>
+    /// <param name="elementSize">Bytes per element.</param>
+    /// <returns>The zeroed block, 16-byte aligned.</returns>
+    /// <exception cref="OutOfMemoryException">The OS refused memory, or the product overflows.</exception>
+    public static void* AllocZeroed(nuint elementCount, nuint elementSize) => AllocZeroed(Multiply(elementCount, elementSize));
+
+    /// <summary>Allocates like <see cref="Alloc(nuint)"/> but returns null instead of throwing when out of memory.</summary>
+    /// <param name="byteCount">Bytes wanted.</param>
+    /// <returns>The block, or null.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* TryAlloc(nuint byteCount)
+    {
+        if (Checker.Enabled) return CheckedTryAlloc(byteCount);
+        return Heap.Alloc.TryAlloc(byteCount);
+    }
+
+    /// <summary>
+    /// Resizes a block, moving it when needed (the contents up to the smaller size are kept).
+    /// A null <paramref name="ptr"/> allocates; a size of 0 is treated as 1.
+    /// </summary>
+    /// <param name="ptr">A block from Ebb, or null.</param>
+    /// <param name="byteCount">The new size.</param>
+    /// <returns>The block, perhaps moved.</returns>
+    /// <exception cref="OutOfMemoryException">The OS refused memory (the old block stays valid).</exception>
+    /// <exception cref="EbbMemoryException"><paramref name="ptr"/> is not a block Ebb handed out.</exception>
+    public static void* Realloc(void* ptr, nuint byteCount)
+    {
+        if (Checker.Enabled) return Checker.Realloc(ptr, byteCount, 0);
+        if (ptr == null) return Alloc(byteCount);
+        void* p = Resize.Realloc(null, ptr, byteCount == 0 ? 1 : byteCount, 0);
+        if (p == null) ThrowOutOfMemory();
+        return p;
+    }
+
+    /// <summary>Frees a block from Ebb (any thread may free any block). Null does nothing.</summary>
+    /// <param name="ptr">The block, or null.</param>
+    /// <exception cref="EbbMemoryException">invalid-free: <paramref name="ptr"/> is not a block Ebb handed out;
+    /// double-free: it was visibly freed already. The heap is left intact.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Free(void* ptr)
+    {
+        if (Checker.Enabled) { Checker.Free(ptr); return; }
+        Dealloc.Free(ptr);
+    }
+
+    /// <summary>Allocates a block aligned to <paramref name="alignment"/> bytes.</summary>
+    /// <param name="byteCount">Bytes wanted.</param>
+    /// <param name="alignment">A power of two.</param>
+    /// <returns>The aligned block; free it with <see cref="AlignedFree"/> or <see cref="Free"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="alignment"/> is not a power of two.</exception>
+    /// <exception cref="OutOfMemoryException">The OS refused memory.</exception>
+    public static void* AlignedAlloc(nuint byteCount, nuint alignment)
+    {
+        ThrowIfNotPowerOfTwo(alignment);
+        if (Checker.Enabled) return Checker.Alloc(byteCount, alignment, false);
+        return AlignedAllocUnchecked(byteCount, alignment);
+    }
+
+    /// <summary>Resizes an aligned block, keeping <paramref name="alignment"/>; null allocates, 0 is treated as 1.</summary>
+    /// <param name="ptr">An aligned block from Ebb, or null.</param>
+    /// <param name="byteCount">The new size.</param>
+    /// <param name="alignment">A power of two.</param>
+    /// <returns>The block, perhaps moved.</returns>
+    /// <exception cref="ArgumentException"><paramref name="alignment"/> is not a power of two.</exception>
+    /// <exception cref="OutOfMemoryException">The OS refused memory (the old block stays valid).</exception>
+    /// <exception cref="EbbMemoryException"><paramref name="ptr"/> is not a block Ebb handed out.</exception>
+    public static void* AlignedRealloc(void* ptr, nuint byteCount, nuint alignment)
+    {
+        ThrowIfNotPowerOfTwo(alignment);
+        if (Checker.Enabled) return Checker.Realloc(ptr, byteCount, alignment);
+        if (ptr == null) return AlignedAllocUnchecked(byteCount, alignment);
+        void* p = Resize.Realloc(null, ptr, byteCount == 0 ? 1 : byteCount, alignment);
+        if (p == null) ThrowOutOfMemory();
+        return p;
+    }
+
+    /// <summary>Frees an aligned block (the same as <see cref="Free"/>).</summary>
+    /// <param name="ptr">The block, or null.</param>
+    /// <exception cref="EbbMemoryException"><paramref name="ptr"/> is not a block Ebb handed out.</exception>
+    public static void AlignedFree(void* ptr) => Free(ptr);
+
+    /// <summary>The bytes usable in the block (at least what was asked for).</summary>
+    /// <param name="ptr">A block from Ebb; null gives 0.</param>
+    /// <returns>The usable size.</returns>
+    /// <exception cref="EbbMemoryException"><paramref name="ptr"/> is not a block Ebb handed out.</exception>
+    public static nuint UsableSize(void* ptr)
+    {
+        if (Checker.Enabled) return Checker.UsableSize(ptr);
+        return UsableSizeUnchecked(ptr);
+    }
+
+    /// <summary>
+    /// Gives back to the OS everything free now: the calling thread's empty pages, empty
+    /// pages of dead threads, cached huge mappings, and every free slice (purged at once
+    /// instead of after the purge delay).
+    /// </summary>
+    public static void Trim()
+    {
+        Heap.Heap* h = ThreadHeap.Current;
+        if (h != null) Pages.ReleaseEmpty(h, keepFirst: false);
+        lock (Arena.Arena.Gate)
+        {
+            Abandoned.SweepLocked();
+            Huge.ExpireCacheLocked(all: true);
+        }
+        Arena.Arena.Purge(all: true);
+    }
+
+    /// <summary>The allocator's figures now (a walk of its structures, under its lock).</summary>
+    /// <returns>A snapshot.</returns>
+    public static EbbStats GetStats() => StatsCollector.Collect();
+
+    /// <summary>Writes <see cref="GetStats"/> as text, one figure a line, then a table of size classes in use.</summary>
+    /// <param name="writer">Where to write.</param>
+    public static void PrintStats(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(GetStats().ToString());
+    }
+
+    /// <summary>
+    /// Walks the heap: every chunk's slice map and page descriptors, and every page of the
+    /// calling thread's heap with its free lists. Throws on the first inconsistency.
+    /// </summary>
+    /// <exception cref="EbbMemoryException">heap-corruption, naming what is wrong.</exception>
+    public static void Validate() => Validator.Validate();
+
+    /// <summary>Sets the options to use instead of the environment's. Only before the first allocation.</summary>
+    /// <param name="options">The settings.</param>
+    /// <exception cref="InvalidOperationException">Ebb is already in use.</exception>
+    public static void Configure(EbbOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Arena.Arena.Configure(options);
+    }
+
+    /// <summary>The options in force (read at first use).</summary>
+    public static EbbOptions Options
+    {
+        get
+        {
+            Arena.Arena.EnsureInitialized();
+            return Arena.Arena.Options.Clone();
+        }
+    }
+
+    // ---- entry points for the checked and guarded modes (no checker in the way) ---------
+
+    internal static void* AllocUnchecked(nuint byteCount)
+    {
+        void* p = Heap.Alloc.TryAlloc(byteCount);
+        if (p == null) ThrowOutOfMemory();
+        return p;
+    }
+
+    internal static void* AlignedAllocUnchecked(nuint byteCount, nuint alignment)
+    {
+        Heap.Heap* h = ThreadHeap.Current;
+        if (h == null) h = ThreadHeap.Init();
+        void* p = Heap.Alloc.Aligned(h, byteCount, alignment, zero: false);
+        if (p == null) ThrowOutOfMemory();
+        return p;
+    }
+
+    internal static void FreeUnchecked(void* ptr) => Dealloc.Free(ptr);
+
+    internal static nuint UsableSizeUnchecked(void* ptr)
+    {
+        if (ptr == null) return 0;
+        var info = Blocks.Find(ptr);
+        if (info.Kind == BlockKind.FreeMemory) throw Blocks.DoubleFree(ptr, info);
+        if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
+            throw Blocks.InvalidFree(ptr, info);
+        return info.Size;
+    }
+
+    /// <summary>Whether <paramref name="ptr"/> lies inside one of Ebb's blocks, and which (live or free: not told apart).</summary>
+    internal static bool TryFindBlock(void* ptr, out void* blockStart, out nuint blockSize)
+    {
+        var info = Blocks.Find(ptr);
+        if (info.Kind is BlockKind.Small or BlockKind.Large or BlockKind.Huge)
+        {
+            blockStart = (void*)info.Start;
+            blockSize = info.Size;
+            return true;
+        }
+        blockStart = null;
+        blockSize = 0;
+        return false;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------
+
+    private static void* CheckedTryAlloc(nuint byteCount)
+    {
+        try { return Checker.Alloc(byteCount, 0, false); }
+        catch (OutOfMemoryException) { return null; }
+    }
+
+    internal static nuint Multiply(nuint count, nuint size)
+    {
+        nuint total = count * size;
+        if (size != 0 && total / size != count) ThrowOutOfMemory();
+        return total;
+    }
+
+    internal static void ThrowIfNotPowerOfTwo(nuint alignment)
+    {
+        if (!BitOperations.IsPow2(alignment))
+            throw new ArgumentException("The alignment must be a power of two.", nameof(alignment));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void ThrowOutOfMemory() => throw new OutOfMemoryException();
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics.Metrics;
+using Ebb.Os;
+
+namespace Ebb;
+
+/// <summary>
+/// The <see cref="System.Diagnostics.Metrics.Meter"/> named <c>Ebb</c>, with observable
+/// instruments for the statistics, so <c>dotnet-counters monitor --counters Ebb -p PID</c>
+/// shows them. Created at first use; each collection takes one snapshot (at most every 250 ms).
+/// </summary>
+public static class EbbMetrics
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Ebb";
+
+    private static Meter? meter;
+    private static EbbStats? cached;
+    private static long cachedAt;
+    private static readonly Lock gate = new();
+
+    /// <summary>The meter (created at first use of the allocator).</summary>
+    public static Meter Meter { get { Start(); return meter!; } }
+
+    internal static void Start()
+    {
+        if (meter != null) return;
+        lock (gate)
+        {
+            if (meter != null) return;
+            var m = new Meter(MeterName);
+            m.CreateObservableUpDownCounter("ebb.memory.reserved", () => Snapshot().ReservedBytes, "By", "Address space held by Ebb");
+            m.CreateObservableUpDownCounter("ebb.memory.committed", () => Snapshot().CommittedBytes, "By", "Bytes in spans and huge blocks in use");
+            m.CreateObservableUpDownCounter("ebb.memory.resident", () => Snapshot().ResidentBytes, "By", "Bytes that may be resident (committed plus not yet purged)");
+            m.CreateObservableUpDownCounter("ebb.memory.in_use", () => Snapshot().InUseBytes, "By", "Bytes of blocks in use");
+            m.CreateObservableUpDownCounter("ebb.blocks.in_use", () => Snapshot().InUseBlocks, "{block}", "Blocks in use");
+            m.CreateObservableUpDownCounter("ebb.memory.pending_purge", () => Snapshot().PendingPurgeBytes, "By", "Free bytes waiting for the purge delay");
+            m.CreateObservableCounter("ebb.memory.purged", () => Snapshot().PurgedBytes, "By", "Bytes given back with madvise");
+            m.CreateObservableCounter("ebb.os.calls", ObserveOsCalls, "{call}", "System calls made by the Os layer, by kind");
+            meter = m;
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveOsCalls()
+    {
+        var os = Snapshot().Os;
+        foreach (OsCall kind in Enum.GetValues<OsCall>())
+            yield return new Measurement<long>(os.Calls(kind), new KeyValuePair<string, object?>("call", kind.ToString().ToLowerInvariant()));
+    }
+
+    private static EbbStats Snapshot()
+    {
+        lock (gate)
+        {
+            long now = Environment.TickCount64;
+            if (cached == null || now - cachedAt > 250)
+            {
+                cached = EbbMemory.GetStats();
+                cachedAt = now;
+            }
+            return cached;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using Ebb.Arena;
+
+namespace Ebb.Heap;
+
+/// <summary>
+/// Pages of heaps whose owner is gone (a dead thread, an EbbHeap collected without
+/// Dispose). Their blocks stay valid and may still be freed from any thread (remote frees
+/// onto ThreadFree). A thread short of a page of some bin adopts one from here; the purge
+/// thread and Trim collect the rest and give back those that became empty. All under the
+/// arena lock.
+/// </summary>
+internal static unsafe class Abandoned
+{
+    private static readonly Page*[] lists = new Page*[SizeClasses.Count];
+    private static int count;
+
+    /// <summary>Abandoned pages waiting.</summary>
+    public static int Count => Volatile.Read(ref count);
+
+    /// <summary>Moves every page of <paramref name="h"/> here and returns the heap to the pool. Its owner must be gone.</summary>
+    public static void AbandonHeap(Heap* h)
+    {
+        lock (Arena.Arena.Gate)
+        {
+            Page** firsts = Heap.FirstOf(h);
+            for (int bin = 0; bin < SizeClasses.Count; bin++)
+            {
+                for (Page* pg = firsts[bin]; pg != null;)
+                {
+                    Page* next = pg->Next;
+                    Add(pg);
+                    pg = next;
+                }
+            }
+            for (Page* pg = h->Full; pg != null;)
+            {
+                Page* next = pg->Next;
+                Add(pg);
+                pg = next;
+            }
+            // Large spans and huge blocks of an explicit heap stay valid; they just stop being its.
+            for (Page* pg = h->Large; pg != null;)
+            {
+                Page* next = pg->Next;
+                pg->Heap = null;
+                pg->Next = pg->Prev = null;
+                pg = next;
+            }
+            Huge.Detach(h);
+            HeapPool.ReturnLocked(h);
+        }
+        Purger.Wake();
+    }
+
+    private static void Add(Page* pg)
+    {
+        pg->Heap = null;
+        pg->LocalHeap = HeapState.None;
+        pg->Flags &= unchecked((byte)~PageFlags.InFull);
+        pg->Prev = null;
+        pg->Next = lists[pg->Bin];
+        if (pg->Next != null) pg->Next->Prev = pg;
+        lists[pg->Bin] = pg;
+        count++;
+    }
+
+    private static void Remove(Page* pg)
+    {
+        if (pg->Prev != null) pg->Prev->Next = pg->Next; else lists[pg->Bin] = pg->Next;
+        if (pg->Next != null) pg->Next->Prev = pg->Prev;
+        pg->Next = pg->Prev = null;
+        count--;
+    }
+
+    /// <summary>An abandoned page of <paramref name="bin"/> with a free block, now <paramref name="h"/>'s (not yet queued); null if none.</summary>
+    public static Page* TryAdopt(Heap* h, int bin)
+    {
+        if (Volatile.Read(ref count) == 0) return null;
+        lock (Arena.Arena.Gate)
+        {
+            for (int tries = 0; tries < 16; tries++)
+            {
+                Page* pg = lists[bin];
+                if (pg == null) return null;
+                Remove(pg);
+                Pages.Collect(pg);
+                if (pg->Free != null) { pg->Heap = h; return pg; }
+                Pages.MakeFull(h, pg);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Collects every abandoned page and gives back the empty ones. Returns whether any remain.</summary>
+    public static bool SweepLocked()
+    {
+        if (count == 0) return false;
+        for (int bin = 0; bin < SizeClasses.Count; bin++)
+        {
+            for (Page* pg = lists[bin]; pg != null;)
+            {
+                Page* next = pg->Next;
+                Pages.Collect(pg);
+                if (pg->Used == 0)
+                {
+                    Remove(pg);
+                    Arena.Arena.FreeSpanLocked(pg);
+                }
+                pg = next;
+            }
+        }
+        return count != 0;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Ebb.Arena;
+
+namespace Ebb.Heap;
+
+/// <summary>
+/// Allocation. The fast path (first method) serves 0..1024 bytes from the calling thread's
+/// heap: one thread-static read, one indexed load of the bin's page, pop its free list.
+/// No atomic, no lock, no bounds check, no write barrier, no managed allocation. All else
+/// (no heap yet, larger sizes, empty page) goes to <see cref="AllocSlow"/>.
+/// </summary>
+internal static unsafe class Alloc
+{
+    /// <summary>A block of at least <paramref name="size"/> bytes, or null when the OS refuses memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* TryAlloc(nuint size)
+    {
+        Heap* h = ThreadHeap.Current;
+        if (h != null && size <= Heap.DirectMaxSize)
+        {
+            Page* pg = ((Page**)h)[(size + 15) >> 4];
+            Block* b = pg->Free;
+            if (b != null)
+            {
+                pg->Free = b->Next;
+                pg->Used++;
+                return b;
+            }
+        }
+        return AllocSlow(size, zero: false);
+    }
+
+    /// <summary>As <see cref="TryAlloc"/>, zeroed; a block fresh from the OS is only cleared of its link word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* TryAllocZeroed(nuint size)
+    {
+        Heap* h = ThreadHeap.Current;
+        if (h != null && size <= Heap.DirectMaxSize)
+        {
+            Page* pg = ((Page**)h)[(size + 15) >> 4];
+            Block* b = pg->Free;
+            if (b != null)
+            {
+                pg->Free = b->Next;
+                pg->Used++;
+                if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;
+                else NativeMemory.Clear(b, size);
+                return b;
+            }
+        }
+        return AllocSlow(size, zero: true);
+    }
+
+    // ---- slow paths -------------------------------------------------------------------
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void* AllocSlow(nuint size, bool zero)
+    {
+        Heap* h = ThreadHeap.Current;
+        if (h == null) h = ThreadHeap.Init();
+        return FromHeap(h, size, zero);
+    }
+
+    /// <summary>Any size from heap <paramref name="h"/> (the caller owns it: its thread, or its lock).</summary>
+    public static void* FromHeap(Heap* h, nuint size, bool zero)
+    {
+        if (size <= Layout.MaxSmallSize) return FromBin(h, SizeClasses.BinOf(size), size, zero);
+        if (size <= Layout.HugeThreshold) return Large(h, size, zero);
+        return Huge.Alloc(h, size, 16, zero);
+    }
+
+    /// <summary>A block of bin <paramref name="bin"/>; <paramref name="size"/> is what to clear when <paramref name="zero"/>.</summary>
+    public static void* FromBin(Heap* h, int bin, nuint size, bool zero)
+    {
+        Page* pg = Heap.FirstOf(h)[bin];
+        if (pg == null || pg->Free == null)
+        {
+            pg = Pages.FindPage(h, bin);
+            if (pg == null) return null;
+        }
+        Block* b = pg->Free;
+        pg->Free = b->Next;
+        pg->Used++;
+        if (zero)
+        {
+            if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;
+            else NativeMemory.Clear(b, size);
+        }
+        return b;
+    }
+
+    /// <summary>A block aligned to <paramref name="alignment"/> (a power of two above 16).</summary>
+    public static void* Aligned(Heap* h, nuint size, nuint alignment, bool zero)
+    {
+        if (alignment <= 16) return FromHeap(h, size, zero);
+        if (alignment <= Layout.SliceSize && size <= Layout.MaxSmallSize)
+        {
+            // The first bin big enough whose blocks are all naturally aligned this much
+            // (a power-of-two bin always is), so the block start is the pointer returned.
+            nuint want = Math.Max(size, alignment);
+            if (want <= Layout.MaxSmallSize)
+            {
+                for (int bin = SizeClasses.BinOf(want); bin < SizeClasses.Count; bin++)
+                    if (SizeClasses.NaturalAlignment(bin) >= alignment)
+                        return FromBin(h, bin, size, zero);
+            }
+        }
+        if (alignment <= Layout.SliceSize && size <= Layout.HugeThreshold) return Large(h, Math.Max(size, Layout.MaxSmallSize + 1), zero);
+        return Huge.Alloc(h, size, alignment, zero);
+    }
+
+    /// <summary>A span of whole slices holding one block (128 KiB &lt; size ≤ 4 MiB), 64 KiB aligned.</summary>
+    public static void* Large(Heap* h, nuint size, bool zero)
+    {
+        uint slices = (uint)((size + Layout.SliceSize - 1) >> Layout.SliceShift);
+        Page* pg = Arena.Arena.AllocSpan(slices, out bool known0);
+        if (pg == null) return null;
+        pg->Start = Page.SpanStart(pg);
+        pg->AreaSize = (nuint)slices << Layout.SliceShift;
+        pg->Capacity = 1;
+        pg->Used = 1;
+        pg->BlockSize = 0;
+        pg->LocalHeap = HeapState.None;
+        pg->Kind = PageKind.Large;
+        if (h->Kind == HeapKind.Explicit)
+        {
+            lock (Arena.Arena.Gate)
+            {
+                pg->Heap = h;
+                pg->Prev = null;
+                pg->Next = h->Large;
+                if (h->Large != null) h->Large->Prev = pg;
+                h->Large = pg;
+            }
+        }
+        if (zero && !known0) NativeMemory.Clear((void*)pg->Start, size);
+        return (void*)pg->Start;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using Ebb.Arena;
+
+namespace Ebb.Heap;
+
+/// <summary>What an address is, as far as Ebb can tell.</summary>
+internal enum BlockKind
+{
+    /// <summary>Not in any of Ebb's chunks or mappings.</summary>
+    NotEbb,
+    /// <summary>In a chunk header, or in a page's slack before its first block.</summary>
+    Metadata,
+    /// <summary>In a free slice (not in use).</summary>
+    FreeMemory,
+    /// <summary>In a block of a size-class page.</summary>
+    Small,
+    /// <summary>In a large block (a span of slices).</summary>
+    Large,
+    /// <summary>In a huge block (its own mapping).</summary>
+    Huge,
+}
+
+/// <summary>The block an address falls in: its start, usable size and the offset of the address in it.</summary>
+internal unsafe readonly struct BlockInfo
+{
+    public BlockKind Kind { get; init; }
+    public Page* Page { get; init; }
+    public nuint Start { get; init; }
+    public nuint Size { get; init; }
+    public nuint Offset { get; init; }
+}
+
+/// <summary>
+/// Pointer to block, for the slow paths: free's checks, UsableSize, Realloc, TryFindBlock.
+/// Never reads memory the chunk map does not vouch for, so any pointer may be asked about.
+/// Does not know whether a block in a live page is itself free (that would need a walk).
+/// </summary>
+internal static unsafe class Blocks
+{
+    public static BlockInfo Find(void* p)
+    {
+        nuint a = (nuint)p;
+        switch (ChunkMap.Get(a))
+        {
+            case ChunkMap.Chunk:
+            {
+                Page* pg = Chunk.SliceMap((Chunk*)(a & ~Layout.ChunkMask))[(a >> Layout.SliceShift) & Layout.SliceIndexMask];
+                switch (pg->Kind)
+                {
+                    case PageKind.Small:
+                        if (a < pg->Start) return new BlockInfo { Kind = BlockKind.Metadata, Page = pg };
+                        nuint off = a - pg->Start, bs = pg->BlockSize;
+                        if (off >= pg->AreaSize) return new BlockInfo { Kind = BlockKind.Metadata, Page = pg };
+                        nuint start = pg->Start + off / bs * bs;
+                        return new BlockInfo { Kind = BlockKind.Small, Page = pg, Start = start, Size = bs, Offset = a - start };
+                    case PageKind.Large:
+                        return new BlockInfo { Kind = BlockKind.Large, Page = pg, Start = pg->Start, Size = pg->AreaSize, Offset = a - pg->Start };
+                    case PageKind.Free:
+                        return new BlockInfo { Kind = BlockKind.FreeMemory, Page = pg };
+                    default:
+                        return new BlockInfo { Kind = BlockKind.Metadata, Page = pg };
+                }
+            }
+            case ChunkMap.HugeHead:
+            case ChunkMap.HugeBody:
+            {
+                HugeHeader* h = Huge.HeaderOf(a);
+                if (a < h->BlockStart) return new BlockInfo { Kind = BlockKind.Metadata };
+                if (a >= (nuint)h + h->MapSize) return new BlockInfo { Kind = BlockKind.NotEbb };
+                return new BlockInfo { Kind = BlockKind.Huge, Start = h->BlockStart, Size = HugeHeader.Usable(h), Offset = a - h->BlockStart };
+            }
+            default:
+                return new BlockInfo { Kind = BlockKind.NotEbb };
+        }
+    }
+
+    public static string Hex(nuint a) => "0x" + a.ToString("x", CultureInfo.InvariantCulture);
+
+    /// <summary>The invalid-free report for <paramref name="p"/>.</summary>
+    public static EbbMemoryException InvalidFree(void* p, BlockInfo info)
+    {
+        nuint a = (nuint)p;
+        string what = info.Kind switch
+        {
+            BlockKind.Small or BlockKind.Large or BlockKind.Huge =>
+                $"{Hex(a)} is {info.Offset} bytes inside the {info.Size}-byte block at {Hex(info.Start)}",
+            BlockKind.Metadata => $"{Hex(a)} points into Ebb's own metadata, not at a block",
+            BlockKind.FreeMemory => $"{Hex(a)} points into free memory, not at a live block",
+            _ when IsOnStack(a) => $"{Hex(a)} is on the stack, not a block Ebb allocated",
+            _ => $"{Hex(a)} was not allocated by Ebb",
+        };
+        return new EbbMemoryException(EbbErrorKind.InvalidFree, (nint)a, what, info.Size);
+    }
+
+    /// <summary>The double-free report for <paramref name="p"/>.</summary>
+    public static EbbMemoryException DoubleFree(void* p, BlockInfo info)
+    {
+        nuint a = (nuint)p;
+        string what = info.Kind == BlockKind.FreeMemory || info.Size == 0
+            ? $"{Hex(a)} was already freed (its page is no longer in use)"
+            : $"the {info.Size}-byte block at {Hex(a)} was already freed";
+        return new EbbMemoryException(EbbErrorKind.DoubleFree, (nint)a, what, info.Size);
+    }
+
+    /// <summary>Whether <paramref name="a"/> is within 8 MiB (the default stack limit) above the current stack position.</summary>
+    private static bool IsOnStack(nuint a)
+    {
+        byte probe = 0;
+        nuint here = (nuint)(&probe);
+        return a >= here - 4096 && a < here + 8 * 1024 * 1024;
+    }
+}

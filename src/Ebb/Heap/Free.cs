@@ -1,0 +1,119 @@
+using System.Runtime.CompilerServices;
+using Ebb.Arena;
+
+namespace Ebb.Heap;
+
+/// <summary>
+/// Freeing. The fast path (first method): the chunk map says the pointer is in one of
+/// Ebb's chunks; the chunk header (pointer masked) gives the page through the slice map;
+/// if the page is the calling thread's, the offset is a block boundary inside the page
+/// (one multiply, Lemire's divisibility test) and the block is not the one freed last,
+/// push it on the page's Free list (LIFO: the next allocation reuses the block still in
+/// cache) and mark that list no longer all-zero. Everything else — another thread's page (remote free),
+/// a full page, large and huge blocks, and every invalid pointer — goes to <see cref="FreeSlow"/>.
+/// </summary>
+internal static unsafe class Dealloc
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Free(void* p)
+    {
+        nuint a = (nuint)p;
+        nuint c = a >> Layout.ChunkShift;
+        if (c < Layout.ChunkMapEntries && ChunkMap.Map[c] == ChunkMap.Chunk)
+        {
+            Page* pg = *(Page**)((a & ~Layout.ChunkMask) + Layout.SliceMapOffset + (((a >> Layout.SliceShift) & Layout.SliceIndexMask) << 3));
+            nuint off = a - pg->Start;
+            if (pg->LocalHeap == ThreadHeap.Current && off < pg->AreaSize
+                && (ulong)(uint)off * pg->DivMagic <= pg->DivMagic - 1 && (Block*)p != pg->Free)
+            {
+                ((Block*)p)->Next = pg->Free;
+                pg->Free = (Block*)p;
+                pg->Flags = 0; // not InFull (LocalHeap would be None), and Free is no longer all-zero
+                if (--pg->Used == 0) Pages.PageEmptied(pg);
+                return;
+            }
+        }
+        FreeSlow(p);
+    }
+
+    // ---- slow path --------------------------------------------------------------------
+
+    /// <summary>Frees anything Ebb handed out, from any thread; throws <see cref="EbbMemoryException"/> for anything else.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void FreeSlow(void* p)
+    {
+        if (p == null) return;
+        var info = Blocks.Find(p);
+        switch (info.Kind)
+        {
+            case BlockKind.Small when info.Offset == 0:
+                FreeSmall(p, info.Page);
+                return;
+            case BlockKind.Large when info.Offset == 0:
+                FreeLarge(info.Page, p);
+                return;
+            case BlockKind.Huge when info.Offset == 0:
+                if (!Huge.Free(p)) throw Blocks.DoubleFree(p, info);
+                return;
+            case BlockKind.FreeMemory:
+                throw Blocks.DoubleFree(p, info);
+            default:
+                throw Blocks.InvalidFree(p, info);
+        }
+    }
+
+    private static void FreeSmall(void* p, Page* pg)
+    {
+        Block* b = (Block*)p;
+        Heap* h = ThreadHeap.Current;
+        if (pg->Heap == h && h != null)
+        {
+            // Our own page, off the fast path: full, or a double free of the last block freed.
+            if (b == pg->LocalFree || b == pg->Free || pg->Used == 0) throw Blocks.DoubleFree(p, Blocks.Find(p));
+            b->Next = pg->Free;
+            pg->Free = b;
+            pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
+            if ((pg->Flags & PageFlags.InFull) != 0)
+            {
+                Pages.UnlinkFull(h, pg);
+                Pages.PushBack(h, pg);
+            }
+            if (--pg->Used == 0) Pages.PageEmptied(pg);
+            return;
+        }
+        // Remote free: one CAS onto ThreadFree; the owner (or an adopter, or the purge thread) collects.
+        // Used only falls when the owner collects, so Used == 0 means the block is not live.
+        if (Volatile.Read(ref pg->Used) == 0 || b == (Block*)Volatile.Read(ref *(nint*)&pg->ThreadFree))
+            throw Blocks.DoubleFree(p, Blocks.Find(p));
+        nint* head = (nint*)&pg->ThreadFree;
+        nint old = Volatile.Read(ref *head);
+        while (true)
+        {
+            b->Next = (Block*)old;
+            nint seen = Interlocked.CompareExchange(ref *head, (nint)b, old);
+            if (seen == old) break;
+            old = seen;
+        }
+        if ((pg->Flags & PageFlags.InFull) != 0)
+        {
+            Heap* owner = pg->Heap;
+            if (owner != null) Volatile.Write(ref owner->RemoteOnFull, 1);
+        }
+    }
+
+    private static void FreeLarge(Page* pg, void* p)
+    {
+        lock (Arena.Arena.Gate)
+        {
+            // Checked again under the lock: two threads freeing the same large block.
+            if (pg->Kind != PageKind.Large || pg->Start != (nuint)p) throw Blocks.DoubleFree(p, Blocks.Find(p));
+            Heap* owner = pg->Heap;
+            if (owner != null)
+            {
+                if (pg->Prev != null) pg->Prev->Next = pg->Next; else owner->Large = pg->Next;
+                if (pg->Next != null) pg->Next->Prev = pg->Prev;
+            }
+            Arena.Arena.FreeSpanLocked(pg);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+using Ebb.Arena;
+
+namespace Ebb.Heap;
+
+/// <summary>What a heap belongs to.</summary>
+internal enum HeapKind
+{
+    /// <summary>A thread's own heap, reached through <c>t_heap</c>; only that thread touches its owner-only state.</summary>
+    Thread,
+    /// <summary>An <see cref="EbbHeap"/>: touched only under the EbbHeap's lock; every free into it is a remote free.</summary>
+    Explicit,
+}
+
+/// <summary>
+/// A heap: a set of pages per size class. Lives in native memory, reached by pointer;
+/// never freed (recycled through a pool), so a stale pointer read by another thread
+/// (the full-page hint) stays harmless.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct Heap
+{
+    /// <summary>Direct slots for requests of 0..1024 bytes, indexed by <c>(size + 15) / 16</c>.</summary>
+    public const int DirectSlots = 65;
+    public const nuint DirectMaxSize = 1024;
+
+    /// <summary>
+    /// <c>Page*</c> per direct slot (must stay the first field: the fast path indexes the heap
+    /// pointer itself): the first page of the slot's bin, or the empty page (no free block) so
+    /// the fast path needs no null test.
+    /// </summary>
+    public fixed ulong Direct[DirectSlots];
+    /// <summary>Per bin, the queue of pages with (possibly) free blocks: first and last.</summary>
+    public fixed ulong First[SizeClasses.Count];
+    public fixed ulong Last[SizeClasses.Count];
+    /// <summary>Pages found with no free block. Their LocalHeap is None, so a local free takes the slow path and brings them back.</summary>
+    public Page* Full;
+    /// <summary>Large spans of an explicit heap (linked through Page.Next/Prev; under the arena lock).</summary>
+    public Page* Large;
+    /// <summary>Huge blocks of an explicit heap (under the huge lock).</summary>
+    public HugeHeader* Huge;
+    /// <summary>Next heap in the pool of unused heaps.</summary>
+    public Heap* NextInPool;
+    /// <summary>Set (by any thread) when a remote free hit one of our full pages: scan Full before taking a new page.</summary>
+    public int RemoteOnFull;
+    /// <summary>Bytes of pages that became empty since the last release (an over-estimate: some were reused since). Owner only.</summary>
+    public long EmptyBytes;
+    public HeapKind Kind;
+    /// <summary>Managed thread id of the owner thread (thread heaps), for reports.</summary>
+    public int ThreadId;
+
+    public static Page** DirectOf(Heap* h) => (Page**)h->Direct;
+    public static Page** FirstOf(Heap* h) => (Page**)h->First;
+    public static Page** LastOf(Heap* h) => (Page**)h->Last;
+}
+
+/// <summary>Special heap pointer values.</summary>
+internal static unsafe class HeapState
+{
+    /// <summary>
+    /// The LocalHeap of a page no thread may free into on the fast path. Not null: a thread
+    /// without a heap has a null <c>t_heap</c>, which must never match.
+    /// </summary>
+    public static Heap* None => (Heap*)1;
+}

@@ -1,0 +1,93 @@
+using System.Runtime.InteropServices;
+using Ebb.Arena;
+
+namespace Ebb.Heap;
+
+/// <summary>A free block: its first word links to the next free block of the same page.</summary>
+internal unsafe struct Block
+{
+    public Block* Next;
+}
+
+/// <summary>What a slice's page descriptor describes.</summary>
+internal enum PageKind : byte
+{
+    /// <summary>A free slice (in the arena, not in use). Freeing into it is a double free.</summary>
+    Free = 0,
+    /// <summary>The first slice of a span of blocks of one size class.</summary>
+    Small = 1,
+    /// <summary>The first slice of a span holding one large block.</summary>
+    Large = 2,
+    /// <summary>The chunk header's own slices.</summary>
+    Header = 3,
+}
+
+/// <summary>Page flag bits.</summary>
+internal static class PageFlags
+{
+    /// <summary>The page is on its heap's full list (no free block when last looked at); its LocalHeap is None.</summary>
+    public const byte InFull = 1;
+    /// <summary>Every block on <see cref="Page.Free"/> is zero except its link word (fresh from the OS).</summary>
+    public const byte FreeIsZero = 2;
+}
+
+/// <summary>
+/// A page: the descriptor of a span of slices, living in the chunk header (one per slice;
+/// only the span's first is used, and the slice map points every slice of the span at it).
+/// The owner-only fields the fast paths touch share the first cache line; the field other
+/// threads write (<see cref="ThreadFree"/>) sits on the second, so remote frees do not
+/// bounce the owner's line.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = Layout.PageDescriptorSize)]
+internal unsafe struct Page
+{
+    /// <summary>Blocks ready to allocate. Owner only. Popped by the alloc fast path, pushed by the free fast path (LIFO).</summary>
+    [FieldOffset(0)] public Block* Free;
+    /// <summary>Remote frees collected from ThreadFree. Owner only. Becomes <see cref="Free"/> when Free runs dry.</summary>
+    [FieldOffset(8)] public Block* LocalFree;
+    /// <summary>
+    /// The heap whose thread may free into this page on the fast path: the owner heap while
+    /// the page is in one of its queues, <see cref="HeapState.None"/> otherwise (full, abandoned,
+    /// large, free). Invariant: equal to a thread's <c>t_heap</c> only on that thread's pages.
+    /// </summary>
+    [FieldOffset(16)] public Heap* LocalHeap;
+    /// <summary>Address of block 0 (small) or of the block (large).</summary>
+    [FieldOffset(24)] public nuint Start;
+    /// <summary>Capacity × BlockSize (small), or the usable size (large): a block offset must be below it.</summary>
+    [FieldOffset(32)] public nuint AreaSize;
+    /// <summary>⌈2^64 / BlockSize⌉: <c>(uint)off * DivMagic &lt;= DivMagic - 1</c> iff off is a multiple of BlockSize (Lemire).</summary>
+    [FieldOffset(40)] public ulong DivMagic;
+    /// <summary>Blocks handed out and not yet freed back to Free/LocalFree (remote frees count once collected). Owner only.</summary>
+    [FieldOffset(48)] public uint Used;
+    /// <summary>Blocks in the page.</summary>
+    [FieldOffset(52)] public uint Capacity;
+    /// <summary>Bytes per block (small); 0 for large.</summary>
+    [FieldOffset(56)] public uint BlockSize;
+    /// <summary>Size-class index (small).</summary>
+    [FieldOffset(60)] public byte Bin;
+    [FieldOffset(61)] public PageKind Kind;
+    [FieldOffset(62)] public byte Flags;
+
+    /// <summary>Blocks freed by other threads: pushed with one CAS, taken by the owner with one exchange.</summary>
+    [FieldOffset(64)] public Block* ThreadFree;
+    /// <summary>Owning heap (null when abandoned, or a large block of a thread heap).</summary>
+    [FieldOffset(72)] public Heap* Heap;
+    /// <summary>Links in the owner's bin queue, full list, large list or the abandoned list.</summary>
+    [FieldOffset(80)] public Page* Next;
+    [FieldOffset(88)] public Page* Prev;
+    /// <summary>Slices in the span (head only).</summary>
+    [FieldOffset(96)] public uint SliceCount;
+    /// <summary>When the slice was freed (ms since start), for the purge delay. Per slice.</summary>
+    [FieldOffset(100)] public int FreedAt;
+
+    /// <summary>The chunk a descriptor lives in: descriptors are in the chunk header.</summary>
+    public static Chunk* ChunkOf(Page* page) => (Chunk*)((nuint)page & ~Layout.ChunkMask);
+
+    /// <summary>Index of the slice this descriptor describes.</summary>
+    public static int SliceIndex(Page* page) =>
+        (int)(((nuint)page - ((nuint)page & ~Layout.ChunkMask) - Layout.PagesOffset) / Layout.PageDescriptorSize);
+
+    /// <summary>Address of the first byte of the span.</summary>
+    public static nuint SpanStart(Page* page) =>
+        ((nuint)page & ~Layout.ChunkMask) + ((nuint)SliceIndex(page) << Layout.SliceShift);
+}

@@ -1,0 +1,243 @@
+using System.Runtime.CompilerServices;
+using Ebb.Arena;
+
+namespace Ebb.Heap;
+
+/// <summary>
+/// Page queues of a heap and the slow path of allocation: find a page of the bin with a
+/// free block (collecting local and remote frees), else adopt an abandoned page, else take
+/// a fresh span from the arena. Thread heaps call this on their own thread; explicit heaps
+/// under their lock.
+/// </summary>
+internal static unsafe class Pages
+{
+    /// <summary>A page of <paramref name="bin"/> with a free block, first in its queue, or null when out of memory.</summary>
+    public static Page* FindPage(Heap* h, int bin)
+    {
+        Page** firsts = Heap.FirstOf(h);
+        Page* pg = firsts[bin];
+        while (pg != null)
+        {
+            Page* next = pg->Next;
+            Collect(pg);
+            if (pg->Free != null)
+            {
+                if (pg != firsts[bin]) { Unlink(h, pg); PushFront(h, pg); }
+                return pg;
+            }
+            Unlink(h, pg);
+            MakeFull(h, pg);
+            pg = next;
+        }
+        if (Volatile.Read(ref h->RemoteOnFull) != 0)
+        {
+            Volatile.Write(ref h->RemoteOnFull, 0);
+            RescueFull(h);
+            pg = firsts[bin];
+            if (pg != null && pg->Free != null) return pg;
+        }
+        pg = Abandoned.TryAdopt(h, bin);
+        if (pg == null)
+        {
+            pg = NewPage(h, bin);
+            if (pg == null) return null;
+        }
+        PushFront(h, pg);
+        return pg;
+    }
+
+    /// <summary>Takes the remote frees (one exchange) onto LocalFree, and LocalFree into Free when Free is empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Collect(Page* pg)
+    {
+        if (pg->ThreadFree != null) CollectThreadFree(pg);
+        if (pg->Free == null && pg->LocalFree != null)
+        {
+            pg->Free = pg->LocalFree;
+            pg->LocalFree = null;
+            pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
+        }
+    }
+
+    private static void CollectThreadFree(Page* pg)
+    {
+        Block* list = (Block*)Interlocked.Exchange(ref *(nint*)&pg->ThreadFree, 0);
+        if (list == null) return;
+        uint n = 1;
+        Block* tail = list;
+        while (tail->Next != null) { tail = tail->Next; n++; }
+        tail->Next = pg->LocalFree;
+        pg->LocalFree = list;
+        pg->Used -= n;
+    }
+
+    /// <summary>Carves a fresh span into blocks of <paramref name="bin"/>, all on the free list.</summary>
+    public static Page* NewPage(Heap* h, int bin)
+    {
+        uint slices = SizeClasses.SlicesPerPage(bin);
+        Page* pg = Arena.Arena.AllocSpan(slices, out bool zero);
+        if (pg == null) return null;
+        uint bs = SizeClasses.BlockSize(bin);
+        nuint span = (nuint)slices << Layout.SliceShift;
+        nuint start = Page.SpanStart(pg) + span % bs;
+        uint cap = (uint)(span / bs);
+        pg->Start = start;
+        pg->AreaSize = (nuint)cap * bs;
+        pg->DivMagic = ulong.MaxValue / bs + 1;
+        pg->Used = 0;
+        pg->Capacity = cap;
+        pg->BlockSize = bs;
+        pg->Bin = (byte)bin;
+        pg->Flags = zero ? PageFlags.FreeIsZero : (byte)0;
+        pg->Heap = h;
+        pg->LocalFree = null;
+        pg->ThreadFree = null;
+        // Blocks in address order, so a run of allocations walks memory forward.
+        byte* b = (byte*)start;
+        for (uint i = 0; i + 1 < cap; i++, b += bs) ((Block*)b)->Next = (Block*)(b + bs);
+        ((Block*)b)->Next = null;
+        pg->Free = (Block*)start;
+        pg->Kind = PageKind.Small;
+        return pg;
+    }
+
+    public static void PushFront(Heap* h, Page* pg)
+    {
+        int bin = pg->Bin;
+        Page** firsts = Heap.FirstOf(h), lasts = Heap.LastOf(h);
+        pg->Prev = null;
+        pg->Next = firsts[bin];
+        if (pg->Next != null) pg->Next->Prev = pg; else lasts[bin] = pg;
+        firsts[bin] = pg;
+        pg->Heap = h;
+        pg->LocalHeap = h;
+        pg->Flags &= unchecked((byte)~PageFlags.InFull);
+        SetDirect(h, bin, pg);
+    }
+
+    public static void PushBack(Heap* h, Page* pg)
+    {
+        int bin = pg->Bin;
+        Page** firsts = Heap.FirstOf(h), lasts = Heap.LastOf(h);
+        pg->Next = null;
+        pg->Prev = lasts[bin];
+        if (pg->Prev != null) pg->Prev->Next = pg; else { firsts[bin] = pg; SetDirect(h, bin, pg); }
+        lasts[bin] = pg;
+        pg->Heap = h;
+        pg->LocalHeap = h;
+        pg->Flags &= unchecked((byte)~PageFlags.InFull);
+    }
+
+    /// <summary>Removes a page from its bin queue.</summary>
+    public static void Unlink(Heap* h, Page* pg)
+    {
+        int bin = pg->Bin;
+        Page** firsts = Heap.FirstOf(h), lasts = Heap.LastOf(h);
+        if (pg->Prev != null) pg->Prev->Next = pg->Next; else { firsts[bin] = pg->Next; SetDirect(h, bin, pg->Next); }
+        if (pg->Next != null) pg->Next->Prev = pg->Prev; else lasts[bin] = pg->Prev;
+        pg->Next = pg->Prev = null;
+    }
+
+    /// <summary>Puts a page on the full list: LocalHeap None, so the next local free comes to the slow path and brings it back.</summary>
+    public static void MakeFull(Heap* h, Page* pg)
+    {
+        pg->LocalHeap = HeapState.None;
+        pg->Flags |= PageFlags.InFull;
+        pg->Heap = h;
+        pg->Prev = null;
+        pg->Next = h->Full;
+        if (h->Full != null) h->Full->Prev = pg;
+        h->Full = pg;
+    }
+
+    public static void UnlinkFull(Heap* h, Page* pg)
+    {
+        if (pg->Prev != null) pg->Prev->Next = pg->Next; else h->Full = pg->Next;
+        if (pg->Next != null) pg->Next->Prev = pg->Prev;
+        pg->Next = pg->Prev = null;
+        pg->Flags &= unchecked((byte)~PageFlags.InFull);
+    }
+
+    /// <summary>Full pages that received remote frees go back to their queues.</summary>
+    private static void RescueFull(Heap* h)
+    {
+        Page* pg = h->Full;
+        while (pg != null)
+        {
+            Page* next = pg->Next;
+            if (Volatile.Read(ref *(nint*)&pg->ThreadFree) != 0)
+            {
+                UnlinkFull(h, pg);
+                Collect(pg);
+                PushBack(h, pg);
+            }
+            pg = next;
+        }
+    }
+
+    /// <summary>Points the direct slots of <paramref name="bin"/> (bins up to 1024 B) at its first page.</summary>
+    public static void SetDirect(Heap* h, int bin, Page* pg)
+    {
+        uint bs = SizeClasses.BlockSize(bin);
+        if (bs > Heap.DirectMaxSize) return;
+        uint lower = bin == 0 ? 0 : SizeClasses.BlockSize(bin - 1);
+        Page** direct = Heap.DirectOf(h);
+        Page* target = pg != null ? pg : EmptyPage.Instance;
+        // Slot s serves sizes 16(s-1)+1 .. 16s; slot 0 is size 0 (bin 0).
+        for (uint s = bin == 0 ? 0u : lower / 16 + 1; s <= bs / 16; s++) direct[s] = target;
+    }
+
+    /// <summary>Bytes of empty pages a thread heap keeps in its queues before giving some back.</summary>
+    public const long RetainBudget = 4 << 20;
+
+    /// <summary>
+    /// A page of the calling thread's heap became empty. It stays in its queue (a batch of
+    /// allocations and frees would otherwise take and give back a page every round, through
+    /// the arena lock) until the heap holds more than <see cref="RetainBudget"/> bytes of
+    /// such pages; then the empty ones beyond each bin's first go back to the arena.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void PageEmptied(Page* pg)
+    {
+        Heap* h = pg->Heap;
+        h->EmptyBytes += (long)pg->SliceCount << Layout.SliceShift;
+        if (h->EmptyBytes > RetainBudget) ReleaseEmpty(h, keepFirst: true);
+    }
+
+    /// <summary>
+    /// Every page of the heap, queues and full list: collect, and give back the empty ones
+    /// (all of them for Trim; all but each bin's first when over the retain budget).
+    /// Owner thread only.
+    /// </summary>
+    public static void ReleaseEmpty(Heap* h, bool keepFirst)
+    {
+        Page** firsts = Heap.FirstOf(h);
+        long kept = 0;
+        for (int bin = 0; bin < SizeClasses.Count; bin++)
+        {
+            for (Page* pg = firsts[bin]; pg != null;)
+            {
+                Page* next = pg->Next;
+                Collect(pg);
+                if (pg->Used == 0)
+                {
+                    if (keepFirst && pg == firsts[bin]) kept += (long)pg->SliceCount << Layout.SliceShift;
+                    else { Unlink(h, pg); Arena.Arena.FreeSpan(pg); }
+                }
+                pg = next;
+            }
+        }
+        h->EmptyBytes = kept;
+        for (Page* pg = h->Full; pg != null;)
+        {
+            Page* next = pg->Next;
+            if (pg->ThreadFree != null)
+            {
+                UnlinkFull(h, pg);
+                Collect(pg);
+                if (pg->Used == 0) Arena.Arena.FreeSpan(pg); else PushBack(h, pg);
+            }
+            pg = next;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Ebb.Arena;
+
+namespace Ebb.Heap;
+
+/// <summary>Realloc: keep the block when the new size still fits it well, grow huge blocks with mremap, else move.</summary>
+internal static unsafe class Resize
+{
+    /// <summary>
+    /// Resizes <paramref name="p"/> (a block start, checked here) to <paramref name="size"/> bytes aligned to
+    /// <paramref name="alignment"/>, taking any new block from <paramref name="heap"/> (null: the calling
+    /// thread's heap). Returns null when out of memory, leaving <paramref name="p"/> intact.
+    /// </summary>
+    public static void* Realloc(Heap* heap, void* p, nuint size, nuint alignment)
+    {
+        var info = Blocks.Find(p);
+        if (info.Kind == BlockKind.FreeMemory) throw Blocks.DoubleFree(p, info);
+        if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
+            throw Blocks.InvalidFree(p, info);
+        bool aligned = alignment <= 16 || ((nuint)p & (alignment - 1)) == 0;
+        if (aligned)
+        {
+            if (info.Kind == BlockKind.Huge && size > Layout.HugeThreshold && alignment <= Layout.ChunkSize)
+            {
+                void* r = Huge.Resize(p, size);
+                if (r != null) return r;
+            }
+            if (size <= info.Size && size >= info.Size / 2) return p;
+        }
+        if (heap == null) heap = ThreadHeap.Current != null ? ThreadHeap.Current : ThreadHeap.Init();
+        void* n = alignment <= 16 ? Alloc.FromHeap(heap, size, zero: false) : Alloc.Aligned(heap, size, alignment, zero: false);
+        if (n == null) return null;
+        Buffer.MemoryCopy(p, n, size, Math.Min(size, info.Size));
+        Dealloc.Free(p);
+        return n;
+    }
+}

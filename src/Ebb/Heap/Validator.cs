@@ -1,0 +1,121 @@
+using System.Numerics;
+using Ebb.Arena;
+
+namespace Ebb.Heap;
+
+/// <summary>
+/// <see cref="EbbMemory.Validate"/>: checks the invariants written next to the fields —
+/// slice map against the used bits and spans, page descriptors against their size class,
+/// and, for the calling thread's own heap (the only one whose lists it may walk), queues,
+/// direct slots and free lists. Throws heap-corruption on the first violation.
+/// </summary>
+internal static unsafe class Validator
+{
+    public static void Validate()
+    {
+        lock (Arena.Arena.Gate)
+        {
+            for (Chunk* c = Arena.Arena.FirstChunk; c != null; c = c->Next) ValidateChunk(c);
+        }
+        Heap* h = ThreadHeap.Current;
+        if (h != null) ValidateHeap(h);
+    }
+
+    private static void Fail(nuint address, string what) =>
+        throw new EbbMemoryException(EbbErrorKind.HeapCorruption, (nint)address, what);
+
+    private static void ValidateChunk(Chunk* c)
+    {
+        nuint cb = (nuint)c;
+        if (ChunkMap.Get(cb) != ChunkMap.Chunk) Fail(cb, $"chunk {Blocks.Hex(cb)} is missing from the chunk map");
+        int usedBits = 0;
+        for (int w = 0; w < Layout.SlicesPerChunk / 64; w++)
+        {
+            usedBits += BitOperations.PopCount(c->Used[w]);
+            if ((c->Used[w] & c->Dirty[w]) != 0) Fail(cb, $"chunk {Blocks.Hex(cb)} has slices both in use and dirty-free");
+        }
+        if (usedBits != c->UsedSlices) Fail(cb, $"chunk {Blocks.Hex(cb)} counts {c->UsedSlices} slices in use but its bitmap has {usedBits}");
+        Page** map = Chunk.SliceMap(c);
+        for (int i = 0; i < Layout.HeaderSlices; i++)
+            if (map[i]->Kind != PageKind.Header) Fail(cb, $"chunk {Blocks.Hex(cb)}: header slice {i} is not marked as header");
+        for (int i = Layout.HeaderSlices; i < Layout.SlicesPerChunk;)
+        {
+            Page* pg = map[i];
+            nuint slice = Chunk.SliceAddress(c, i);
+            if (!Chunk.Test(c->Used, i))
+            {
+                if (pg != Chunk.PageAt(c, i) || pg->Kind != PageKind.Free || pg->LocalHeap != HeapState.None)
+                    Fail(slice, $"free slice at {Blocks.Hex(slice)} has a bad descriptor");
+                i++;
+                continue;
+            }
+            if (pg != Chunk.PageAt(c, i) || pg->SliceCount == 0 || i + pg->SliceCount > Layout.SlicesPerChunk)
+                Fail(slice, $"slice at {Blocks.Hex(slice)} in use does not start a span");
+            for (int k = i; k < i + (int)pg->SliceCount; k++)
+                if (map[k] != pg || !Chunk.Test(c->Used, k)) Fail(Chunk.SliceAddress(c, k), $"slice at {Blocks.Hex(Chunk.SliceAddress(c, k))} is not mapped to its span's page");
+            nuint spanStart = slice, spanEnd = slice + ((nuint)pg->SliceCount << Layout.SliceShift);
+            if (pg->Kind == PageKind.Small)
+            {
+                uint bs = SizeClasses.BlockSize(pg->Bin);
+                if (pg->BlockSize != bs || pg->AreaSize != (nuint)pg->Capacity * bs || pg->Start < spanStart
+                    || pg->Start + pg->AreaSize > spanEnd || pg->Used > pg->Capacity || pg->DivMagic != ulong.MaxValue / bs + 1)
+                    Fail(slice, $"page at {Blocks.Hex(slice)} has inconsistent size-class fields");
+            }
+            else if (pg->Kind == PageKind.Large)
+            {
+                if (pg->Start != spanStart || pg->AreaSize != spanEnd - spanStart)
+                    Fail(slice, $"large block at {Blocks.Hex(slice)} has inconsistent fields");
+            }
+            else Fail(slice, $"slice at {Blocks.Hex(slice)} is in use but its page kind is {pg->Kind}");
+            i += (int)pg->SliceCount;
+        }
+    }
+
+    private static void ValidateHeap(Heap* h)
+    {
+        Page** firsts = Heap.FirstOf(h), lasts = Heap.LastOf(h), direct = Heap.DirectOf(h);
+        for (int bin = 0; bin < SizeClasses.Count; bin++)
+        {
+            Page* prev = null;
+            for (Page* pg = firsts[bin]; pg != null; prev = pg, pg = pg->Next)
+            {
+                if (pg->Prev != prev || pg->Bin != bin || pg->Heap != h || pg->LocalHeap != h || pg->Kind != PageKind.Small)
+                    Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} is misfiled in its heap's queue for {SizeClasses.BlockSize(bin)}-byte blocks");
+                ValidateLists(pg);
+            }
+            if (lasts[bin] != prev) Fail(0, $"the queue for {SizeClasses.BlockSize(bin)}-byte blocks has a bad tail");
+        }
+        for (int s = 0; s < Heap.DirectSlots; s++)
+        {
+            Page* first = firsts[SizeClasses.BinOf((nuint)s * 16)];
+            if (direct[s] != (first != null ? first : EmptyPage.Instance)) Fail(0, $"direct slot {s} does not point at its bin's first page");
+        }
+        for (Page* pg = h->Full; pg != null; pg = pg->Next)
+        {
+            if ((pg->Flags & PageFlags.InFull) == 0 || pg->LocalHeap != HeapState.None || pg->Heap != h)
+                Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} on the full list is not marked full");
+            ValidateLists(pg);
+        }
+    }
+
+    private static void ValidateLists(Page* pg)
+    {
+        uint free = Walk(pg, pg->Free, "free"), local = Walk(pg, pg->LocalFree, "local free");
+        if (free + local + pg->Used > pg->Capacity)
+            Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} has {free} free + {local} locally freed + {pg->Used} used blocks, more than its {pg->Capacity}");
+    }
+
+    private static uint Walk(Page* pg, Block* b, string list)
+    {
+        uint n = 0;
+        for (; b != null; b = b->Next)
+        {
+            nuint off = (nuint)b - pg->Start;
+            if (off >= pg->AreaSize || off % pg->BlockSize != 0)
+                Fail((nuint)b, $"the {list} list of the {pg->BlockSize}-byte page at {Blocks.Hex(pg->Start)} holds {Blocks.Hex((nuint)b)}, not one of its blocks (a write after free?)");
+            if (++n > pg->Capacity)
+                Fail(pg->Start, $"the {list} list of the {pg->BlockSize}-byte page at {Blocks.Hex(pg->Start)} has a cycle (a double free?)");
+        }
+        return n;
+    }
+}

@@ -1,0 +1,58 @@
+namespace Ebb.Tests.Allocator;
+
+public unsafe class EbbHeapTests
+{
+    [Fact]
+    public void DisposeGivesBackEveryBlockAtOnce()
+    {
+        var heap = new EbbHeap();
+        var before = EbbMemory.GetStats();
+        var blocks = new List<nint>();
+        foreach (nuint size in new nuint[] { 16, 100, 1000, 10_000, 100_000, 1 << 20, 6 << 20 })
+            for (int i = 0; i < 50; i++)
+            {
+                byte* p = (byte*)heap.Alloc(size);
+                p[0] = 1;
+                p[size - 1] = 2;
+                blocks.Add((nint)p);
+            }
+        void* z = heap.AllocZeroed(500);
+        Assert.True(new Span<byte>(z, 500).IndexOfAnyExcept((byte)0) < 0);
+        void* a = heap.AlignedAlloc(100, 4096);
+        Assert.Equal(0ul, (ulong)a % 4096);
+        var during = EbbMemory.GetStats();
+        Assert.True(during.CommittedBytes > before.CommittedBytes + (50L * ((1 << 20) + (6 << 20))));
+        heap.Dispose();
+        var after = EbbMemory.GetStats();
+        Assert.True(after.CommittedBytes < during.CommittedBytes - (50L * ((1 << 20) + (6 << 20))));
+        Assert.Throws<ObjectDisposedException>(() => { heap.Alloc(10); });
+        heap.Dispose();
+        EbbMemory.Validate();
+    }
+
+    [Fact]
+    public void ItsBlocksCanBeFreedFromAnyThread()
+    {
+        using var heap = new EbbHeap();
+        var blocks = new nint[2000];
+        for (int i = 0; i < blocks.Length; i++) { blocks[i] = (nint)heap.Alloc(64); *(int*)blocks[i] = i; }
+        var threads = Enumerable.Range(0, 2).Select(k => new Thread(() =>
+        {
+            for (int i = k; i < blocks.Length; i += 2)
+            {
+                Assert.Equal(i, *(int*)blocks[i]);
+                EbbMemory.Free((void*)blocks[i]);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        // Freed blocks are collected and reused by the heap's next allocations.
+        var again = new HashSet<nint>();
+        for (int i = 0; i < blocks.Length; i++) again.Add((nint)heap.Alloc(64));
+        Assert.True(again.Overlaps(blocks));
+        void* r = heap.Realloc(null, 10);
+        r = heap.Realloc(r, 100_000);
+        heap.Free(r);
+        EbbMemory.Validate();
+    }
+}
