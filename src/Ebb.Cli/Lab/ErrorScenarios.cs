@@ -169,6 +169,13 @@ internal static unsafe class ErrorScenarios
         if (EbbMemory.UsableSize(r) < 5) throw new InvalidOperationException("UsableSize too small");
         EbbMemory.Free(r);
         EbbMemory.Free(null);
+        // A block from an EbbHeap (never checked) may be freed with EbbMemory.Free in any mode.
+        using (var heap = new EbbHeap())
+        {
+            byte* h = (byte*)heap.Alloc(100);
+            h[99] = 1;
+            EbbMemory.Free(h);
+        }
         foreach (var p in blocks) EbbMemory.Free((void*)p);
         EbbMemory.Validate();
         Console.WriteLine("clean: done");

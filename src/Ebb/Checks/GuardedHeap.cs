@@ -260,8 +260,10 @@ internal sealed unsafe class GuardedHeap
             else if (InPool((void*)p) && k > 0 && slots[(int)(k / 2) - 1] is { Size: 0 } empty && empty.User == p) b = empty;
         }
         else blocks.TryGetValue(p, out b);
-        if (b is null && options.Mode == CheckMode.GuardAll)
+        if (b is null && options.Mode == CheckMode.GuardAll && !Backend.TryFindBlock((void*)p, out _, out _))
         {
+            // Guarded blocks are mappings of their own, never Ebb blocks: only a pointer Ebb
+            // does not know can be inside one (the error path, so a scan will do).
             foreach (var x in blocks.Values)
                 if (p >= x.Start && p < x.Start + (nint)(x.DataLength + Page)) { b = x; break; }
         }
