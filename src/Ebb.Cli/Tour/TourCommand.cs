@@ -13,6 +13,7 @@ public static class TourCommand
     // Chapters in reading order; each lives in its own file under Tour/.
     private static readonly ITourChapter[] Chapters =
     [
+        new FreeChapter(),
         new PmapChapter(),
         new VdsoChapter(),
         new CheckedChapter(),
