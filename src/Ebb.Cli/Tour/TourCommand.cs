@@ -16,6 +16,7 @@ public static class TourCommand
         new FreeChapter(),
         new PmapChapter(),
         new VdsoChapter(),
+        new AllocatorChapter(),
         new CheckedChapter(),
     ];
 
