@@ -20,6 +20,7 @@ public static class TourCommand
         new MmapChapter(),
         new MadviseChapter(),
         new AllocatorChapter(),
+        new CheckedChapter(),
     ];
 
     /// <summary>The chapters in reading order (for tests and <c>--list</c>).</summary>
