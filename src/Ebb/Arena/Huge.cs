@@ -159,6 +159,10 @@ internal static unsafe class Huge
         {
             nuint oldBase = (nuint)hdr, oldSize = hdr->MapSize;
             Heap.Heap* heap = hdr->Heap;
+            // Unlink and un-account while the header is still mapped: once mremap has moved the
+            // pages, the old address is gone and reading the header there faults.
+            if (heap != null) Unlink(heap, hdr);
+            Account(hdr, -1);
             nint moved = OsMemory.TryRemap((nint)oldBase, oldSize, need, RemapFlags.None, 0, out _);
             nuint newBase;
             if (moved != 0) newBase = oldBase;
@@ -166,13 +170,20 @@ internal static unsafe class Huge
             {
                 // Reserve a chunk-aligned hole, then move the pages into it.
                 nint hole = ChunkSource.MapAligned(need, Layout.ChunkSize);
-                if (hole == 0) return null;
-                moved = OsMemory.TryRemap((nint)oldBase, oldSize, need, RemapFlags.MayMove | RemapFlags.Fixed, hole, out _);
-                if (moved == 0) { OsMemory.Unmap(hole, need); return null; }
+                if (hole != 0)
+                {
+                    moved = OsMemory.TryRemap((nint)oldBase, oldSize, need, RemapFlags.MayMove | RemapFlags.Fixed, hole, out _);
+                    if (moved == 0) OsMemory.Unmap(hole, need);
+                }
+                if (moved == 0)
+                {
+                    // Refused: the block stays where it was, as it was.
+                    if (heap != null) Link(heap, hdr);
+                    Account(hdr, +1);
+                    return null;
+                }
                 newBase = (nuint)moved;
             }
-            if (heap != null) Unlink(heap, hdr);
-            Account(hdr, -1);
             ChunkMap.Clear(oldBase, oldSize);
             hdr = (HugeHeader*)newBase;
             hdr->MapSize = need;
