@@ -17,7 +17,7 @@ public static class VdsoBench
     public static VdsoBenchResult Run(VdsoClock clock, int calls, int clockId = VdsoClock.Monotonic)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(calls, 1);
-        int warm = Math.Min(calls, 1000);
+        int warm = WarmupCalls(calls);
         long sink = 0;
         for (int i = 0; i < warm; i++) sink += clock.GetTime(clockId) + OsMemory.ClockGettimeSyscall(clockId);
 
@@ -32,6 +32,9 @@ public static class VdsoBench
         GC.KeepAlive(sink);
         return new VdsoBenchResult(calls, clockId, clock.Symbol, vdso.TotalNanoseconds / calls, syscall.TotalNanoseconds / calls);
     }
+
+    /// <summary>How many untimed calls of each kind <see cref="Run"/> makes first, for <paramref name="calls"/> timed ones.</summary>
+    public static int WarmupCalls(int calls) => Math.Min(calls, 1000);
 }
 
 /// <summary>The outcome of <see cref="VdsoBench.Run"/>.</summary>
