@@ -14,8 +14,11 @@ public static class Cli
     [
         ("tour", TourCommand.Run, "a guided run through everything below, on this process"),
         ("lab", LabCommand.Run, "the classic memory experiments, runnable"),
+        ("free", FreeCommand.Run, "procps free: total, used, free, shared, buff/cache, available"),
+        ("watch", WatchCommand.Run, "a process's RSS and its anon/file/shmem split over time, with an SVG plot"),
         ("vdso", VdsoCommand.Run, "the vDSO's symbols and versions; clock_gettime through it against the system call"),
         ("pmap", PmapCommand.Run, "the memory map of processes, as procps pmap prints it"),
+        ("map", MapCommand.Run, "the address space as a picture (SVG or HTML)"),
     ];
 
     /// <summary>Runs <c>ebb ARGS</c>, writing to the given streams; returns the exit code.</summary>

@@ -29,4 +29,10 @@ public class PairBenchmarks
 
     [Benchmark(OperationsPerInvoke = Pairs.BatchSize)]
     public long FreeListFloor() => Pairs.Run<Contenders.FreeListFloor>((nuint)Size, 1);
+
+    [Benchmark(OperationsPerInvoke = Pairs.BatchSize)]
+    public long EbbMemory() => Pairs.Run<EbbAllocator>((nuint)Size, 1);
+
+    [Benchmark(OperationsPerInvoke = Pairs.BatchSize)]
+    public long EbbHeap() => Pairs.Run<EbbHeapAllocator>((nuint)Size, 1);
 }

@@ -34,4 +34,7 @@ public class ProducerConsumerBenchmarks
 
     [Benchmark(OperationsPerInvoke = Blocks)]
     public TimeSpan ArrayPoolShared() => ProducerConsumer.RunArrayPool(Blocks, producer, consumer, arrays);
+
+    [Benchmark(OperationsPerInvoke = Blocks)]
+    public TimeSpan EbbMemory() => ProducerConsumer.Run<EbbAllocator>(Blocks, producer, consumer, ring);
 }

@@ -15,4 +15,7 @@ public class ReallocBenchmarks
 
     [Benchmark]
     public void ArrayPoolShared() => ReallocGrowth.RunArrayPool();
+
+    [Benchmark]
+    public void EbbMemory() => ReallocGrowth.Run<EbbAllocator>();
 }

@@ -13,8 +13,14 @@ public static class TourCommand
     // Chapters in reading order; each lives in its own file under Tour/.
     private static readonly ITourChapter[] Chapters =
     [
+        new FreeChapter(),
         new PmapChapter(),
         new VdsoChapter(),
+        new BrkChapter(),
+        new MmapChapter(),
+        new MadviseChapter(),
+        new AllocatorChapter(),
+        new CheckedChapter(),
     ];
 
     /// <summary>The chapters in reading order (for tests and <c>--list</c>).</summary>

@@ -1,0 +1,30 @@
+using Ebb.Proc;
+
+namespace Ebb.Cli;
+
+/// <summary>
+/// Reads meminfo for <c>ebb free</c> and turns a failure into procps's one-line message:
+/// a missing file is "does not exist", anything else that stops a read (empty, truncated,
+/// corrupt, unreadable) is "Unable to create meminfo structure".
+/// </summary>
+internal static class FreeSource
+{
+    /// <summary>Reads ROOT/meminfo; on failure returns null and the line to print.</summary>
+    public static Meminfo? Read(string root, out string? error)
+    {
+        error = null;
+        try
+        {
+            return MeminfoReader.Read(root);
+        }
+        catch (ProcReadException e) when (e.Kind == ProcReadErrorKind.NotFound)
+        {
+            error = $"free: Memory information file {ProcPaths.Global(root, MeminfoReader.FileName)} does not exist";
+        }
+        catch (ProcReadException)
+        {
+            error = "free: Unable to create meminfo structure";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,158 @@
+using Ebb.Proc;
+
+namespace Ebb.Cli;
+
+/// <summary>
+/// <c>ebb map PID|self [-o FILE.svg|FILE.html] [--proc-root DIR]</c>: the address space as a
+/// picture. Reading is Ebb.Proc's, drawing is <see cref="AddressSpaceSvg"/> and
+/// <see cref="AddressSpaceHtml"/>; this class wires arguments, files and errors.
+/// </summary>
+public static unsafe class MapCommand
+{
+    /// <summary>Runs <c>ebb map ARGS</c>.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string? pid = null, output = null, root = ProcPaths.DefaultRoot;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            if (a is "-h" or "--help")
+            {
+                PrintHelp(stdout);
+                return 0;
+            }
+            if (a is "-o" or "--output" or "--proc-root")
+            {
+                if (i + 1 >= args.Length) throw new CliException($"ebb map: {a} needs a value (try 'ebb map --help')");
+                if (a == "--proc-root") root = args[++i];
+                else output = args[++i];
+            }
+            else if (a.StartsWith("--output=", StringComparison.Ordinal)) output = a["--output=".Length..];
+            else if (a.StartsWith("--proc-root=", StringComparison.Ordinal)) root = a["--proc-root=".Length..];
+            else if (a.StartsWith('-') && a != "-") throw new CliException($"ebb map: unknown option '{a}' (try 'ebb map --help')");
+            else if (pid is null) pid = a;
+            else throw new CliException($"ebb map: one process at a time ('{pid}', then '{a}')");
+        }
+        if (pid is null) throw new CliException("ebb map: which process? (ebb map PID|self -o FILE.svg|FILE.html)");
+        if (pid != "self" && (!int.TryParse(pid, out int n) || n <= 0))
+            throw new CliException($"ebb map: '{pid}' is not a process id (a number, or 'self')");
+        bool html = output is not null && Format(output);
+
+        List<MapRegion> regions;
+        if (pid == "self" && root == ProcPaths.DefaultRoot)
+        {
+            // ebb itself allocates nothing with Ebb: a small and a huge block make its arenas show.
+            nint small = (nint)EbbMemory.Alloc(64 * 1024), huge = (nint)EbbMemory.Alloc(8 << 20);
+            try
+            {
+                new Span<byte>((void*)small, 64 * 1024).Fill(1);
+                new Span<byte>((void*)huge, 1 << 20).Fill(1);
+                regions = Read(pid, root, stderr);
+            }
+            finally
+            {
+                EbbMemory.Free((void*)small);
+                EbbMemory.Free((void*)huge);
+            }
+        }
+        else regions = Read(pid, root, stderr);
+        string title = Title(pid, root);
+        string text = html ? AddressSpaceHtml.Render(title, regions) : AddressSpaceSvg.Render(title, regions);
+        if (output is null || output == "-")
+        {
+            stdout.Write(text);
+            return 0;
+        }
+        try
+        {
+            File.WriteAllText(output, text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"ebb map: cannot write {output}: {e.Message}");
+        }
+        stdout.WriteLine($"ebb map: wrote {output}: {AddressSpaceSvg.Totals(regions, regions.All(r => r.Smaps is not null))}");
+        return 0;
+    }
+
+    // true for HTML, false for SVG; anything else is an error.
+    private static bool Format(string output)
+    {
+        if (output == "-") return false;
+        string ext = Path.GetExtension(output).ToLowerInvariant();
+        return ext switch
+        {
+            ".svg" => false,
+            ".html" or ".htm" => true,
+            _ => throw new CliException($"ebb map: '{output}': the output must end in .svg or .html"),
+        };
+    }
+
+    /// <summary>
+    /// The regions of <paramref name="pid"/>: smaps when readable (for the resident parts),
+    /// else maps alone with a one-line note. For <c>self</c>, Ebb's own ranges are marked.
+    /// </summary>
+    internal static List<MapRegion> Read(string pid, string root, TextWriter stderr)
+    {
+        bool self = pid == "self" && root == ProcPaths.DefaultRoot;
+        bool Ebbs(MapEntry m) => self && EbbRanges.Covers(m.Start, m.End);
+        ProcReadException? smapsError;
+        try
+        {
+            var smaps = SmapsParser.Read(pid, root);
+            return [.. smaps.Select(s => new MapRegion(s.Map, s, Ebbs(s.Map)))];
+        }
+        catch (ProcReadException e)
+        {
+            smapsError = e;
+        }
+        List<MapEntry> maps;
+        try
+        {
+            maps = MapsParser.Read(pid, root);
+        }
+        catch (ProcReadException e)
+        {
+            throw Failure(pid, e);
+        }
+        // The process is there but its smaps is not readable (another user's, or a saved tree without it).
+        stderr.WriteLine($"ebb map: {smapsError.Message}; drawing from maps, without resident sizes");
+        return [.. maps.Select(m => new MapRegion(m, null, Ebbs(m)))];
+    }
+
+    private static CliException Failure(string pid, ProcReadException e) => e.Kind switch
+    {
+        ProcReadErrorKind.NotFound or ProcReadErrorKind.ProcessExited => new CliException($"ebb map: no such process: {pid}"),
+        _ => new CliException($"ebb map: {e.Message}"),
+    };
+
+    private static string Title(string pid, string root)
+    {
+        string shown = pid == "self" ? Environment.ProcessId.ToString() : pid;
+        try
+        {
+            var cmd = CmdlineParser.Read(pid, root);
+            return cmd.IsEmpty ? $"{shown}: address space" : $"{shown}: {cmd}";
+        }
+        catch (ProcReadException)
+        {
+            return $"{shown}: address space";
+        }
+    }
+
+    private static void PrintHelp(TextWriter w)
+    {
+        w.WriteLine("Usage: ebb map PID|self [-o FILE.svg|FILE.html] [--proc-root DIR]");
+        w.WriteLine();
+        w.WriteLine("Draws a process's address space: every mapping a band in address order, its height on a");
+        w.WriteLine("log scale of its size, coloured by kind (code, data, file, heap, anonymous, Ebb's arenas,");
+        w.WriteLine("stack, vvar/vdso, guard), its resident part filled (from smaps), with a legend and totals.");
+        w.WriteLine("HTML embeds the SVG and shows a region's every figure on hover. Without -o, SVG to stdout.");
+        w.WriteLine("For 'self', ebb first allocates a 64 KiB and an 8 MiB block with Ebb, so that its arenas show.");
+        w.WriteLine();
+        w.WriteLine("Options:");
+        w.WriteLine("  -o, --output FILE   write FILE.svg or FILE.html");
+        w.WriteLine("  --proc-root DIR     read a saved /proc tree instead of /proc");
+        w.WriteLine("  -h, --help          show this help");
+    }
+}

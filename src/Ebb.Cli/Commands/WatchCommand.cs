@@ -1,0 +1,149 @@
+using System.Globalization;
+using Ebb.Proc;
+using Ebb.Proc.Watch;
+
+namespace Ebb.Cli;
+
+/// <summary>
+/// <c>ebb watch PID|self [--interval S] [--count N] [-o FILE.svg] [--proc-root DIR]</c>: a
+/// process's RSS and its anonymous/file/shmem split over time, a line per sample with a
+/// sparkline, and an SVG plot at the end.
+/// </summary>
+public static class WatchCommand
+{
+    private const string Usage = """
+        Usage: ebb watch PID|self [OPTIONS]
+
+        Samples the resident set (RSS) of a process and its anonymous, file and shmem parts
+        (VmRSS, RssAnon, RssFile, RssShmem of /proc/PID/status): a line per sample with a
+        sparkline of RSS so far, and an SVG plot at the end. Stops after N samples, when the
+        process exits, or on Ctrl-C.
+
+          --interval S      seconds between samples, fractions allowed (default 1)
+          --count N         stop after N samples (default: until the process exits)
+          -o FILE.svg       write the plot to FILE.svg at the end
+          --proc-root DIR   read a /proc tree saved under DIR instead of /proc
+          -h, --help        this text
+        """;
+
+    /// <summary>Runs <c>ebb watch ARGS</c>.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string? pid = null, svgPath = null;
+        string procRoot = ProcPaths.DefaultRoot;
+        var interval = TimeSpan.FromSeconds(1);
+        int? count = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string? inline = null;
+            if (a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=') is int eq and > 2)
+            {
+                inline = a[(eq + 1)..];
+                a = a[..eq];
+            }
+            switch (a)
+            {
+                case "-h" or "--help":
+                    stdout.WriteLine(Usage);
+                    return 0;
+                case "--interval" or "-i":
+                    interval = Interval(inline ?? Value(args, ref i));
+                    break;
+                case "--count" or "-c" or "-n":
+                    count = Count(inline ?? Value(args, ref i));
+                    break;
+                case "-o" or "--output":
+                    svgPath = inline ?? Value(args, ref i);
+                    break;
+                case "--proc-root":
+                    procRoot = inline ?? Value(args, ref i);
+                    break;
+                default:
+                    if (a.StartsWith('-') && a.Length > 1) throw Fail($"unknown option '{args[i]}' (try 'ebb watch --help')");
+                    if (pid is not null) throw Fail($"one process at a time ('{pid}' and '{a}')");
+                    pid = a;
+                    break;
+            }
+        }
+        if (pid is null) throw Fail("which process? (ebb watch PID|self; try 'ebb watch --help')");
+        if (pid != "self" && !(int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p > 0))
+            throw Fail($"'{pid}' is not a process id");
+
+        var sampler = new RssSampler(pid, procRoot);
+        var samples = new List<RssSample>();
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCtrlC;
+        try
+        {
+            foreach (var sample in sampler.Run(interval, count, stop.Token))
+            {
+                if (samples.Count == 0)
+                {
+                    stdout.WriteLine(WatchFormatter.Title(pid, sampler.ProcessName, interval, count));
+                    stdout.WriteLine(WatchFormatter.Header);
+                }
+                samples.Add(sample);
+                stdout.WriteLine(WatchFormatter.Line(samples));
+                stdout.Flush();
+            }
+        }
+        catch (ProcReadException e) when (e.Kind is ProcReadErrorKind.NotFound or ProcReadErrorKind.ProcessExited)
+        {
+            throw Fail($"no such process: {pid}");
+        }
+        catch (ProcReadException e)
+        {
+            throw Fail(e.Message);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Fail(e.Message);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
+        }
+
+        if (samples.Count == 0)
+            throw Fail(sampler.End == WatchEnd.ProcessExited ? $"process {pid} has exited" : $"no samples of process {pid}");
+        stdout.WriteLine(WatchFormatter.Summary(pid, samples, sampler.End));
+        if (svgPath is not null)
+        {
+            string title = $"process {pid}{(sampler.ProcessName is null ? "" : $" ({sampler.ProcessName})")}";
+            try
+            {
+                File.WriteAllText(svgPath, WatchSvg.Render(samples, title));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Fail($"cannot write {svgPath}: {e.Message}");
+            }
+            stdout.WriteLine($"wrote {svgPath}");
+        }
+        return 0;
+    }
+
+    private static CliException Fail(string message) => new("ebb watch: " + message);
+
+    private static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length) throw Fail($"option '{args[i]}' needs a value");
+        return args[++i];
+    }
+
+    private static TimeSpan Interval(string text)
+    {
+        // At least a millisecond: below that the samples would only measure the reading itself.
+        if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double s)
+            || !double.IsFinite(s) || s < 0.001 || s > 86_400)
+            throw Fail($"--interval needs seconds between 0.001 and 86400, not '{text}'");
+        return TimeSpan.FromSeconds(s);
+    }
+
+    private static int Count(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n
+            : throw Fail($"--count needs a positive whole number, not '{text}'");
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Xml.Linq;
+
+namespace Ebb.Proc.Watch;
+
+/// <summary>
+/// The picture side of <c>ebb watch</c>: a line plot of RSS and its anonymous, file and
+/// shmem parts over time, as a standalone SVG document (valid XML: built with
+/// System.Xml.Linq, so every name and title is escaped). A pure function of the samples.
+/// </summary>
+public static class WatchSvg
+{
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+    private const double Width = 860, Height = 420, Left = 80, Right = 170, Top = 50, Bottom = 60;
+
+    // id, legend label, colour, value of a sample (null when the kernel did not say).
+    private static readonly (string Id, string Label, string Colour, Func<RssSample, ulong?> Value)[] Series =
+    [
+        ("rss", "RSS (total)", "#222222", s => s.RssKb),
+        ("anon", "anonymous", "#1f77b4", s => s.AnonKb),
+        ("file", "file", "#2ca02c", s => s.FileKb),
+        ("shmem", "shmem", "#ff7f0e", s => s.ShmemKb),
+    ];
+
+    /// <summary>Renders the plot.</summary>
+    /// <param name="samples">The samples, in time order; may be empty.</param>
+    /// <param name="title">The heading, e.g. <c>process 1234 (dotnet)</c>.</param>
+    public static string Render(IReadOnlyList<RssSample> samples, string title)
+    {
+        double plotW = Width - Left - Right, plotH = Height - Top - Bottom;
+        double seconds = samples.Count == 0 ? 1 : Math.Max(samples[^1].Elapsed.TotalSeconds, 1e-3);
+        double maxMib = NiceCeiling(samples.Count == 0 ? 1 : samples.Max(s => s.RssKb) / 1024.0);
+        double X(TimeSpan t) => Left + t.TotalSeconds / seconds * plotW;
+        double Y(ulong kb) => Top + plotH - kb / 1024.0 / maxMib * plotH;
+
+        var svg = new XElement(Svg + "svg",
+            new XAttribute("width", F(Width)), new XAttribute("height", F(Height)),
+            new XAttribute("viewBox", $"0 0 {F(Width)} {F(Height)}"),
+            new XAttribute("font-family", "sans-serif"), new XAttribute("font-size", "12"),
+            new XElement(Svg + "title", $"ebb watch: {title}"),
+            new XElement(Svg + "rect", new XAttribute("width", "100%"), new XAttribute("height", "100%"), new XAttribute("fill", "white")),
+            Text(Left, 24, $"RSS of {title}", ("font-size", "16"), ("font-weight", "bold")));
+
+        // Horizontal grid lines and the MiB axis.
+        for (int i = 0; i <= 5; i++)
+        {
+            double mib = maxMib * i / 5, y = Top + plotH - plotH * i / 5;
+            svg.Add(Line(Left, y, Left + plotW, y, "#dddddd"),
+                    Text(Left - 8, y + 4, $"{mib.ToString("0.#", CultureInfo.InvariantCulture)} MiB", ("text-anchor", "end")));
+        }
+        // The time axis.
+        for (int i = 0; i <= 5; i++)
+        {
+            double t = seconds * i / 5, x = Left + plotW * i / 5;
+            svg.Add(Line(x, Top + plotH, x, Top + plotH + 5, "#444444"),
+                    Text(x, Top + plotH + 20, $"{t.ToString("0.##", CultureInfo.InvariantCulture)} s", ("text-anchor", "middle")));
+        }
+        svg.Add(Line(Left, Top, Left, Top + plotH, "#444444"), Line(Left, Top + plotH, Left + plotW, Top + plotH, "#444444"),
+                Text(Left + plotW / 2, Height - 16, "time since the first sample", ("text-anchor", "middle")));
+
+        for (int k = 0; k < Series.Length; k++)
+        {
+            var (id, label, colour, value) = Series[k];
+            var known = samples.Where(s => value(s) is not null).ToList();
+            if (known.Count > 0)
+            {
+                string points = string.Join(" ", known.Select(s => $"{F(X(s.Elapsed))},{F(Y(value(s)!.Value))}"));
+                svg.Add(new XElement(Svg + "polyline",
+                    new XAttribute("id", id), new XAttribute("points", points), new XAttribute("fill", "none"),
+                    new XAttribute("stroke", colour), new XAttribute("stroke-width", id == "rss" ? "2.5" : "1.5"),
+                    new XElement(Svg + "title", $"{label}: last {WatchFormatter.Mib(value(known[^1]))}")));
+            }
+            double ly = Top + 10 + k * 22;
+            svg.Add(Line(Left + plotW + 20, ly, Left + plotW + 44, ly, colour, id == "rss" ? 2.5 : 1.5),
+                    Text(Left + plotW + 50, ly + 4, label));
+        }
+        svg.Add(Text(Left + plotW + 20, Top + 10 + Series.Length * 22 + 8, $"{samples.Count} samples", ("fill", "#666666")));
+        return new XDocument(new XDeclaration("1.0", "utf-8", null), svg).Declaration + "\n" + svg + "\n";
+    }
+
+    // 1, 2 or 5 times a power of ten, at or above the value (so the axis ends on a round number).
+    internal static double NiceCeiling(double value)
+    {
+        if (value <= 0) return 1;
+        double power = Math.Pow(10, Math.Floor(Math.Log10(value)));
+        foreach (double m in new[] { 1.0, 2, 5, 10 })
+            if (m * power >= value) return m * power;
+        return 10 * power;
+    }
+
+    private static XElement Line(double x1, double y1, double x2, double y2, string colour, double width = 1) =>
+        new(Svg + "line", new XAttribute("x1", F(x1)), new XAttribute("y1", F(y1)), new XAttribute("x2", F(x2)),
+            new XAttribute("y2", F(y2)), new XAttribute("stroke", colour), new XAttribute("stroke-width", F(width)));
+
+    private static XElement Text(double x, double y, string text, params (string Name, string Value)[] attributes)
+    {
+        var e = new XElement(Svg + "text", new XAttribute("x", F(x)), new XAttribute("y", F(y)), text);
+        foreach (var (name, value) in attributes) e.Add(new XAttribute(name, value));
+        return e;
+    }
+
+    private static string F(double v) => Math.Round(v, 2).ToString("0.##", CultureInfo.InvariantCulture);
+}

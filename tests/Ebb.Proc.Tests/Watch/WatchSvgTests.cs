@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Xml.Linq;
+using Ebb.Proc.Watch;
+
+namespace Ebb.Proc.Tests.Watch;
+
+public class WatchSvgTests
+{
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+
+    private static List<RssSample> Samples(int n) =>
+        Enumerable.Range(0, n).Select(i => new RssSample(TimeSpan.FromSeconds(i * 0.5), (ulong)(1000 + i * 300), (ulong)(i * 300), 1000, 0)).ToList();
+
+    private static (double X, double Y)[] Points(XDocument doc, string id) =>
+        doc.Descendants(Svg + "polyline").Single(p => (string?)p.Attribute("id") == id).Attribute("points")!.Value
+           .Split(' ').Select(p => p.Split(','))
+           .Select(p => (double.Parse(p[0], CultureInfo.InvariantCulture), double.Parse(p[1], CultureInfo.InvariantCulture))).ToArray();
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(17)]
+    public void Render_IsXml_WithOnePointPerSampleInEverySeries(int n)
+    {
+        var doc = XDocument.Parse(WatchSvg.Render(Samples(n), "process 7 (a<b & \"c\")"));
+        Assert.Equal(Svg + "svg", doc.Root!.Name);
+        foreach (var id in new[] { "rss", "anon", "file", "shmem" }) Assert.Equal(n, Points(doc, id).Length);
+        Assert.Contains("a<b & \"c\"", doc.Root.Element(Svg + "title")!.Value);
+    }
+
+    [Fact]
+    public void Render_PointsGoRightWithTime_AndUpWithRss()
+    {
+        var doc = XDocument.Parse(WatchSvg.Render(Samples(5), "x"));
+        var rss = Points(doc, "rss");
+        var box = doc.Root!.Attribute("viewBox")!.Value.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        for (int i = 1; i < rss.Length; i++)
+        {
+            Assert.True(rss[i].X > rss[i - 1].X);
+            Assert.True(rss[i].Y < rss[i - 1].Y); // SVG's y grows downwards
+        }
+        Assert.All(rss, p => { Assert.InRange(p.X, 0, box[2]); Assert.InRange(p.Y, 0, box[3]); });
+        // The file series is flat.
+        Assert.Single(Points(doc, "file").Select(p => p.Y).Distinct());
+    }
+
+    [Fact]
+    public void Render_WithoutTheSplit_DrawsOnlyRss()
+    {
+        var samples = new List<RssSample> { new(TimeSpan.Zero, 100, null, null, null), new(TimeSpan.FromSeconds(1), 200, null, null, null) };
+        var doc = XDocument.Parse(WatchSvg.Render(samples, "old kernel"));
+        Assert.Equal(["rss"], doc.Descendants(Svg + "polyline").Select(p => (string)p.Attribute("id")!));
+    }
+
+    [Fact]
+    public void Render_NoSamples_IsStillXml()
+    {
+        var doc = XDocument.Parse(WatchSvg.Render([], "nothing"));
+        Assert.Empty(doc.Descendants(Svg + "polyline"));
+    }
+
+    [Theory]
+    [InlineData(0.3, 0.5)]
+    [InlineData(1, 1)]
+    [InlineData(1.01, 2)]
+    [InlineData(3, 5)]
+    [InlineData(730, 1000)]
+    public void NiceCeiling_IsOneTwoOrFiveTimesAPowerOfTen(double value, double expected) =>
+        Assert.Equal(expected, WatchSvg.NiceCeiling(value), 9);
+}
