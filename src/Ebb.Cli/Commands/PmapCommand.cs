@@ -49,9 +49,21 @@ public static class PmapCommand
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         using var output = new PmapOutput(stdout);
+        return Run(args, output, stderr, null);
+    }
+
+    /// <summary>Runs <c>ebb pmap ARGS</c> writing stdout's bytes unchanged to <paramref name="stdout"/>; <paramref name="shmMinor"/> replaces the live SysV shm probe (for saved trees from another machine).</summary>
+    internal static int Run(string[] args, Stream stdout, TextWriter stderr, uint? shmMinor)
+    {
+        using var output = new PmapOutput(stdout);
+        return Run(args, output, stderr, shmMinor);
+    }
+
+    private static int Run(string[] args, PmapOutput output, TextWriter stderr, uint? shmMinor)
+    {
         try
         {
-            return Execute(args, output, stderr);
+            return Execute(args, output, stderr, shmMinor);
         }
         catch (PmapExit exit)
         {
@@ -70,7 +82,7 @@ public static class PmapCommand
     private static PmapExit Fail(string line) => new($"pmap: {line}\n", 1);
     private static PmapExit Usage(string? firstLine = null) => new((firstLine is null ? "" : firstLine + "\n") + UsageText, 1);
 
-    private static int Execute(string[] args, PmapOutput output, TextWriter stderr)
+    private static int Execute(string[] args, PmapOutput output, TextWriter stderr, uint? shmMinor)
     {
         if (args.Length < 1) throw Usage();
         int c = 0, C = 0, d = 0, n = 0, N = 0, x = 0, X = 0;
@@ -160,12 +172,12 @@ public static class PmapCommand
             RangeLow = low,
             RangeHigh = high,
         };
-        return Show(pids, options, root, output, stderr);
+        return Show(pids, options, root, output, shmMinor);
     }
 
-    private static int Show(List<int> pids, PmapOptions options, string root, PmapOutput output, TextWriter stderr)
+    private static int Show(List<int> pids, PmapOptions options, string root, PmapOutput output, uint? shmMinorGiven)
     {
-        uint shmMinor = options.Format == PmapFormat.Smaps ? PmapFormatter.NoShmMinor : ShmMinorProbe.Discover();
+        uint shmMinor = shmMinorGiven ?? (options.Format == PmapFormat.Smaps ? PmapFormatter.NoShmMinor : ShmMinorProbe.Discover());
         bool utf8 = ProcpsEscape.LocaleIsUtf8();
         // procps selects every process (stat, status, cmdline) before printing any.
         var found = new List<(int Tgid, byte[] Text, ulong StartStack)>();

@@ -9,8 +9,9 @@ namespace Ebb.Cli;
 /// </summary>
 internal sealed class PmapOutput : IDisposable
 {
-    private readonly TextWriter _writer;
+    private readonly TextWriter? _writer;
     private readonly Stream? _raw;
+    private readonly bool _ownsRaw;
 
     public PmapOutput(TextWriter writer)
     {
@@ -18,8 +19,12 @@ internal sealed class PmapOutput : IDisposable
         if (ReferenceEquals(writer, Console.Out))
         {
             _raw = Console.OpenStandardOutput();
+            _ownsRaw = true;
         }
     }
+
+    /// <summary>Writes the bytes unchanged to <paramref name="raw"/> (tests compare them with procps's).</summary>
+    public PmapOutput(Stream raw) => _raw = raw;
 
     /// <summary>Bytes waiting to be written.</summary>
     public ByteWriter Buffer { get; } = new(64 * 1024);
@@ -35,13 +40,13 @@ internal sealed class PmapOutput : IDisposable
         if (Buffer.Length == 0) return;
         if (_raw is not null)
         {
-            _writer.Flush();
+            _writer?.Flush();
             _raw.Write(Buffer.WrittenSpan);
             _raw.Flush();
         }
         else
         {
-            _writer.Write(Buffer.ToString());
+            _writer!.Write(Buffer.ToString());
         }
         Buffer.Clear();
     }
@@ -49,6 +54,6 @@ internal sealed class PmapOutput : IDisposable
     public void Dispose()
     {
         Flush();
-        _raw?.Dispose();
+        if (_ownsRaw) _raw!.Dispose();
     }
 }

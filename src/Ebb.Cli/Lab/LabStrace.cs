@@ -58,8 +58,8 @@ internal static class LabStrace
         }
     }
 
-    private const string MarkVariable = "EBB_LAB_STRACE_MARK";
-    private const string Marker = "madvise(NULL, 0, MADV_NORMAL)";
+    internal const string MarkVariable = "EBB_LAB_STRACE_MARK";
+    internal const string Marker = "madvise(NULL, 0, MADV_NORMAL)";
 
     /// <summary>
     /// Runs <paramref name="measure"/> between two no-op system calls (<c>madvise(NULL, 0,
