@@ -17,7 +17,7 @@ namespace Ebb;
 /// Blocks may be freed from any thread.
 /// </summary>
 [SkipLocalsInit]
-public static unsafe class EbbMemory
+public static unsafe partial class EbbMemory
 {
     /// <summary>Allocates a block of at least <paramref name="byteCount"/> bytes.</summary>
     /// <param name="byteCount">Bytes wanted; 0 gives a unique minimal block.</param>
@@ -178,7 +178,11 @@ public static unsafe class EbbMemory
     /// calling thread's heap with its free lists. Throws on the first inconsistency.
     /// </summary>
     /// <exception cref="EbbMemoryException">heap-corruption, naming what is wrong.</exception>
-    public static void Validate() => Validator.Validate();
+    public static void Validate()
+    {
+        if (Checker.Enabled) Checker.Validate();
+        Validator.Validate();
+    }
 
     /// <summary>Sets the options to use instead of the environment's. Only before the first allocation.</summary>
     /// <param name="options">The settings.</param>

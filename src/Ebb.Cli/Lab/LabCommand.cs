@@ -14,6 +14,7 @@ public static class LabCommand
         new MadviseLab(),
         new ThresholdLab(),
         new VdsoLab(),
+        new ErrorsLab(),
     ];
 
     /// <summary>Runs one experiment by name, or lists them.</summary>

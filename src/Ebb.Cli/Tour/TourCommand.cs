@@ -17,6 +17,7 @@ public static class TourCommand
         new PmapChapter(),
         new VdsoChapter(),
         new AllocatorChapter(),
+        new CheckedChapter(),
     ];
 
     /// <summary>The chapters in reading order (for tests and <c>--list</c>).</summary>

@@ -24,6 +24,12 @@ public static class VdsoProcess
         {
             throw new VdsoException($"no such process: {pid}", e);
         }
+        catch (ProcReadException e) when (e.Kind is ProcReadErrorKind.PermissionDenied)
+        {
+            // The kernel guards maps with the same ptrace check as mem, so this is where a refusal shows.
+            throw new VdsoException(
+                $"cannot read the memory of process {pid} ({e.Path}): permission denied (it needs ptrace access to that process)", e);
+        }
         catch (ProcReadException e)
         {
             throw new VdsoException($"cannot read the maps of process {pid}: {e.Message}", e);

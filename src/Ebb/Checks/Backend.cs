@@ -1,30 +1,25 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Ebb.Checks;
 
 /// <summary>
 /// What the checks allocate from: the allocator's internal entry points, below the
-/// <c>Checker.Enabled</c> test, so a checked block's storage is an ordinary Ebb block.
-/// (Temporary shim over NativeMemory until the allocator's entry points land.)
+/// <c>Checker.Enabled</c> test, so a checked block's storage is an ordinary Ebb block and a
+/// pointer the checks do not know goes to the allocator's own release-mode checks.
 /// </summary>
 internal static unsafe class Backend
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void* Alloc(nuint byteCount) => NativeMemory.AlignedAlloc(byteCount, 16);
+    public static void* Alloc(nuint byteCount) => EbbMemory.AllocUnchecked(byteCount);
 
-    public static void* AlignedAlloc(nuint byteCount, nuint alignment) => NativeMemory.AlignedAlloc(byteCount, alignment);
+    public static void* AlignedAlloc(nuint byteCount, nuint alignment) => EbbMemory.AlignedAllocUnchecked(byteCount, alignment);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Free(void* ptr) => NativeMemory.AlignedFree(ptr);
+    public static void Free(void* ptr) => EbbMemory.FreeUnchecked(ptr);
 
-    public static nuint UsableSize(void* ptr) => 0;
+    public static nuint UsableSize(void* ptr) => EbbMemory.UsableSizeUnchecked(ptr);
 
-    /// <summary>Finds the allocator block holding <paramref name="ptr"/>, for interior-pointer reports.</summary>
-    public static bool TryFindBlock(void* ptr, out void* blockStart, out nuint blockSize)
-    {
-        blockStart = null;
-        blockSize = 0;
-        return false;
-    }
+    /// <summary>The allocator block holding <paramref name="ptr"/>, live or free, when it is Ebb's.</summary>
+    public static bool TryFindBlock(void* ptr, out void* blockStart, out nuint blockSize) =>
+        EbbMemory.TryFindBlock(ptr, out blockStart, out blockSize);
 }

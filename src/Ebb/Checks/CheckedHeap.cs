@@ -24,6 +24,9 @@ internal sealed unsafe class CheckedHeap
         public nint User, Base;
         public nuint Size, Total;
         public State State;
+        // Set once an error about this block has been thrown, so the exit-time scan and the
+        // leak report do not repeat it.
+        public bool Reported;
         public required Stack Alloc;
         public Stack? Free;
     }
@@ -33,6 +36,9 @@ internal sealed unsafe class CheckedHeap
     // Live, quarantined and freed blocks by address. A freed record stays until the address
     // is handed out again, so a late second free is still named a double free.
     private readonly Dictionary<nint, Block> blocks = [];
+    // Live and quarantined blocks by the address of their allocator block, to tell a pointer
+    // into a checked block's redzone from an ordinary Ebb block (an EbbHeap's, say).
+    private readonly Dictionary<nint, Block> byBase = [];
     private readonly Queue<Block> quarantine = new();
     private long quarantinedBytes;
 
@@ -54,7 +60,11 @@ internal sealed unsafe class CheckedHeap
         Poison.Fill(user, size, zero ? (byte)0 : Poison.Junk);
         Poison.Fill(user + (nint)size, total - left - size, Poison.Right);
         var block = new Block { User = user, Base = b, Size = size, Total = total, Alloc = Stack.Capture(options.Stacks) };
-        lock (gate) blocks[user] = block;
+        lock (gate)
+        {
+            blocks[user] = block;
+            byBase[b] = block;
+        }
         return (void*)user;
     }
 
@@ -64,18 +74,28 @@ internal sealed unsafe class CheckedHeap
         if (ptr == null) return;
         var freeStack = Stack.Capture(options.Stacks);
         EbbMemoryException? late;
+        bool ordinary = false;
         lock (gate)
         {
             var block = LiveBlock((nint)ptr, "free");
-            ThrowIfRedzonesChanged(block, "at free");
-            block.State = State.Quarantined;
-            block.Free = freeStack;
-            Poison.Fill(block.User, block.Size, Poison.Freed);
-            quarantine.Enqueue(block);
-            quarantinedBytes += (long)block.Total;
-            late = Evict(options.QuarantineBytes);
+            // Not a checked block but an ordinary Ebb one: the allocator frees it (and checks it).
+            if (block is null) ordinary = true;
+            else Quarantine(block, freeStack);
+            late = ordinary ? null : Evict(options.QuarantineBytes);
         }
+        if (ordinary) Backend.Free(ptr);
         if (late is not null) throw late;
+    }
+
+    // Under the lock: checks a live block and moves it to the quarantine.
+    private void Quarantine(Block block, Stack freeStack)
+    {
+        ThrowIfRedzonesChanged(block, "at free");
+        block.State = State.Quarantined;
+        block.Free = freeStack;
+        Poison.Fill(block.User, block.Size, Poison.Freed);
+        quarantine.Enqueue(block);
+        quarantinedBytes += (long)block.Total;
     }
 
     /// <summary>Moves a checked block to a new one of <paramref name="size"/> bytes.</summary>
@@ -86,8 +106,8 @@ internal sealed unsafe class CheckedHeap
         lock (gate)
         {
             var block = LiveBlock((nint)ptr, "realloc");
-            ThrowIfRedzonesChanged(block, "at realloc");
-            old = block.Size;
+            if (block is not null) ThrowIfRedzonesChanged(block, "at realloc");
+            old = block?.Size ?? Backend.UsableSize(ptr);
         }
         void* p = Alloc(size == 0 ? 1 : size, alignment, false);
         Buffer.MemoryCopy(ptr, p, size, Math.Min(old, size));
@@ -98,7 +118,7 @@ internal sealed unsafe class CheckedHeap
     /// <summary>The block's requested size: the redzone is not usable.</summary>
     public nuint UsableSize(void* ptr)
     {
-        lock (gate) return LiveBlock((nint)ptr, "usable size").Size;
+        lock (gate) return LiveBlock((nint)ptr, "usable size")?.Size ?? Backend.UsableSize(ptr);
     }
 
     /// <summary>Checks every live block's redzones and every quarantined block's poison; throws the first error.</summary>
@@ -117,9 +137,11 @@ internal sealed unsafe class CheckedHeap
             foreach (var b in blocks.Values)
             {
                 if (errors.Count >= max) break;
-                if (b.State == State.Free) continue;
+                if (b.State == State.Free || b.Reported) continue;
                 var e = RedzoneError(b, when) ?? (b.State == State.Quarantined ? PoisonError(b, when) : null);
-                if (e is not null) errors.Add(e);
+                if (e is null) continue;
+                b.Reported = true;
+                errors.Add(e);
             }
         }
         return errors;
@@ -129,7 +151,7 @@ internal sealed unsafe class CheckedHeap
     public List<(string Frames, nuint Bytes, int Blocks)> Leaks(out nuint totalBytes, out int totalBlocks)
     {
         List<Block> live;
-        lock (gate) live = blocks.Values.Where(b => b.State == State.Live).ToList();
+        lock (gate) live = blocks.Values.Where(b => b.State == State.Live && !b.Reported).ToList();
         totalBytes = 0;
         foreach (var b in live) totalBytes += b.Size;
         totalBlocks = live.Count;
@@ -153,8 +175,10 @@ internal sealed unsafe class CheckedHeap
         return true;
     }
 
-    // Under the lock: the live block at p, or the error that p is not one.
-    private Block LiveBlock(nint p, string op)
+    // Under the lock: the live block at p; null when p is no checked block's business (an
+    // ordinary Ebb block, from an EbbHeap say: the allocator then checks it itself); or the
+    // error that p is a freed block, a pointer into a checked block, or not Ebb's at all.
+    private Block? LiveBlock(nint p, string op)
     {
         if (blocks.TryGetValue(p, out var block))
         {
@@ -162,18 +186,18 @@ internal sealed unsafe class CheckedHeap
             throw new EbbMemoryException(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, block.Size), block.Size,
                 block.Alloc.Describe("allocated"), block.Free?.Describe("freed"));
         }
-        foreach (var b in blocks.Values)
-        {
-            if (b.State == State.Free || p < b.Base || p >= b.Base + (nint)b.Total) continue;
-            throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Interior(op, p, b.User, b.Size), b.Size,
-                b.Alloc.Describe("allocated"), b.Free?.Describe("freed"));
-        }
-        throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Foreign(op, p));
+        if (!Backend.TryFindBlock((void*)p, out void* start, out _))
+            throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Foreign(op, p));
+        if (!byBase.TryGetValue((nint)start, out var b)) return null;
+        throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Interior(op, p, b.User, b.Size), b.Size,
+            b.Alloc.Describe("allocated"), b.Free?.Describe("freed"));
     }
 
     private static void ThrowIfRedzonesChanged(Block b, string when)
     {
-        if (RedzoneError(b, when) is { } e) throw e;
+        if (RedzoneError(b, when) is not { } e) return;
+        b.Reported = true;
+        throw e;
     }
 
     private static EbbMemoryException? RedzoneError(Block b, string when)
@@ -208,8 +232,9 @@ internal sealed unsafe class CheckedHeap
         {
             var b = quarantine.Dequeue();
             quarantinedBytes -= (long)b.Total;
-            first ??= PoisonError(b, "when it left quarantine") ?? RedzoneError(b, "when it left quarantine");
+            if (!b.Reported) first ??= PoisonError(b, "when it left quarantine") ?? RedzoneError(b, "when it left quarantine");
             b.State = State.Free;
+            byBase.Remove(b.Base);
             Backend.Free((void*)b.Base);
         }
         return first;

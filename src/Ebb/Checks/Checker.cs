@@ -31,9 +31,15 @@ internal static unsafe class Checker
     private static readonly nint PoolStart = Guarded?.PoolStart ?? 0;
     private static readonly nuint PoolLength = Guarded?.PoolLength ?? 0;
 
-    static Checker()
+    // A field initializer, not a static constructor, so the class stays beforefieldinit and
+    // the JIT can fold Enabled without class-initialisation checks. Last: it uses the fields above.
+    internal static readonly bool ExitHookInstalled = InstallExitHook();
+
+    private static bool InstallExitHook()
     {
-        if (Enabled) AppDomain.CurrentDomain.ProcessExit += (_, _) => AtExit(Console.Error);
+        if (!Enabled) return false;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => AtExit(Console.Error);
+        return true;
     }
 
     /// <summary>Allocates under the mode in force.</summary>

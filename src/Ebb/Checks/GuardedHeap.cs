@@ -12,7 +12,7 @@ namespace Ebb.Checks;
 /// As GWP-ASan does, a block is aligned to the largest power of two that divides its size,
 /// at most 16 (a 13-byte block to 1, a 12-byte block to 4, a 24-byte block to 8): every
 /// element of an array of T is then aligned as T needs, since a C# type's size is a
-/// multiple of its alignment. An explicit alignment (AlignedAlloc) is always honoured; the
+/// multiple of its alignment. An explicit alignment (AlignedAlloc) is honoured; the
 /// block is then aligned down and the bytes between its end and the guard page are slack,
 /// filled and checked at free. The slack on the left is filled and checked at free too
 /// (underflow).
@@ -91,11 +91,15 @@ internal sealed unsafe class GuardedHeap
     /// <summary>Whether <paramref name="ptr"/> lies in the sampled pool.</summary>
     public bool InPool(void* ptr) => (nuint)((nint)ptr - pool) < poolLength;
 
-    /// <summary>The alignment a guarded block of <paramref name="size"/> bytes gets (see the class remarks).</summary>
+    /// <summary>
+    /// The alignment a guarded block of <paramref name="size"/> bytes gets (see the class
+    /// remarks): its natural alignment for a plain allocation (<paramref name="alignment"/> 0),
+    /// at least the alignment asked for by AlignedAlloc.
+    /// </summary>
     public static nuint BlockAlignment(nuint size, nuint alignment)
     {
         nuint natural = size == 0 ? 16 : Math.Min((nuint)16, (nuint)1 << BitOperations.TrailingZeroCount(size));
-        return Math.Max(natural, alignment);
+        return alignment == 0 ? natural : Math.Max(natural, alignment);
     }
 
     /// <summary>All mode: a block on its own pages, right-aligned against a guard page.</summary>
@@ -249,13 +253,17 @@ internal sealed unsafe class GuardedHeap
         Block? b = null;
         if (options.Mode == CheckMode.GuardSample)
         {
-            // Slots are the odd pages of the pool; the even ones are guards.
+            // Slots are the odd pages of the pool; the even ones are guards, where only a
+            // 0-byte block (placed at its slot's end) may point.
             nuint k = (nuint)(p - pool) / Page;
             if (InPool((void*)p) && k % 2 == 1) b = slots[(int)(k / 2)];
+            else if (InPool((void*)p) && k > 0 && slots[(int)(k / 2) - 1] is { Size: 0 } empty && empty.User == p) b = empty;
         }
         else blocks.TryGetValue(p, out b);
-        if (b is null && options.Mode == CheckMode.GuardAll)
+        if (b is null && options.Mode == CheckMode.GuardAll && !Backend.TryFindBlock((void*)p, out _, out _))
         {
+            // Guarded blocks are mappings of their own, never Ebb blocks: only a pointer Ebb
+            // does not know can be inside one (the error path, so a scan will do).
             foreach (var x in blocks.Values)
                 if (p >= x.Start && p < x.Start + (nint)(x.DataLength + Page)) { b = x; break; }
         }

@@ -11,6 +11,9 @@ namespace Ebb.Checks;
 /// </summary>
 internal sealed class Stack
 {
+    // Enough to see the caller's caller's callers; deeper frames are framework plumbing.
+    private const int MaxFrames = 16;
+
     private readonly StackTrace? trace;
     private string? frames;
 
@@ -28,7 +31,7 @@ internal sealed class Stack
         new(withFrames ? new StackTrace(1, false) : null, Environment.CurrentManagedThreadId);
 
     /// <summary>
-    /// The frames, one a line (<c>    at Namespace.Type.Method</c>), without Ebb's own
+    /// The frames, one a line (<c>    at Namespace.Type.Method (IL offset 0x1a)</c>), without Ebb's own
     /// frames at the top: the first line is the caller of EbbMemory.
     /// </summary>
     public string Frames => frames ??= Render(trace);
@@ -46,18 +49,24 @@ internal sealed class Stack
         var sb = new StringBuilder();
         string ours = typeof(Stack).Assembly.GetName().Name!;
         bool top = true;
+        int shown = 0;
         foreach (var frame in trace.GetFrames())
         {
+            if (shown == MaxFrames) { sb.Append(Environment.NewLine).Append("    ..."); break; }
             // DiagnosticMethodInfo keeps names even where reflection metadata is trimmed away.
             var m = DiagnosticMethodInfo.Create(frame);
             if (m is null) continue;
             // Skip the allocator's and the checker's own frames above the caller.
             if (top && IsAssembly(m.DeclaringAssemblyName, ours)) continue;
             top = false;
+            shown++;
             if (sb.Length > 0) sb.Append(Environment.NewLine);
             sb.Append("    at ");
             if (!string.IsNullOrEmpty(m.DeclaringTypeName)) sb.Append(m.DeclaringTypeName).Append('.');
             sb.Append(m.Name);
+            // The IL offset tells two call sites in one method apart (no line numbers without symbols).
+            int il = frame.GetILOffset();
+            if (il >= 0) sb.Append(" (IL offset 0x").Append(il.ToString("x")).Append(')');
         }
         if (sb.Length == 0) sb.Append("    (no managed frames)");
         return sb.ToString();

@@ -60,18 +60,41 @@ public class WatchCommandTests
         }
     }
 
-    [Fact]
-    public void ProcessExitingMidWatch_EndsWithAClearLine()
+    // Signals once the watch has printed its first sample line.
+    private sealed class FirstSampleWriter : StringWriter
     {
-        using var child = Process.Start(new ProcessStartInfo("sleep", "0.4") { UseShellExecute = false })!;
+        public ManualResetEventSlim FirstSample { get; } = new();
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value is not null && SampleLines(value).Length > 0) FirstSample.Set();
+        }
+    }
+
+    [Fact]
+    public async Task ProcessExitingMidWatch_EndsWithAClearLine()
+    {
+        using var child = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
         try
         {
-            var (code, stdout, err) = Run("watch", child.Id.ToString(), "--interval", "0.02", "--count", "100000");
+            var o = new FirstSampleWriter();
+            var e = new StringWriter();
+            // The child is killed only after the watch has sampled it, so the test does not race its start.
+            var killer = Task.Run(() =>
+            {
+                o.FirstSample.Wait(TimeSpan.FromSeconds(60));
+                Thread.Sleep(100);
+                child.Kill();
+            });
+            int code = Cli.Run(["watch", child.Id.ToString(), "--interval", "0.02", "--count", "100000"], o, e);
+            await killer;
+            string stdout = o.ToString();
             Assert.Equal(0, code);
-            Assert.Equal("", err);
+            Assert.Equal("", e.ToString());
             int samples = SampleLines(stdout).Length;
             Assert.InRange(samples, 1, 99_999);
-            Assert.Contains($"process {child.Id} exited; {samples} sample", stdout);
+            Assert.Contains($"\nprocess {child.Id} exited; {samples} sample{(samples == 1 ? "" : "s")} over ", stdout);
         }
         finally
         {

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+
+namespace Ebb.Cli;
+
+/// <summary>
+/// <c>ebb lab errors</c>: the classic list of heap mistakes, each made for real in a child
+/// process (this program re-invoked with <c>--child NAME</c>) under the mode that catches it,
+/// with the exit code and the report it printed. A live version of the list.
+/// </summary>
+public sealed class ErrorsLab : ILabExperiment
+{
+    private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(60);
+    private static readonly string[] ModeVariables = ["EBB_CHECK", "EBB_GUARD", "EBB_LEAKS", "EBB_QUARANTINE_MB", "EBB_STACKS", "EBB_GUARD_SLOTS"];
+
+    /// <inheritdoc />
+    public string Name => "errors";
+
+    /// <inheritdoc />
+    public string Summary => "each classic heap mistake, and what catches it";
+
+    /// <inheritdoc />
+    public int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args is ["--child", var child]) return RunAsChild(child, stdout, stderr);
+        if (args is ["-h" or "--help"])
+        {
+            stdout.WriteLine("Usage: ebb lab errors [MISTAKE...]");
+            stdout.WriteLine();
+            stdout.WriteLine("Makes each mistake in a child process under the mode that catches it. Mistakes:");
+            foreach (var s in ErrorScenarios.All.Where(s => s.Classic)) stdout.WriteLine($"  {s.Name,-24} {s.Mistake}");
+            return 0;
+        }
+        var chosen = new List<ErrorScenarios.Scenario>();
+        foreach (var name in args)
+            chosen.Add(ErrorScenarios.Find(name) ?? throw new CliException($"ebb lab errors: unknown mistake '{name}' (try 'ebb lab errors --help')"));
+        if (chosen.Count == 0) chosen.AddRange(ErrorScenarios.All.Where(s => s.Classic));
+
+        int n = 0;
+        foreach (var s in chosen)
+        {
+            var result = RunChild(s.Name, s.Environment);
+            stdout.WriteLine($"{++n}. {s.Mistake}");
+            stdout.WriteLine($"   run:       {(s.Mode.Length == 0 ? "" : s.Mode + " ")}ebb lab errors --child {s.Name}");
+            stdout.WriteLine($"   caught by: {s.CaughtBy}");
+            stdout.WriteLine($"   exit code: {result.ExitCode}{Describe(result.ExitCode)}");
+            foreach (var line in Excerpt(result.Stdout + result.Stderr)) stdout.WriteLine("   | " + line);
+            stdout.WriteLine();
+        }
+        return 0;
+    }
+
+    /// <summary>What a child's output and exit code were.</summary>
+    internal sealed record ChildResult(int ExitCode, string Stdout, string Stderr);
+
+    /// <summary>
+    /// Runs <c>ebb lab errors --child NAME</c> in a new process with the checking variables
+    /// cleared and then set to <paramref name="environment"/>; waits for it (killing it after a minute).
+    /// </summary>
+    internal static ChildResult RunChild(string name, IEnumerable<(string Name, string Value)> environment)
+    {
+        var (file, prefix) = Self();
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in prefix) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "lab", "errors", "--child", name }) psi.ArgumentList.Add(a);
+        foreach (var v in ModeVariables) psi.Environment.Remove(v);
+        // The runtime's own crash dump and tiered-compilation noise stay out of the report.
+        psi.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        using var p = Process.Start(psi) ?? throw new CliException("ebb lab errors: could not start a child process");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(ChildTimeout))
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+        }
+        return new ChildResult(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    // How to start this program again: `dotnet Ebb.Cli.dll` when run through dotnet (or from
+    // a test host), the apphost itself when run as `ebb`.
+    private static (string File, string[] Prefix) Self()
+    {
+        string? process = Environment.ProcessPath;
+        string name = Path.GetFileNameWithoutExtension(process ?? "");
+        string dll = Path.Combine(AppContext.BaseDirectory, "Ebb.Cli.dll");
+        if (process is not null && name is "ebb" or "Ebb.Cli") return (process, []);
+        if (process is not null && name == "dotnet") return (process, [dll]);
+        return (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [dll]);
+    }
+
+    private static string Describe(int code) => code switch
+    {
+        0 => " (normal exit)",
+        1 => " (the report was an EbbMemoryException)",
+        134 => " (SIGABRT: the runtime ended the process after the fault)",
+        139 => " (SIGSEGV)",
+        _ => "",
+    };
+
+    // The lines worth showing: the report (from "ebb: ERROR:" on), the runtime's fatal
+    // message and first managed frames, and the program's own output; at most 14 lines.
+    private static IEnumerable<string> Excerpt(string output)
+    {
+        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        return lines.Count <= 14 ? lines : lines.Take(13).Append($"... ({lines.Count - 13} more lines)");
+    }
+
+    // In the child: make the mistake. An EbbMemoryException's message is the report; it goes
+    // to stderr as is (first line `ebb: ERROR: ...`) and the exit code is 1.
+    private static int RunAsChild(string name, TextWriter stdout, TextWriter stderr)
+    {
+        var s = ErrorScenarios.Find(name) ?? throw new CliException($"ebb lab errors: unknown mistake '{name}'");
+        Console.SetOut(stdout);
+        try
+        {
+            s.Run();
+        }
+        catch (EbbMemoryException e)
+        {
+            stderr.WriteLine(e.Message);
+            return 1;
+        }
+        catch (NullReferenceException e)
+        {
+            // Forgetting to allocate: the runtime turns the fault on page zero into this.
+            stderr.WriteLine($"{e.GetType().FullName}: {e.Message}");
+            stderr.WriteLine(new StackTrace(e, false).GetFrame(0) is { } f ? $"   at {f.GetMethod()?.DeclaringType?.FullName}.{f.GetMethod()?.Name}" : "");
+            return 1;
+        }
+        stdout.Flush();
+        return 0;
+    }
+}
