@@ -16,6 +16,9 @@ public static class TourCommand
         new FreeChapter(),
         new PmapChapter(),
         new VdsoChapter(),
+        new BrkChapter(),
+        new MmapChapter(),
+        new MadviseChapter(),
         new AllocatorChapter(),
         new CheckedChapter(),
     ];
