@@ -66,7 +66,7 @@ public static class TourCommand
                 failed++;
                 context.EndProgressLine();
                 stdout.WriteLine(style.Bad($"chapter '{chapter.Name}' failed: {e.Message}"));
-                stderr.WriteLine($"ebb tour: chapter '{chapter.Name}' failed: {e.Message}");
+                stderr.WriteLine($"ebb tour: chapter '{chapter.Name}' failed: {Cli.FirstLine(e.Message)}");
             }
             context.EndProgressLine();
             stdout.WriteLine(style.Dim($"({watch.Elapsed.TotalSeconds:0.0} s)"));
@@ -75,7 +75,7 @@ public static class TourCommand
         var used = OsCounters.Snapshot().Since(os);
         stdout.WriteLine();
         stdout.WriteLine(style.Heading("== end of the tour =="));
-        stdout.WriteLine($"{chosen.Count} chapters in {total.Elapsed.TotalSeconds:0.0} s; "
+        stdout.WriteLine($"{chosen.Count} chapter{(chosen.Count == 1 ? "" : "s")} in {total.Elapsed.TotalSeconds:0.0} s; "
             + $"ebb's own system calls on the way: {TourSummary.Calls(used)}.");
         if (failed > 0) stdout.WriteLine(style.Bad($"{failed} chapter(s) failed; see above."));
         return failed > 0 ? 1 : 0;
