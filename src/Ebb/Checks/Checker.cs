@@ -121,12 +121,7 @@ internal static unsafe class Checker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void* Unchecked(nuint byteCount, nuint alignment, bool zero)
     {
-        if (alignment == 0 && !zero)
-        {
-            void* q = Heap.Alloc.TryAlloc(byteCount);
-            if (q == null) throw new OutOfMemoryException();
-            return q;
-        }
+        if (alignment == 0 && !zero) return Heap.HeapAlloc.Alloc(byteCount);
         void* p = alignment <= 16 ? Backend.Alloc(byteCount) : Backend.AlignedAlloc(byteCount, alignment);
         if (zero) System.Runtime.InteropServices.NativeMemory.Clear(p, byteCount);
         return p;
