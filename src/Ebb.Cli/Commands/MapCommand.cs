@@ -7,7 +7,7 @@ namespace Ebb.Cli;
 /// picture. Reading is Ebb.Proc's, drawing is <see cref="AddressSpaceSvg"/> and
 /// <see cref="AddressSpaceHtml"/>; this class wires arguments, files and errors.
 /// </summary>
-public static class MapCommand
+public static unsafe class MapCommand
 {
     /// <summary>Runs <c>ebb map ARGS</c>.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -38,7 +38,24 @@ public static class MapCommand
             throw new CliException($"ebb map: '{pid}' is not a process id (a number, or 'self')");
         bool html = output is not null && Format(output);
 
-        var regions = Read(pid, root, stderr);
+        List<MapRegion> regions;
+        if (pid == "self" && root == ProcPaths.DefaultRoot)
+        {
+            // ebb itself allocates nothing with Ebb: a small and a huge block make its arenas show.
+            nint small = (nint)EbbMemory.Alloc(64 * 1024), huge = (nint)EbbMemory.Alloc(8 << 20);
+            try
+            {
+                new Span<byte>((void*)small, 64 * 1024).Fill(1);
+                new Span<byte>((void*)huge, 1 << 20).Fill(1);
+                regions = Read(pid, root, stderr);
+            }
+            finally
+            {
+                EbbMemory.Free((void*)small);
+                EbbMemory.Free((void*)huge);
+            }
+        }
+        else regions = Read(pid, root, stderr);
         string title = Title(pid, root);
         string text = html ? AddressSpaceHtml.Render(title, regions) : AddressSpaceSvg.Render(title, regions);
         if (output is null || output == "-")
@@ -77,12 +94,13 @@ public static class MapCommand
     /// </summary>
     internal static List<MapRegion> Read(string pid, string root, TextWriter stderr)
     {
-        var owned = pid == "self" && root == ProcPaths.DefaultRoot ? EbbRanges.Snapshot() : [];
+        bool self = pid == "self" && root == ProcPaths.DefaultRoot;
+        bool Ebbs(MapEntry m) => self && EbbRanges.Covers(m.Start, m.End);
         ProcReadException? smapsError;
         try
         {
             var smaps = SmapsParser.Read(pid, root);
-            return [.. smaps.Select(s => new MapRegion(s.Map, s, EbbRanges.Covers(owned, s.Map.Start, s.Map.End)))];
+            return [.. smaps.Select(s => new MapRegion(s.Map, s, Ebbs(s.Map)))];
         }
         catch (ProcReadException e)
         {
@@ -99,7 +117,7 @@ public static class MapCommand
         }
         // The process is there but its smaps is not readable (another user's, or a saved tree without it).
         stderr.WriteLine($"ebb map: {smapsError.Message}; drawing from maps, without resident sizes");
-        return [.. maps.Select(m => new MapRegion(m, null, EbbRanges.Covers(owned, m.Start, m.End)))];
+        return [.. maps.Select(m => new MapRegion(m, null, Ebbs(m)))];
     }
 
     private static CliException Failure(string pid, ProcReadException e) => e.Kind switch
@@ -130,6 +148,7 @@ public static class MapCommand
         w.WriteLine("log scale of its size, coloured by kind (code, data, file, heap, anonymous, Ebb's arenas,");
         w.WriteLine("stack, vvar/vdso, guard), its resident part filled (from smaps), with a legend and totals.");
         w.WriteLine("HTML embeds the SVG and shows a region's every figure on hover. Without -o, SVG to stdout.");
+        w.WriteLine("For 'self', ebb first allocates a 64 KiB and an 8 MiB block with Ebb, so that its arenas show.");
         w.WriteLine();
         w.WriteLine("Options:");
         w.WriteLine("  -o, --output FILE   write FILE.svg or FILE.html");

@@ -42,7 +42,7 @@ public sealed class ErrorsLab : ILabExperiment
             stdout.WriteLine($"{++n}. {s.Mistake}");
             stdout.WriteLine($"   run:       {(s.Mode.Length == 0 ? "" : s.Mode + " ")}ebb lab errors --child {s.Name}");
             stdout.WriteLine($"   caught by: {s.CaughtBy}");
-            stdout.WriteLine($"   exit code: {result.ExitCode}{Describe(result.ExitCode)}");
+            stdout.WriteLine($"   exit code: {result.ExitCode}{Describe(result.ExitCode, result.Stderr)}");
             foreach (var line in Excerpt(result.Stdout + result.Stderr)) stdout.WriteLine("   | " + line);
             stdout.WriteLine();
         }
@@ -94,21 +94,26 @@ public sealed class ErrorsLab : ILabExperiment
         return (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [dll]);
     }
 
-    private static string Describe(int code) => code switch
+    private static string Describe(int code, string stderr) => code switch
     {
         0 => " (normal exit)",
-        1 => " (the report was an EbbMemoryException)",
+        1 when stderr.StartsWith("ebb: ERROR:", StringComparison.Ordinal) => " (the report was an EbbMemoryException's message)",
+        1 => " (an exception in managed code)",
         134 => " (SIGABRT: the runtime ended the process after the fault)",
         139 => " (SIGSEGV)",
         _ => "",
     };
 
-    // The lines worth showing: the report (from "ebb: ERROR:" on), the runtime's fatal
-    // message and first managed frames, and the program's own output; at most 14 lines.
+    // The lines worth showing: the report, the runtime's fatal message and first managed
+    // frames, and the program's own output, without the frames of this lab's own plumbing
+    // (the child's Main calling into the scenario); at most 24 lines.
     private static IEnumerable<string> Excerpt(string output)
     {
-        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
-        return lines.Count <= 14 ? lines : lines.Take(13).Append($"... ({lines.Count - 13} more lines)");
+        string[] plumbing = ["Ebb.Cli.ErrorsLab.", "Ebb.Cli.LabCommand.", "Ebb.Cli.Cli.", "Ebb.Cli.Program.", "System.Threading.Thread.StartCallback"];
+        var lines = output.Split('\n').Select(l => l.TrimEnd('\r'))
+            .Where(l => l.Length > 0 && !(l.TrimStart().StartsWith("at ", StringComparison.Ordinal) && plumbing.Any(l.Contains)))
+            .ToList();
+        return lines.Count <= 24 ? lines : lines.Take(23).Append($"... ({lines.Count - 23} more lines)");
     }
 
     // In the child: make the mistake. An EbbMemoryException's message is the report; it goes

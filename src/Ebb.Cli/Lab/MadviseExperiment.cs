@@ -11,7 +11,7 @@ namespace Ebb.Cli;
 /// <param name="VmRssTouchedKb">The process's VmRSS then.</param>
 /// <param name="ResidentAfterDontNeed">Its resident pages after MADV_DONTNEED.</param>
 /// <param name="VmRssAfterDontNeedKb">VmRSS then.</param>
-/// <param name="ZeroAfterDontNeed">Every page reads back as zeros after MADV_DONTNEED.</param>
+/// <param name="ZeroAfterDontNeed">The pages read back as zeros after MADV_DONTNEED (one in 16 is read).</param>
 /// <param name="FileText">The first bytes of the private file mapping as mapped.</param>
 /// <param name="FileTextChanged">The same bytes after adding 1 to every byte of the page.</param>
 /// <param name="FileOnDiskAfterChange">The file's bytes on disk then (unchanged: the mapping is private).</param>
@@ -61,8 +61,10 @@ public static unsafe class MadviseExperiment
         OsMemory.Advise(a, (nuint)Size, Advice.DontNeed);
         long afterDontNeed = Resident(a);
         ulong rssAfterDontNeed = SelfMaps.VmRssKb();
+        // Reading a dropped page faults in the shared zero page; 1 page in 16 is proof enough
+        // and spares thousands of faults (slow under virtualization).
         bool zero = true;
-        for (long off = 0; off < Size; off += page) zero &= *(byte*)(a + (nint)off) == 0;
+        for (long off = 0; off < Size; off += 16L * page) zero &= *(byte*)(a + (nint)off) == 0;
         OsMemory.Unmap(a, (nuint)Size);
         progress?.Invoke(0.4);
 

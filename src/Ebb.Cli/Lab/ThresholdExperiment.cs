@@ -14,7 +14,8 @@ public sealed record Placement(long Size, ulong Address, bool OwnMapping, string
 /// <param name="FirstRound">Growing sizes through glibc malloc, all live at once.</param>
 /// <param name="SecondRound">The same sizes again after freeing the first round: the threshold has moved.</param>
 /// <param name="OnMainThread">The blocks came from the main thread (whose malloc arena is <c>[heap]</c>).</param>
-public sealed record ThresholdFacts(Placement[] FirstRound, Placement[] SecondRound, bool OnMainThread)
+/// <param name="Ebb">The same sizes through <see cref="EbbMemory.Alloc(nuint)"/>, all live at once.</param>
+public sealed record ThresholdFacts(Placement[] FirstRound, Placement[] SecondRound, bool OnMainThread, Placement[] Ebb)
 {
     /// <summary>The smallest size of a round that got its own mapping (0: none did).</summary>
     public static long Switch(Placement[] round) => round.FirstOrDefault(p => p.OwnMapping)?.Size ?? 0;
@@ -29,14 +30,35 @@ public static unsafe partial class ThresholdExperiment
 {
     /// <summary>The sizes tried, in order.</summary>
     public static readonly long[] Sizes =
-        [1 << 10, 16 << 10, 64 << 10, 120 << 10, 128 << 10, 256 << 10, 1 << 20, 4 << 20, 64 << 20];
+        [1 << 10, 16 << 10, 64 << 10, 120 << 10, 128 << 10, 256 << 10, 1 << 20, 4 << 20, 8 << 20, 16 << 20, 64 << 20];
 
     // glibc's chunk header: the size word just below the pointer; bit 1 is IS_MMAPPED.
     private const ulong IsMmapped = 2;
 
     /// <summary>Runs the experiment through libc's malloc in this process.</summary>
     public static ThresholdFacts Measure() =>
-        new(Round(), Round(), Environment.CurrentManagedThreadId == 1 || IsMainThread());
+        new(Round(), Round(), Environment.CurrentManagedThreadId == 1 || IsMainThread(), EbbRound());
+
+    // Ebb: blocks live in 32 MiB chunks of its arenas, huge ones in mappings of their own.
+    private static Placement[] EbbRound()
+    {
+        var blocks = new nint[Sizes.Length];
+        for (int i = 0; i < Sizes.Length; i++) blocks[i] = (nint)EbbMemory.Alloc((nuint)Sizes[i]);
+        var maps = SelfMaps.Read();
+        var placements = new Placement[Sizes.Length];
+        for (int i = 0; i < Sizes.Length; i++)
+        {
+            ulong p = (ulong)blocks[i];
+            var m = EbbAddressSpace.MappingOf(p);
+            bool own = m?.IsHugeBlock == true;
+            string name = m is not { } e ? "not Ebb's?"
+                : own ? $"its own mapping of {LabFormat.Bytes(e.Length)} at 0x{e.Start:x}"
+                : $"an Ebb arena chunk at 0x{e.Start:x} ({LabFormat.Bytes(e.Length)}, shared by many blocks)";
+            placements[i] = new Placement(Sizes[i], p, own, SelfMaps.Containing(maps, p)?.ToString(), name);
+        }
+        foreach (var b in blocks) EbbMemory.Free((void*)b);
+        return placements;
+    }
 
     private static Placement[] Round()
     {

@@ -1,26 +1,51 @@
+using System.Globalization;
+using Ebb.Proc;
+using Ebb.Proc.Free;
+
 namespace Ebb.Cli;
 
 /// <summary>
-/// The tour's first chapter: <c>free -h</c> of this machine, and what its columns mean.
+/// The tour's first chapter: <c>free -h</c> of this machine, what its columns mean, and the
+/// arithmetic from /proc/meminfo behind them (one read, so the two agree).
 /// </summary>
 public sealed class FreeChapter : ITourChapter
 {
     /// <inheritdoc/>
-    public string Title => "free: the machine's memory";
+    public string Title => "free -h: the machine's memory";
 
     /// <inheritdoc/>
     public string Explanation =>
-        "This is `ebb free -h`, the same report as procps's free, read from /proc/meminfo.\n" +
-        "total is all the RAM the kernel manages; used is total minus available; free is memory\n" +
-        "nobody uses at all; shared is tmpfs and shared memory (Shmem); buff/cache is the kernel's\n" +
-        "buffers, page cache and reclaimable slab, which it gives back under pressure; available is\n" +
-        "the kernel's estimate of what a new program could get without swapping. Little \"free\" is\n" +
-        "normal: unused RAM is filled with cache, and \"available\" is the figure to watch.";
+        "This is `ebb free -h`, procps's free report, read from /proc/meminfo. total is the RAM the " +
+        "kernel manages; used is total minus available; free is memory nobody uses at all; shared " +
+        "is tmpfs and shared memory (Shmem); buff/cache is the kernel's buffers, page cache and " +
+        "reclaimable slab, which it hands back under pressure; available is the kernel's estimate " +
+        "of what a new program could get without swapping. Little free is normal, because unused " +
+        "RAM fills with cache: available is the figure to watch.";
 
     /// <inheritdoc/>
     public void Run(TourContext context)
     {
-        int code = FreeCommand.Run(["-h"], context.Out, context.Error);
-        if (code != 0) context.Out.WriteLine($"(free failed with exit code {code})");
+        var meminfo = MeminfoReader.Read();
+        var figures = FreeCalculator.Compute(meminfo);
+        context.Out.Write(FreeFormatter.Format(figures, new FreeOptions { Human = true }));
+        context.Out.WriteLine();
+        context.Out.Write(Arithmetic(meminfo, figures));
+    }
+
+    /// <summary>Where the Mem: figures come from, in the kB meminfo gives (a pure function, for tests).</summary>
+    internal static string Arithmetic(Meminfo m, in FreeFigures f)
+    {
+        static string N(ulong v) => unchecked((long)v).ToString("N0", CultureInfo.InvariantCulture);
+        string availableFrom = !m.Contains("MemAvailable") || m["MemAvailable"] == 0
+            ? $"MemFree {N(f.Available)} (this kernel has no MemAvailable)"
+            : m["MemAvailable"] > m["MemTotal"]
+                ? $"MemFree {N(f.Available)} (MemAvailable is above MemTotal, as in a container)"
+                : $"MemAvailable {N(f.Available)}";
+        return
+            "From /proc/meminfo, in kB:\n" +
+            $"  used       = MemTotal {N(f.MemTotal)} - available {N(f.Available)} = {N(f.MemUsed)}\n" +
+            $"  available  = {availableFrom}\n" +
+            $"  buff/cache = Buffers {N(f.Buffers)} + Cached {N(m["Cached"])} + SReclaimable {N(m["SReclaimable"])} = {N(unchecked(f.Buffers + f.Cache))}\n" +
+            $"  shared     = Shmem {N(f.Shared)}; free = MemFree {N(f.MemFree)}\n";
     }
 }

@@ -16,6 +16,9 @@ public static class TourCommand
         new FreeChapter(),
         new PmapChapter(),
         new VdsoChapter(),
+        new BrkChapter(),
+        new MmapChapter(),
+        new MadviseChapter(),
         new AllocatorChapter(),
         new CheckedChapter(),
     ];
@@ -72,7 +75,7 @@ public static class TourCommand
         var used = OsCounters.Snapshot().Since(os);
         stdout.WriteLine();
         stdout.WriteLine(style.Heading("== end of the tour =="));
-        stdout.WriteLine($"{chosen.Count} chapters in {total.Elapsed.TotalSeconds:0.0} s; "
+        stdout.WriteLine($"{chosen.Count} chapter{(chosen.Count == 1 ? "" : "s")} in {total.Elapsed.TotalSeconds:0.0} s; "
             + $"ebb's own system calls on the way: {TourSummary.Calls(used)}.");
         if (failed > 0) stdout.WriteLine(style.Bad($"{failed} chapter(s) failed; see above."));
         return failed > 0 ? 1 : 0;

@@ -20,18 +20,28 @@ internal sealed record TourOptions(bool Help, bool List, bool? Color, IReadOnlyL
                 case "--no-color" or "--no-colour": color = false; break;
                 case "--color" or "--colour": color = true; break;
                 case "--chapter":
-                    if (i + 1 >= args.Length) throw new CliException("ebb tour: --chapter needs a name (try 'ebb tour --list')");
-                    only.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                    if (i + 1 >= args.Length) throw NoChapterName();
+                    only.AddRange(Names(args[++i]));
                     break;
                 default:
                     if (a.StartsWith("--chapter=", StringComparison.Ordinal))
-                        only.AddRange(a["--chapter=".Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                        only.AddRange(Names(a["--chapter=".Length..]));
                     else if (a.StartsWith('-'))
                         throw new CliException($"ebb tour: unknown option '{a}' (try 'ebb tour --help')");
-                    else rest.Add(a);
+                    else // no chapter takes arguments: a stray word is a mistake, not a reason to run the whole tour
+                        throw new CliException($"ebb tour: unexpected argument '{a}' (try 'ebb tour --help')");
                     break;
             }
         }
         return new TourOptions(help, list, color, only, [.. rest]);
     }
+
+    // "--chapter ," names nothing; without this it would mean every chapter.
+    private static string[] Names(string list)
+    {
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return names.Length > 0 ? names : throw NoChapterName();
+    }
+
+    private static CliException NoChapterName() => new("ebb tour: --chapter needs a name (try 'ebb tour --list')");
 }

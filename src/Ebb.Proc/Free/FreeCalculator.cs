@@ -20,7 +20,9 @@ public static class FreeCalculator
         if (available > total) available = free;
 
         // procps keeps this one signed: if total - available is negative it falls back to
-        // total - free, which may itself be negative and then wraps when stored.
+        // total - free. After the check above that can only happen when MemFree itself is
+        // above MemTotal (then available is MemFree, and both give the same negative number),
+        // which wraps when stored and prints as negative.
         long used = unchecked((long)(total - available));
         if (used < 0) used = unchecked((long)(total - free));
 

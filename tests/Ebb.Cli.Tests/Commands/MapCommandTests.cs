@@ -50,6 +50,8 @@ public class MapCommandTests
             }
             var doc = XDocument.Parse(text);
             Assert.True(RegionStarts(doc).Count > 10);
+            // ebb map self allocates with Ebb first: its arenas are marked.
+            Assert.Contains(doc.Descendants(Svg + "g"), g => (string?)g.Attribute("class") == "region" && (string?)g.Attribute("data-kind") == "ebb");
         }
         finally
         {

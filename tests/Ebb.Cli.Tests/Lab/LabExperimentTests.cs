@@ -33,7 +33,9 @@ public class LabExperimentTests
     [Fact]
     public void Mmap_Of5Ints_MapsOneWholePage_AndMunmapRemovesIt()
     {
-        var f = MmapExperiment.Measure();
+        // In a child process: in the test host, other tests' threads map and unmap between
+        // the experiment's reads of maps, and the "before" and "after" lines would not be its own.
+        var f = LabChild.Measure<MmapFacts>("mmap");
         Assert.Equal(20, f.Asked);
         Assert.Null(f.LineBefore);
         Assert.NotNull(f.LineAfter);
@@ -152,5 +154,22 @@ public class ThresholdLabTests
         // Freeing the first round's mapped blocks (up to 4 MiB) raised the threshold above 4 MiB.
         Assert.False(f.SecondRound[^2].OwnMapping);
         Assert.True(ThresholdFacts.Switch(f.SecondRound) >= ThresholdFacts.Switch(f.FirstRound));
+    }
+}
+
+public class ThresholdEbbTests
+{
+    [Fact]
+    public void Threshold_ThroughEbb_SmallBlocksInArenaChunks_HugeOnesInTheirOwnMapping()
+    {
+        var f = ThresholdExperiment.Measure();
+        Assert.Equal(ThresholdExperiment.Sizes, f.Ebb.Select(p => p.Size));
+        Assert.False(f.Ebb[0].OwnMapping);
+        Assert.StartsWith("an Ebb arena chunk", f.Ebb[0].RegionName);
+        Assert.True(f.Ebb[^1].OwnMapping);
+        Assert.StartsWith("its own mapping", f.Ebb[^1].RegionName);
+        int first = Array.FindIndex(f.Ebb, p => p.OwnMapping);
+        Assert.All(f.Ebb[first..], p => Assert.True(p.OwnMapping));
+        Assert.All(f.Ebb, p => Assert.NotNull(p.Region));
     }
 }

@@ -109,3 +109,42 @@ public class TourTests
         Assert.Equal("", lines[^2]);
     }
 }
+
+public class TourRunTests
+{
+    [Fact]
+    public void LabChapters_RunInOrder_WithHeadings_AndNoColourOffATerminal()
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Cli.Run(["tour", "--chapter", "brk,mmap,madvise"], o, e);
+        string text = o.ToString();
+        Assert.True(code == 0, e.ToString() + text);
+        Assert.DoesNotContain("\e[", text);
+        int brk = text.IndexOf("== 1/3  brk:", StringComparison.Ordinal);
+        int mmap = text.IndexOf("== 2/3  mmap:", StringComparison.Ordinal);
+        int madvise = text.IndexOf("== 3/3  madvise:", StringComparison.Ordinal);
+        Assert.True(brk >= 0 && brk < mmap && mmap < madvise, text);
+        Assert.Contains("4096 bytes for the 20 asked", text);
+        Assert.Contains("after MADV_DONTNEED:      aaaaaaaaaa", text);
+        Assert.Contains("== end of the tour ==", text);
+    }
+
+    [Fact]
+    public void Color_IsUsedWhenAsked()
+    {
+        var o = new StringWriter();
+        int code = Cli.Run(["tour", "--color", "--chapter", "mmap"], o, new StringWriter());
+        Assert.Equal(0, code);
+        Assert.Contains("\e[1;36m== 1/1  mmap:", o.ToString());
+    }
+
+    [Fact]
+    public void Chapters_AreInTheAgreedOrder()
+    {
+        string[] order = ["free", "pmap", "vdso", "brk", "mmap", "madvise", "allocator", "checked"];
+        var names = TourCommand.All.Select(c => c.Name).ToList();
+        var known = names.Where(order.Contains).ToList();
+        Assert.Equal(order.Where(names.Contains), known);
+    }
+}
