@@ -141,7 +141,7 @@ public sealed unsafe class EbbHeap : IDisposable
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(heap == null, this);
-            return alignment <= 16 ? Heap.Alloc.FromHeap(heap, byteCount, zero) : Heap.Alloc.Aligned(heap, byteCount, alignment, zero);
+            return alignment <= 16 ? HeapAlloc.FromHeap(heap, byteCount, zero) : HeapAlloc.Aligned(heap, byteCount, alignment, zero);
         }
     }
 

@@ -27,9 +27,7 @@ public static unsafe partial class EbbMemory
     public static void* Alloc(nuint byteCount)
     {
         if (Checker.Enabled) return Checker.Alloc(byteCount, 0, false);
-        void* p = Heap.Alloc.TryAlloc(byteCount);
-        if (p == null) ThrowOutOfMemory();
-        return p;
+        return HeapAlloc.Alloc(byteCount);
     }
 
     /// <summary>Allocates a block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
@@ -47,9 +45,7 @@ public static unsafe partial class EbbMemory
     public static void* AllocZeroed(nuint byteCount)
     {
         if (Checker.Enabled) return Checker.Alloc(byteCount, 0, true);
-        void* p = Heap.Alloc.TryAllocZeroed(byteCount);
-        if (p == null) ThrowOutOfMemory();
-        return p;
+        return HeapAlloc.AllocZeroed(byteCount);
     }
 
     /// <summary>Allocates a zeroed block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
@@ -66,7 +62,7 @@ public static unsafe partial class EbbMemory
     public static void* TryAlloc(nuint byteCount)
     {
         if (Checker.Enabled) return CheckedTryAlloc(byteCount);
-        return Heap.Alloc.TryAlloc(byteCount);
+        return HeapAlloc.TryAlloc(byteCount);
     }
 
     /// <summary>
@@ -205,18 +201,13 @@ public static unsafe partial class EbbMemory
 
     // ---- entry points for the checked and guarded modes (no checker in the way) ---------
 
-    internal static void* AllocUnchecked(nuint byteCount)
-    {
-        void* p = Heap.Alloc.TryAlloc(byteCount);
-        if (p == null) ThrowOutOfMemory();
-        return p;
-    }
+    internal static void* AllocUnchecked(nuint byteCount) => HeapAlloc.Alloc(byteCount);
 
     internal static void* AlignedAllocUnchecked(nuint byteCount, nuint alignment)
     {
         Heap.Heap* h = ThreadHeap.Current;
         if (h == null) h = ThreadHeap.Init();
-        void* p = Heap.Alloc.Aligned(h, byteCount, alignment, zero: false);
+        void* p = HeapAlloc.Aligned(h, byteCount, alignment, zero: false);
         if (p == null) ThrowOutOfMemory();
         return p;
     }

@@ -62,15 +62,37 @@ internal static unsafe class ChunkSource
         return (nint)start;
     }
 
+    // The break is moved with libc's sbrk, never the raw system call: glibc's malloc keeps
+    // its own copy of the break (__curbrk) and computes its next sbrk from it, so a raw brk
+    // would leave that copy stale and glibc's next sbrk would cut our chunk off the top.
+    // (sbrk itself is not thread-safe against glibc's malloc growing its heap at the same
+    // instant; the brk source is a demonstration and documented as such.)
     private static nuint TakeFromBreak()
     {
-        nuint current = (nuint)OsMemory.CurrentBreak;
-        nuint start = Layout.AlignUp(current, Layout.ChunkSize);
-        nuint end = start + Layout.ChunkSize;
-        if ((nuint)OsMemory.Brk((nint)end) != end) return 0;
-        ReservedBytes += (long)(end - current);
-        Arena.Log($"raised the break from 0x{current:x} to 0x{end:x} for a chunk at 0x{start:x}");
-        return start;
+        try
+        {
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                nuint current = (nuint)OsMemory.Sbrk(0);
+                nuint start = Layout.AlignUp(current, Layout.ChunkSize);
+                nuint end = start + Layout.ChunkSize;
+                nuint old = (nuint)OsMemory.Sbrk((nint)(end - current));
+                if (old == current)
+                {
+                    ReservedBytes += (long)(end - current);
+                    Arena.Log($"raised the break from 0x{current:x} to 0x{end:x} for a chunk at 0x{start:x}");
+                    return start;
+                }
+                // Someone moved the break between the two calls; what we got is [old, old + increment).
+                nuint got = old + (end - current), alignedStart = Layout.AlignUp(old, Layout.ChunkSize);
+                ReservedBytes += (long)(end - current);
+                if (alignedStart + Layout.ChunkSize <= got) return alignedStart;
+            }
+        }
+        catch (OsException)
+        {
+        }
+        return 0;
     }
 
     /// <summary>
@@ -80,8 +102,15 @@ internal static unsafe class ChunkSource
     public static bool TryReleaseBrkChunk(nuint chunk)
     {
         nuint end = chunk + Layout.ChunkSize;
-        if ((nuint)OsMemory.CurrentBreak != end) return false;
-        if ((nuint)OsMemory.Brk((nint)chunk) != chunk) return false;
+        try
+        {
+            if ((nuint)OsMemory.Sbrk(0) != end) return false;
+            OsMemory.Sbrk(-(nint)Layout.ChunkSize);
+        }
+        catch (OsException)
+        {
+            return false;
+        }
         ReservedBytes -= (long)Layout.ChunkSize;
         Arena.Log($"lowered the break to 0x{chunk:x}, giving back a 32 MiB chunk");
         return true;

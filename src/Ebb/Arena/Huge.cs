@@ -159,21 +159,28 @@ internal static unsafe class Huge
         {
             nuint oldBase = (nuint)hdr, oldSize = hdr->MapSize;
             Heap.Heap* heap = hdr->Heap;
-            // Unlink and un-account while the header is still where it was: a moving
-            // mremap leaves the old address unmapped, so hdr must not be read after it.
+            // Unlinked and uncounted while the old address is still mapped; relinked at the new one.
             if (heap != null) Unlink(heap, hdr);
             Account(hdr, -1);
             nint moved = OsMemory.TryRemap((nint)oldBase, oldSize, need, RemapFlags.None, 0, out _);
-            nuint newBase;
+            nuint newBase = 0;
             if (moved != 0) newBase = oldBase;
             else
             {
                 // Reserve a chunk-aligned hole, then move the pages into it.
                 nint hole = ChunkSource.MapAligned(need, Layout.ChunkSize);
-                if (hole == 0) return Relink(heap, hdr);
-                moved = OsMemory.TryRemap((nint)oldBase, oldSize, need, RemapFlags.MayMove | RemapFlags.Fixed, hole, out _);
-                if (moved == 0) { OsMemory.Unmap(hole, need); return Relink(heap, hdr); }
-                newBase = (nuint)moved;
+                if (hole != 0)
+                {
+                    moved = OsMemory.TryRemap((nint)oldBase, oldSize, need, RemapFlags.MayMove | RemapFlags.Fixed, hole, out _);
+                    if (moved == 0) OsMemory.Unmap(hole, need);
+                    else newBase = (nuint)moved;
+                }
+            }
+            if (newBase == 0)
+            {
+                if (heap != null) Link(heap, hdr);
+                Account(hdr, +1);
+                return null;
             }
             ChunkMap.Clear(oldBase, oldSize);
             hdr = (HugeHeader*)newBase;
@@ -185,14 +192,6 @@ internal static unsafe class Huge
             Account(hdr, +1);
             return (void*)hdr->BlockStart;
         }
-    }
-
-    /// <summary>Undoes the unlinking of a block whose resize failed; returns null, the failed result.</summary>
-    private static void* Relink(Heap.Heap* heap, HugeHeader* hdr)
-    {
-        if (heap != null) Link(heap, hdr);
-        Account(hdr, +1);
-        return null;
     }
 
     private static void Account(HugeHeader* hdr, int sign)

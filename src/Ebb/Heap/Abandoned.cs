@@ -84,6 +84,7 @@ internal static unsafe class Abandoned
                 if (pg == null) return null;
                 Remove(pg);
                 Pages.Collect(pg);
+                if (pg->Free == null && pg->Capacity < pg->Reserved) Pages.Extend(pg);
                 if (pg->Free != null) { pg->Heap = h; return pg; }
                 Pages.MakeFull(h, pg);
             }

@@ -10,9 +10,49 @@ namespace Ebb.Heap;
 /// No atomic, no lock, no bounds check, no write barrier, no managed allocation. All else
 /// (no heap yet, larger sizes, empty page) goes to <see cref="AllocSlow"/>.
 /// </summary>
-internal static unsafe class Alloc
+internal static unsafe class HeapAlloc
 {
-    /// <summary>A block of at least <paramref name="size"/> bytes, or null when the OS refuses memory.</summary>
+    /// <summary>A block of at least <paramref name="size"/> bytes; throws <see cref="OutOfMemoryException"/> when the OS refuses.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* Alloc(nuint size)
+    {
+        Heap* h = ThreadHeap.Current;
+        if (h != null && size <= Heap.DirectMaxSize)
+        {
+            Page* pg = ((Page**)h)[(size + 15) >> 4];
+            Block* b = pg->Free;
+            if (b != null)
+            {
+                pg->Free = b->Next;
+                pg->Used++;
+                return b;
+            }
+        }
+        return AllocSlowOrThrow(size, zero: false);
+    }
+
+    /// <summary>As <see cref="Alloc(nuint)"/>, zeroed; a block fresh from the OS is only cleared of its link word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* AllocZeroed(nuint size)
+    {
+        Heap* h = ThreadHeap.Current;
+        if (h != null && size <= Heap.DirectMaxSize)
+        {
+            Page* pg = ((Page**)h)[(size + 15) >> 4];
+            Block* b = pg->Free;
+            if (b != null)
+            {
+                pg->Free = b->Next;
+                pg->Used++;
+                if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;
+                else NativeMemory.Clear(b, size);
+                return b;
+            }
+        }
+        return AllocSlowOrThrow(size, zero: true);
+    }
+
+    /// <summary>As <see cref="Alloc(nuint)"/>, but null instead of an exception when out of memory.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* TryAlloc(nuint size)
     {
@@ -31,28 +71,15 @@ internal static unsafe class Alloc
         return AllocSlow(size, zero: false);
     }
 
-    /// <summary>As <see cref="TryAlloc"/>, zeroed; a block fresh from the OS is only cleared of its link word.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void* TryAllocZeroed(nuint size)
-    {
-        Heap* h = ThreadHeap.Current;
-        if (h != null && size <= Heap.DirectMaxSize)
-        {
-            Page* pg = ((Page**)h)[(size + 15) >> 4];
-            Block* b = pg->Free;
-            if (b != null)
-            {
-                pg->Free = b->Next;
-                pg->Used++;
-                if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;
-                else NativeMemory.Clear(b, size);
-                return b;
-            }
-        }
-        return AllocSlow(size, zero: true);
-    }
-
     // ---- slow paths -------------------------------------------------------------------
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void* AllocSlowOrThrow(nuint size, bool zero)
+    {
+        void* p = AllocSlow(size, zero);
+        if (p == null) throw new OutOfMemoryException();
+        return p;
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void* AllocSlow(nuint size, bool zero)

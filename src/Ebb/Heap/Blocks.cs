@@ -86,7 +86,7 @@ internal static unsafe class Blocks
                 $"{Hex(a)} is {info.Offset} bytes inside the {info.Size}-byte block at {Hex(info.Start)}",
             BlockKind.Metadata => $"{Hex(a)} points into Ebb's own metadata, not at a block",
             BlockKind.FreeMemory => $"{Hex(a)} points into free memory, not at a live block",
-            _ when IsOnStack(a) => $"{Hex(a)} is on the stack, not a block Ebb allocated",
+            _ when IsOnStack(a) => $"{Hex(a)} is on the stack (just above the current frame), not a block Ebb allocated",
             _ => $"{Hex(a)} was not allocated by Ebb",
         };
         return new EbbMemoryException(EbbErrorKind.InvalidFree, (nint)a, what, info.Size);
@@ -102,11 +102,15 @@ internal static unsafe class Blocks
         return new EbbMemoryException(EbbErrorKind.DoubleFree, (nint)a, what, info.Size);
     }
 
-    /// <summary>Whether <paramref name="a"/> is within 8 MiB (the default stack limit) above the current stack position.</summary>
+    /// <summary>
+    /// Whether <paramref name="a"/> lies just above the current stack position (within 256 KiB:
+    /// the frames of the callers). A heuristic for the report's wording only; the pointer is
+    /// refused either way.
+    /// </summary>
     private static bool IsOnStack(nuint a)
     {
         byte probe = 0;
         nuint here = (nuint)(&probe);
-        return a >= here - 4096 && a < here + 8 * 1024 * 1024;
+        return a >= here - 4096 && a < here + 256 * 1024;
     }
 }

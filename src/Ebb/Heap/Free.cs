@@ -23,10 +23,11 @@ internal static unsafe class Dealloc
         {
             Page* pg = *(Page**)((a & ~Layout.ChunkMask) + Layout.SliceMapOffset + (((a >> Layout.SliceShift) & Layout.SliceIndexMask) << 3));
             nuint off = a - pg->Start;
+            Block* head = pg->Free;
             if (pg->LocalHeap == ThreadHeap.Current && off < pg->AreaSize
-                && (ulong)(uint)off * pg->DivMagic <= pg->DivMagic - 1 && (Block*)p != pg->Free)
+                && (ulong)(uint)off * pg->DivMagic <= pg->DivLimit && (Block*)p != head)
             {
-                ((Block*)p)->Next = pg->Free;
+                ((Block*)p)->Next = head;
                 pg->Free = (Block*)p;
                 pg->Flags = 0; // not InFull (LocalHeap would be None), and Free is no longer all-zero
                 if (--pg->Used == 0) Pages.PageEmptied(pg);

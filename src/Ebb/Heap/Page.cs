@@ -59,7 +59,7 @@ internal unsafe struct Page
     [FieldOffset(40)] public ulong DivMagic;
     /// <summary>Blocks handed out and not yet freed back to Free/LocalFree (remote frees count once collected). Owner only.</summary>
     [FieldOffset(48)] public uint Used;
-    /// <summary>Blocks in the page.</summary>
+    /// <summary>Blocks carved so far (the free list is built lazily, a slice's worth at a time, so untouched memory stays untouched). AreaSize covers exactly these.</summary>
     [FieldOffset(52)] public uint Capacity;
     /// <summary>Bytes per block (small); 0 for large.</summary>
     [FieldOffset(56)] public uint BlockSize;
@@ -67,6 +67,8 @@ internal unsafe struct Page
     [FieldOffset(60)] public byte Bin;
     [FieldOffset(61)] public PageKind Kind;
     [FieldOffset(62)] public byte Flags;
+    /// <summary>1 when the blocks not yet carved (beyond Capacity) are known zero (the span came fresh from the OS).</summary>
+    [FieldOffset(63)] public byte TailIsZero;
 
     /// <summary>Blocks freed by other threads: pushed with one CAS, taken by the owner with one exchange.</summary>
     [FieldOffset(64)] public Block* ThreadFree;
@@ -77,8 +79,12 @@ internal unsafe struct Page
     [FieldOffset(88)] public Page* Prev;
     /// <summary>Slices in the span (head only).</summary>
     [FieldOffset(96)] public uint SliceCount;
-    /// <summary>When the slice was freed (ms since start), for the purge delay. Per slice.</summary>
+    /// <summary>DivMagic - 1, the bound of the divisibility test, kept so the fast path needs no arithmetic for it.</summary>
+    [FieldOffset(112)] public ulong DivLimit;
+    /// <summary>When the slice was freed (ms since start), for the purge delay. Per slice, free slices only.</summary>
     [FieldOffset(100)] public int FreedAt;
+    /// <summary>Blocks the span can hold (small); Capacity grows up to it.</summary>
+    [FieldOffset(104)] public uint Reserved;
 
     /// <summary>The chunk a descriptor lives in: descriptors are in the chunk header.</summary>
     public static Chunk* ChunkOf(Page* page) => (Chunk*)((nuint)page & ~Layout.ChunkMask);

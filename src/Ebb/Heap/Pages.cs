@@ -20,6 +20,7 @@ internal static unsafe class Pages
         {
             Page* next = pg->Next;
             Collect(pg);
+            if (pg->Free == null && pg->Capacity < pg->Reserved) Extend(pg);
             if (pg->Free != null)
             {
                 if (pg != firsts[bin]) { Unlink(h, pg); PushFront(h, pg); }
@@ -79,26 +80,38 @@ internal static unsafe class Pages
         if (pg == null) return null;
         uint bs = SizeClasses.BlockSize(bin);
         nuint span = (nuint)slices << Layout.SliceShift;
-        nuint start = Page.SpanStart(pg) + span % bs;
-        uint cap = (uint)(span / bs);
-        pg->Start = start;
-        pg->AreaSize = (nuint)cap * bs;
+        pg->Start = Page.SpanStart(pg) + span % bs;
+        pg->Reserved = (uint)(span / bs);
+        pg->Capacity = 0;
+        pg->AreaSize = 0;
         pg->DivMagic = ulong.MaxValue / bs + 1;
+        pg->DivLimit = pg->DivMagic - 1;
         pg->Used = 0;
-        pg->Capacity = cap;
         pg->BlockSize = bs;
         pg->Bin = (byte)bin;
-        pg->Flags = zero ? PageFlags.FreeIsZero : (byte)0;
+        pg->Flags = 0;
+        pg->TailIsZero = zero ? (byte)1 : (byte)0;
         pg->Heap = h;
+        pg->Free = null;
         pg->LocalFree = null;
         pg->ThreadFree = null;
-        // Blocks in address order, so a run of allocations walks memory forward.
-        byte* b = (byte*)start;
-        for (uint i = 0; i + 1 < cap; i++, b += bs) ((Block*)b)->Next = (Block*)(b + bs);
-        ((Block*)b)->Next = null;
-        pg->Free = (Block*)start;
+        Extend(pg);
         pg->Kind = PageKind.Small;
         return pg;
+    }
+
+    /// <summary>Carves the next slice's worth of blocks (at least one) onto the empty free list, in address order.</summary>
+    public static void Extend(Page* pg)
+    {
+        uint bs = pg->BlockSize;
+        uint n = Math.Min(pg->Reserved - pg->Capacity, Math.Max(1u, (uint)(Layout.SliceSize / bs)));
+        byte* b = (byte*)(pg->Start + (nuint)pg->Capacity * bs);
+        pg->Free = (Block*)b;
+        for (uint i = 1; i < n; i++, b += bs) ((Block*)b)->Next = (Block*)(b + bs);
+        ((Block*)b)->Next = null;
+        pg->Capacity += n;
+        pg->AreaSize = (nuint)pg->Capacity * bs;
+        if (pg->TailIsZero != 0) pg->Flags |= PageFlags.FreeIsZero;
     }
 
     public static void PushFront(Heap* h, Page* pg)
@@ -188,7 +201,7 @@ internal static unsafe class Pages
     }
 
     /// <summary>Bytes of empty pages a thread heap keeps in its queues before giving some back.</summary>
-    public const long RetainBudget = 4 << 20;
+    public const long RetainBudget = 1 << 20;
 
     /// <summary>
     /// A page of the calling thread's heap became empty. It stays in its queue (a batch of
@@ -212,22 +225,28 @@ internal static unsafe class Pages
     public static void ReleaseEmpty(Heap* h, bool keepFirst)
     {
         Page** firsts = Heap.FirstOf(h);
-        long kept = 0;
+        if (keepFirst)
+        {
+            // EmptyBytes over-counts (a page emptied every round counts every round): recount
+            // first, and give back only when the pages empty now really exceed the budget.
+            long empty = 0;
+            for (int bin = 0; bin < SizeClasses.Count; bin++)
+                for (Page* pg = firsts[bin]; pg != null; pg = pg->Next)
+                    if (pg->Used == 0 && pg != firsts[bin]) empty += (long)pg->SliceCount << Layout.SliceShift;
+            h->EmptyBytes = empty;
+            if (empty <= RetainBudget) return;
+        }
         for (int bin = 0; bin < SizeClasses.Count; bin++)
         {
             for (Page* pg = firsts[bin]; pg != null;)
             {
                 Page* next = pg->Next;
                 Collect(pg);
-                if (pg->Used == 0)
-                {
-                    if (keepFirst && pg == firsts[bin]) kept += (long)pg->SliceCount << Layout.SliceShift;
-                    else { Unlink(h, pg); Arena.Arena.FreeSpan(pg); }
-                }
+                if (pg->Used == 0 && !(keepFirst && pg == firsts[bin])) { Unlink(h, pg); Arena.Arena.FreeSpan(pg); }
                 pg = next;
             }
         }
-        h->EmptyBytes = kept;
+        h->EmptyBytes = 0;
         for (Page* pg = h->Full; pg != null;)
         {
             Page* next = pg->Next;

@@ -27,7 +27,7 @@ internal static unsafe class Resize
             if (size <= info.Size && size >= info.Size / 2) return p;
         }
         if (heap == null) heap = ThreadHeap.Current != null ? ThreadHeap.Current : ThreadHeap.Init();
-        void* n = alignment <= 16 ? Alloc.FromHeap(heap, size, zero: false) : Alloc.Aligned(heap, size, alignment, zero: false);
+        void* n = alignment <= 16 ? HeapAlloc.FromHeap(heap, size, zero: false) : HeapAlloc.Aligned(heap, size, alignment, zero: false);
         if (n == null) return null;
         Buffer.MemoryCopy(p, n, size, Math.Min(size, info.Size));
         Dealloc.Free(p);

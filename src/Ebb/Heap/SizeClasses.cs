@@ -32,11 +32,18 @@ internal static class SizeClasses
         return (1u << b) + (uint)((k & 3) + 1) * (1u << (b - 2));
     }
 
-    /// <summary>Slices per page of bin <paramref name="bin"/>: 64 KiB pages up to 1 KiB blocks, 512 KiB up to 16 KiB, 2 MiB above (16 blocks or more), so a batch of allocations rarely leaves its page.</summary>
+    /// <summary>
+    /// Slices per page of bin <paramref name="bin"/>: 64 KiB up to 512-byte blocks, else room
+    /// for 128 blocks (a power of two of slices, at most 2 MiB), so a batch of a hundred
+    /// allocations fits in one page and never pays for leaving it. Pages are carved lazily,
+    /// so a big page costs only what is used.
+    /// </summary>
     public static uint SlicesPerPage(int bin)
     {
         nuint bs = BlockSize(bin);
-        return bs <= 1024 ? 1u : bs <= 16384 ? 8u : 32u;
+        if (bs <= 512) return 1;
+        uint slices = (uint)((128 * bs + Layout.SliceSize - 1) >> Layout.SliceShift);
+        return Math.Min(BitOperations.RoundUpToPowerOf2(slices), 32u);
     }
 
     /// <summary>Bytes before block 0 of a page of this bin (the span's remainder, put in front so blocks end at the span's end).</summary>

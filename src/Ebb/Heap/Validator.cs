@@ -58,7 +58,7 @@ internal static unsafe class Validator
             {
                 uint bs = SizeClasses.BlockSize(pg->Bin);
                 if (pg->BlockSize != bs || pg->AreaSize != (nuint)pg->Capacity * bs || pg->Start < spanStart
-                    || pg->Start + pg->AreaSize > spanEnd || pg->Used > pg->Capacity || pg->DivMagic != ulong.MaxValue / bs + 1)
+                    || pg->Capacity > pg->Reserved || pg->Start + (nuint)pg->Reserved * bs > spanEnd || pg->Used > pg->Capacity || pg->DivMagic != ulong.MaxValue / bs + 1)
                     Fail(slice, $"page at {Blocks.Hex(slice)} has inconsistent size-class fields");
             }
             else if (pg->Kind == PageKind.Large)

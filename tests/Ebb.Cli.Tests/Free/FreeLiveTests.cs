@@ -200,7 +200,9 @@ public class FreePipeTests
         var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         // head exits after one line; ebb's next write then fails and it must stop by itself
         // (timeout is only the test's guard: 124 would mean it looped on).
-        foreach (string a in (string[])["-c", "timeout 60 dotnet \"$0\" free -s 0.05 | head -1; echo \"${PIPESTATUS[0]}\"", dll])
+        // The test host runs under the dotnet muxer; use the same one (it may not be on PATH).
+        string host = Environment.ProcessPath is { } path && Path.GetFileName(path) == "dotnet" ? path : "dotnet";
+        foreach (string a in (string[])["-c", "timeout 60 \"$1\" \"$0\" free -s 0.05 | head -1; echo \"${PIPESTATUS[0]}\"", dll, host])
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         string stdout = p.StandardOutput.ReadToEnd();

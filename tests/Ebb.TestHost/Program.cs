@@ -1,0 +1,216 @@
+using System.Globalization;
+using Ebb;
+using Ebb.Os;
+
+// Scenarios for the allocator tests that need a process of their own. Each prints
+// `key=value` lines the test parses, and exits 0 when the scenario ran to its end
+// (the test decides whether the figures pass).
+return args.Length == 1 ? Scenarios.Run(args[0]) : Usage();
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|thread-death|brk");
+    return 2;
+}
+
+internal static unsafe class Scenarios
+{
+    public static int Run(string name)
+    {
+        switch (name)
+        {
+            case "rss-trim": return Rss(trim: true);
+            case "rss-delay": return Rss(trim: false);
+            case "oom": return OutOfMemory();
+            case "thread-death": return ThreadDeath();
+            case "brk": return Brk();
+            default:
+                Console.Error.WriteLine($"Ebb.TestHost: unknown scenario '{name}'");
+                return 2;
+        }
+    }
+
+    private static long RssAnonKiB()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                return long.Parse(line.AsSpan(8).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+        throw new InvalidOperationException("no RssAnon in /proc/self/status");
+    }
+
+    private static void Print(string key, long value) => Console.WriteLine($"{key}={value}");
+
+    /// <summary>256 MiB of small blocks, written, then freed; RSS back down after Trim or after the purge delay.</summary>
+    private static int Rss(bool trim)
+    {
+        const long total = 256L << 20;
+        var sizes = new nuint[] { 16, 48, 64, 100, 256, 512, 1000 };
+        // Warm up the runtime and the allocator so the start figure is steady.
+        EbbMemory.Free(EbbMemory.Alloc(64));
+        _ = EbbMemory.GetStats().ToString();
+        GC.Collect();
+        long start = RssAnonKiB();
+        // The pointers live in an Ebb block too, so the figures are the allocator's alone (no GC heap).
+        const int maxBlocks = 8 << 20;
+        nint* blocks = (nint*)EbbMemory.Alloc(maxBlocks, (nuint)sizeof(nint));
+        long bytes = 0;
+        int n = 0;
+        while (bytes < total && n < maxBlocks)
+        {
+            nuint size = sizes[n % sizes.Length];
+            byte* p = (byte*)EbbMemory.Alloc(size);
+            new Span<byte>(p, (int)size).Fill(0x5A);
+            blocks[n++] = (nint)p;
+            bytes += (long)size;
+        }
+        long peak = RssAnonKiB();
+        for (int i = 0; i < n; i++) EbbMemory.Free((void*)blocks[i]);
+        EbbMemory.Free(blocks);
+        long afterFree = RssAnonKiB();
+        long after;
+        if (trim)
+        {
+            EbbMemory.Trim();
+            after = RssAnonKiB();
+        }
+        else
+        {
+            // No call into Ebb: the purge thread must do it. Wait up to 3 s.
+            var until = Environment.TickCount64 + 3000;
+            do
+            {
+                Thread.Sleep(50);
+                after = RssAnonKiB();
+            } while (after - start > 16 * 1024 && Environment.TickCount64 < until);
+        }
+        var stats = EbbMemory.GetStats();
+        Print("start_kib", start);
+        Print("peak_kib", peak);
+        Print("after_free_kib", afterFree);
+        Print("after_kib", after);
+        Print("madvise_calls", OsCounters.Calls(OsCall.Madvise));
+        Print("purged_bytes", stats.PurgedBytes);
+        return 0;
+    }
+
+    /// <summary>Run under a small ulimit -v: TryAlloc gives null, Alloc throws, and the heap goes on working.</summary>
+    private static int OutOfMemory()
+    {
+        var held = new List<nint>();
+        int tries = 0;
+        while (tries++ < 100_000)
+        {
+            void* p = EbbMemory.TryAlloc(16 << 20);
+            if (p == null) break;
+            ((byte*)p)[0] = 1;
+            held.Add((nint)p);
+        }
+        Print("huge_blocks_before_null", held.Count);
+        Print("try_alloc_gave_null", tries < 100_000 ? 1 : 0);
+        int threw = 0;
+        try { EbbMemory.Alloc(16 << 20); }
+        catch (OutOfMemoryException) { threw = 1; }
+        Print("alloc_threw", threw);
+        // Small blocks until the arena cannot grow either.
+        var small = new List<nint>();
+        while (small.Count < 50_000_000)
+        {
+            void* p = EbbMemory.TryAlloc(1000);
+            if (p == null) break;
+            small.Add((nint)p);
+        }
+        Print("small_blocks_before_null", small.Count);
+        foreach (var p in held) EbbMemory.Free((void*)p);
+        foreach (var p in small) EbbMemory.Free((void*)p);
+        EbbMemory.Trim();
+        // The heap goes on working.
+        int ok = 1;
+        for (int i = 0; i < 1000; i++)
+        {
+            byte* p = (byte*)EbbMemory.Alloc((nuint)(i % 500 + 1));
+            p[0] = (byte)i;
+            if (p[0] != (byte)i) ok = 0;
+            EbbMemory.Free(p);
+        }
+        void* big = EbbMemory.Alloc(16 << 20);
+        EbbMemory.Free(big);
+        EbbMemory.Validate();
+        Print("works_after", ok);
+        return 0;
+    }
+
+    /// <summary>Threads allocate and die holding blocks; the blocks are freed later here; their pages must be swept back.</summary>
+    private static int ThreadDeath()
+    {
+        const int threads = 8, perThread = 20_000;
+        var blocks = new nint[threads][];
+        var ts = new List<Thread>();
+        for (int t = 0; t < threads; t++)
+        {
+            int id = t;
+            var th = new Thread(() =>
+            {
+                var mine = new nint[perThread];
+                for (int i = 0; i < perThread; i++)
+                {
+                    int* p = (int*)EbbMemory.Alloc((nuint)(16 + (i % 32) * 8));
+                    p[0] = id;
+                    p[1] = i;
+                    mine[i] = (nint)p;
+                }
+                blocks[id] = mine;
+            });
+            th.Start();
+            ts.Add(th);
+        }
+        ts.ForEach(t => t.Join());
+        ts.Clear();
+        for (int i = 0; i < 3; i++) { GC.Collect(); GC.WaitForPendingFinalizers(); }
+        var abandoned = EbbMemory.GetStats();
+        Print("abandoned_pages", abandoned.AbandonedPages);
+        Print("in_use_blocks_dead", abandoned.InUseBlocks);
+        int bad = 0;
+        for (int t = 0; t < threads; t++)
+            for (int i = 0; i < perThread; i++)
+            {
+                int* p = (int*)blocks[t][i];
+                if (p[0] != t || p[1] != i) bad++;
+                EbbMemory.Free(p);
+            }
+        Print("corrupt_blocks", bad);
+        // The purge thread sweeps abandoned pages on its beat (about a second).
+        var until = Environment.TickCount64 + 5000;
+        EbbStats s;
+        do
+        {
+            Thread.Sleep(100);
+            s = EbbMemory.GetStats();
+        } while (s.AbandonedPages > 0 && Environment.TickCount64 < until);
+        Print("abandoned_pages_after", s.AbandonedPages);
+        Print("in_use_blocks_after", s.InUseBlocks);
+        EbbMemory.Validate();
+        return 0;
+    }
+
+    /// <summary>EBB_PAGE_SOURCE=brk: the break moves up; a live block on top pins it; freeing everything lets it come down.</summary>
+    private static int Brk()
+    {
+        nint brk0 = OsMemory.CurrentBreak;
+        var low = new List<nint>();
+        for (int i = 0; i < 200_000; i++) low.Add((nint)EbbMemory.Alloc(200)); // ~40 MiB: more than one chunk
+        nint brk1 = OsMemory.CurrentBreak;
+        Print("break_growth", brk1 - brk0);
+        Print("block_below_break", low.TrueForAll(p => p >= brk0 && p < brk1) ? 1 : 0);
+        void* top = EbbMemory.Alloc(200); // in the top chunk
+        foreach (var p in low) EbbMemory.Free((void*)p);
+        long madvBefore = OsCounters.Calls(OsCall.Madvise);
+        EbbMemory.Trim();
+        Print("break_after_trim_with_top_live", OsMemory.CurrentBreak - brk0);
+        Print("madvise_calls_for_lower", OsCounters.Calls(OsCall.Madvise) - madvBefore);
+        EbbMemory.Free(top);
+        EbbMemory.Trim();
+        Print("break_after_trim_all_free", OsMemory.CurrentBreak - brk0);
+        EbbMemory.Validate();
+        return 0;
+    }
+}

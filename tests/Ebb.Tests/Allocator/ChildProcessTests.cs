@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Ebb.Tests.Allocator;
+
+/// <summary>Scenarios that need a process of their own (RSS is per process; ulimit; thread death; the break), run in Ebb.TestHost.</summary>
+public class ChildProcessTests
+{
+    private static readonly string HostDll = Path.Combine(
+        AppContext.BaseDirectory.Replace($"{Path.DirectorySeparatorChar}Ebb.Tests{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}",
+            $"{Path.DirectorySeparatorChar}Ebb.TestHost{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal),
+        "Ebb.TestHost.dll");
+
+    private static Dictionary<string, long> Run(string scenario, Dictionary<string, string>? env = null, string? ulimitKiB = null)
+    {
+        Assert.True(File.Exists(HostDll), $"missing {HostDll}");
+        var psi = ulimitKiB == null
+            ? new ProcessStartInfo("dotnet") { ArgumentList = { HostDll, scenario } }
+            : new ProcessStartInfo("bash") { ArgumentList = { "-c", $"ulimit -v {ulimitKiB}; exec dotnet \"$0\" \"$1\"", HostDll, scenario } };
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("EBB_", StringComparison.Ordinal)).ToList())
+            psi.Environment.Remove(key);
+        if (env != null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        if (!p.WaitForExit(120_000)) { p.Kill(entireProcessTree: true); Assert.Fail($"{scenario} timed out"); }
+        Assert.True(p.ExitCode == 0, $"{scenario} exited {p.ExitCode}: {stdout}\n{stderr.Result}");
+        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('=', 2))
+            .Where(kv => kv.Length == 2 && long.TryParse(kv[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+            .ToDictionary(kv => kv[0], kv => long.Parse(kv[1], CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void RssComesBackAfterTrim()
+    {
+        var r = Run("rss-trim");
+        Assert.True(r["peak_kib"] - r["start_kib"] >= 200 * 1024, $"the scenario did not allocate: {string.Join(", ", r)}");
+        Assert.True(r["after_kib"] - r["start_kib"] <= 16 * 1024, $"RssAnon stayed up after Trim: {string.Join(", ", r)}");
+        Assert.True(r["madvise_calls"] > 0);
+    }
+
+    [Fact]
+    public void RssComesBackAfterThePurgeDelayWithNoCall()
+    {
+        var r = Run("rss-delay", new() { ["EBB_PURGE_DELAY_MS"] = "100" });
+        Assert.True(r["peak_kib"] - r["start_kib"] >= 200 * 1024, $"the scenario did not allocate: {string.Join(", ", r)}");
+        Assert.True(r["after_kib"] - r["start_kib"] <= 16 * 1024, $"RssAnon stayed up with no call: {string.Join(", ", r)}");
+        Assert.True(r["purged_bytes"] >= 200L << 20);
+    }
+
+    [Fact]
+    public void OutOfMemoryUnderUlimitGivesNullThenThrowsAndTheHeapGoesOn()
+    {
+        // The runtime itself needs address space: a GC hard limit keeps its reservation small.
+        var r = Run("oom", new() { ["DOTNET_GCHeapHardLimit"] = "0x10000000" }, ulimitKiB: "3000000");
+        Assert.Equal(1, r["try_alloc_gave_null"]);
+        Assert.Equal(1, r["alloc_threw"]);
+        Assert.Equal(1, r["works_after"]);
+    }
+
+    [Fact]
+    public void PagesOfDeadThreadsAreAbandonedAndGivenBackOnceFreed()
+    {
+        var r = Run("thread-death", new() { ["EBB_PURGE_DELAY_MS"] = "50" });
+        Assert.Equal(0, r["corrupt_blocks"]);
+        Assert.True(r["abandoned_pages"] > 0, "the dead threads' heaps were not abandoned");
+        Assert.True(r["in_use_blocks_dead"] >= 160_000);
+        Assert.Equal(0, r["abandoned_pages_after"]);
+        Assert.True(r["in_use_blocks_after"] < 1000, $"blocks still counted in use: {r["in_use_blocks_after"]}");
+    }
+
+    [Fact]
+    public void BrkSourceOnlyShrinksFromTheTop()
+    {
+        var r = Run("brk", new() { ["EBB_PAGE_SOURCE"] = "brk" });
+        Assert.Equal(1, r["block_below_break"]);
+        Assert.True(r["break_growth"] >= 32L << 20);
+        // A live block in the top chunk pins the break: the lower free pages go back through madvise only.
+        Assert.True(r["break_after_trim_with_top_live"] >= r["break_growth"]);
+        Assert.True(r["madvise_calls_for_lower"] >= 1);
+        // With the top free too, the break comes down.
+        Assert.True(r["break_after_trim_all_free"] <= r["break_after_trim_with_top_live"] - (32L << 20));
+    }
+}
