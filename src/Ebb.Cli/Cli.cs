@@ -48,13 +48,20 @@ public static class Cli
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                stderr.WriteLine($"ebb {verb.Name}: {e.Message}");
+                stderr.WriteLine($"ebb {verb.Name}: {FirstLine(e.Message)}");
                 return 1;
             }
         }
         stderr.WriteLine($"ebb: unknown command '{args[0]}' (try 'ebb --help')");
         return 1;
     }
+
+    /// <summary>
+    /// The first non-empty line of an exception's message: some messages run on for lines
+    /// (an <see cref="EbbMemoryException"/> carries its stacks), and an error is one line.
+    /// </summary>
+    internal static string FirstLine(string message) =>
+        message.Split('\n').Select(l => l.TrimEnd('\r')).FirstOrDefault(l => l.Trim().Length > 0) ?? "failed";
 
     private static void PrintHelp(TextWriter w)
     {

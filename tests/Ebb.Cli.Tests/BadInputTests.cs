@@ -136,6 +136,8 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Trees>
             new[] { "vdso", "--dump" },
             new[] { "vdso", "--dump", Missing + "/vdso.so" },
             new[] { "vdso", "--dump", Unwritable },
+            new[] { "vdso", "--dump", "/tmp" },
+            new[] { "vdso", "--dump", "" },
             // map
             new[] { "map" },
             new[] { "map", "--bogus", "self" },
@@ -150,6 +152,9 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Trees>
             new[] { "map", "self", "-o", Missing + "/x.svg" },
             new[] { "map", "self", "-o", Unwritable + ".svg" },
             new[] { "map", "self", "-o", "/tmp" },
+            new[] { "map", "self", "-o", "" },
+            new[] { "map", "self", "--output=" },
+            new[] { "map", "self", "--proc-root", "" },
             new[] { "map", "self", "--proc-root", Missing },
             new[] { "map", "1", "2" },
             // watch
@@ -174,6 +179,10 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Trees>
             new[] { "watch", "self", "--count", "1", "--interval", "0.001", "-o", Missing + "/x.svg" },
             new[] { "watch", "self", "--count", "1", "--interval", "0.001", "-o", Unwritable },
             new[] { "watch", "self", "--proc-root", Missing, "--count", "1" },
+            new[] { "watch", "self", "--count", "1", "--interval", "0.001", "-o", "/tmp" },
+            new[] { "watch", "self", "--count", "1", "--interval", "0.001", "-o", "" },
+            new[] { "watch", "self", "--interval=", "--count", "1" },
+            new[] { "watch", "", "--count", "1" },
             new[] { "watch", pid, "--proc-root", Missing, "--count", "1" },
         };
         foreach (var e in (string[])["brk", "mmap", "madvise", "threshold", "vdso"])

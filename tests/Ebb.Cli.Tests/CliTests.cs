@@ -26,4 +26,12 @@ public class CliTests
         Assert.Equal(0, code);
         Assert.Contains("tour", stdout);
     }
+
+    [Theory]
+    [InlineData("one line", "one line")]
+    [InlineData("ebb: ERROR: double-free: 0x10\nallocated at:\n    at X.Y", "ebb: ERROR: double-free: 0x10")]
+    [InlineData("\r\n  \nsecond\r\nthird", "second")]
+    [InlineData("", "failed")]
+    public void FirstLine_KeepsAnErrorToOneLine(string message, string expected) =>
+        Assert.Equal(expected, Cli.FirstLine(message));
 }

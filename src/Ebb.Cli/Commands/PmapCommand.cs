@@ -172,10 +172,10 @@ public static class PmapCommand
             RangeLow = low,
             RangeHigh = high,
         };
-        return Show(pids, options, root, output, shmMinor);
+        return Show(pids, options, root, output, stderr, shmMinor);
     }
 
-    private static int Show(List<int> pids, PmapOptions options, string root, PmapOutput output, uint? shmMinorGiven)
+    private static int Show(List<int> pids, PmapOptions options, string root, PmapOutput output, TextWriter stderr, uint? shmMinorGiven)
     {
         uint shmMinor = shmMinorGiven ?? (options.Format == PmapFormat.Smaps ? PmapFormatter.NoShmMinor : ShmMinorProbe.Discover());
         bool utf8 = ProcpsEscape.LocaleIsUtf8();
@@ -199,19 +199,26 @@ public static class PmapCommand
                     ? header with { Maps = MapsParser.Read(tgidText, root) }
                     : header with { Smaps = SmapsParser.Read(tgidText, root) };
             }
-            catch (ProcReadException e) when (e.Kind is ProcReadErrorKind.NotFound or ProcReadErrorKind.PermissionDenied)
+            catch (ProcReadException e) when (e.Kind is ProcReadErrorKind.PermissionDenied)
             {
-                // procps: fopen fails, one_proc returns 1, nothing is said.
+                // procps: fopen fails, one_proc returns 1, nothing is said (byte for byte).
                 status |= 1;
                 output.Flush();
+                continue;
+            }
+            catch (ProcReadException e) when (e.Kind is ProcReadErrorKind.NotFound or ProcReadErrorKind.ProcessExited)
+            {
+                // Its stat was read a moment ago: the process exited in between. procps says
+                // nothing and returns 1; ebb says so in one line and returns 1 too.
+                status |= 1;
+                output.Flush();
+                stderr.Write($"pmap: {tgidText}: the process exited while being read\n");
                 continue;
             }
             catch (ProcReadException e)
             {
                 output.Flush();
-                throw Fail(e.Kind == ProcReadErrorKind.ProcessExited
-                    ? $"{tgidText}: the process exited while being read"
-                    : $"{e.Path}: {e.Detail}");
+                throw Fail($"{e.Path}: {e.Detail}");
             }
             try
             {

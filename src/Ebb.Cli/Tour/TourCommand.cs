@@ -66,7 +66,7 @@ public static class TourCommand
                 failed++;
                 context.EndProgressLine();
                 stdout.WriteLine(style.Bad($"chapter '{chapter.Name}' failed: {e.Message}"));
-                stderr.WriteLine($"ebb tour: chapter '{chapter.Name}' failed: {e.Message}");
+                stderr.WriteLine($"ebb tour: chapter '{chapter.Name}' failed: {Cli.FirstLine(e.Message)}");
             }
             context.EndProgressLine();
             stdout.WriteLine(style.Dim($"({watch.Elapsed.TotalSeconds:0.0} s)"));

@@ -44,6 +44,19 @@ internal static unsafe class Dealloc
     public static void FreeSlow(void* p)
     {
         if (p == null) return;
+        // The common slow case first, without the general lookup's division: a valid block
+        // start in another thread's (or a full) page, as a producer/consumer pair frees.
+        nuint a = (nuint)p;
+        if (ChunkMap.Get(a) == ChunkMap.Chunk)
+        {
+            Page* pg = Chunk.SliceMap((Chunk*)(a & ~Layout.ChunkMask))[(a >> Layout.SliceShift) & Layout.SliceIndexMask];
+            nuint off = a - pg->Start;
+            if (pg->Kind == PageKind.Small && off < pg->AreaSize && (ulong)(uint)off * pg->DivMagic <= pg->DivLimit)
+            {
+                FreeSmall(p, pg);
+                return;
+            }
+        }
         var info = Blocks.Find(p);
         switch (info.Kind)
         {
