@@ -107,7 +107,7 @@ public sealed class ErrorsLab : ILabExperiment
     // The lines worth showing: the report, the runtime's fatal message and first managed
     // frames, and the program's own output, without the frames of this lab's own plumbing
     // (the child's Main calling into the scenario); at most 24 lines.
-    private static IEnumerable<string> Excerpt(string output)
+    internal static IEnumerable<string> Excerpt(string output)
     {
         string[] plumbing = ["Ebb.Cli.ErrorsLab.", "Ebb.Cli.LabCommand.", "Ebb.Cli.Cli.", "Ebb.Cli.Program.", "System.Threading.Thread.StartCallback"];
         var lines = output.Split('\n').Select(l => l.TrimEnd('\r'))

@@ -16,6 +16,7 @@ namespace Ebb.Cli;
 /// <param name="FileTextChanged">The same bytes after adding 1 to every byte of the page.</param>
 /// <param name="FileOnDiskAfterChange">The file's bytes on disk then (unchanged: the mapping is private).</param>
 /// <param name="FileTextAfterDontNeed">The mapping's bytes after MADV_DONTNEED: the file's again.</param>
+/// <param name="FileAddress">Where the file was mapped.</param>
 /// <param name="FreeSupported">The kernel accepted MADV_FREE (Linux 4.5+).</param>
 /// <param name="ResidentBeforeFree">Resident pages of a second, touched mapping of the same size.</param>
 /// <param name="ResidentAfterFree">Its resident pages after MADV_FREE (unchanged until memory runs short).</param>
@@ -26,7 +27,7 @@ namespace Ebb.Cli;
 public sealed record MadviseFacts(
     long Size, ulong Address, long ResidentMapped, long ResidentTouched, ulong VmRssTouchedKb,
     long ResidentAfterDontNeed, ulong VmRssAfterDontNeedKb, bool ZeroAfterDontNeed,
-    string FileText, string FileTextChanged, string FileOnDiskAfterChange, string FileTextAfterDontNeed,
+    string FileText, string FileTextChanged, string FileOnDiskAfterChange, string FileTextAfterDontNeed, ulong FileAddress,
     bool FreeSupported, long ResidentBeforeFree, long ResidentAfterFree, ulong LazyFreeKb, ulong VmRssAfterFreeKb,
     long ResidentAfterFreeThenDontNeed, ulong VmRssAfterFreeThenDontNeedKb)
 {
@@ -69,7 +70,7 @@ public static unsafe class MadviseExperiment
         progress?.Invoke(0.4);
 
         // Part 2: a private file mapping, changed, then MADV_DONTNEED: the file's bytes come back.
-        var (text, changed, onDisk, reset) = FileMapping(page);
+        var (text, changed, onDisk, reset, fileAddress) = FileMapping(page);
         progress?.Invoke(0.5);
 
         // Part 3: MADV_FREE against MADV_DONTNEED.
@@ -88,7 +89,7 @@ public static unsafe class MadviseExperiment
         progress?.Invoke(1);
 
         return new MadviseFacts(Size, (ulong)a, mapped, touched, rssTouched, afterDontNeed, rssAfterDontNeed, zero,
-            text, changed, onDisk, reset, freeOk, beforeFree, afterFree, lazy, rssAfterFree, afterBoth, rssAfterBoth);
+            text, changed, onDisk, reset, fileAddress, freeOk, beforeFree, afterFree, lazy, rssAfterFree, afterBoth, rssAfterBoth);
     }
 
     private static long Resident(nint p) => SelfMaps.ResidentPages((ulong)p, (ulong)Size);
@@ -99,7 +100,7 @@ public static unsafe class MadviseExperiment
     }
 
     // The man-pages example (madvise_dontneed.c): a page of 'a's, mapped private, each byte + 1.
-    private static (string Text, string Changed, string OnDisk, string Reset) FileMapping(int page)
+    private static (string Text, string Changed, string OnDisk, string Reset, ulong Address) FileMapping(int page)
     {
         string path = Path.Combine(Path.GetTempPath(), $"ebb-lab-madvise-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}");
         try
@@ -116,7 +117,7 @@ public static unsafe class MadviseExperiment
                 var disk = new byte[Shown];
                 RandomAccess.Read(file, disk, 0);
                 OsMemory.Advise(m, (nuint)page, Advice.DontNeed);
-                return (text, changed, Encoding.ASCII.GetString(disk), Read(bytes));
+                return (text, changed, Encoding.ASCII.GetString(disk), Read(bytes), (ulong)m);
             }
             finally
             {

@@ -24,7 +24,7 @@ public sealed class MadviseLab : ILabExperiment
             LabOptions.PrintCommonHelp(stdout, child: false);
             return 0;
         }
-        if (o.Strace) return LabStrace.Run<MadviseFacts>(Name, stdout, stderr, f => [f.Address], (f, w) => Print(f, w, TourStyle.Plain));
+        if (o.Strace) return LabStrace.Run<MadviseFacts>(Name, stdout, stderr, f => [f.Address, f.FileAddress], (f, w) => Print(f, w, TourStyle.Plain));
         var facts = LabStrace.Marked(() => MadviseExperiment.Measure());
         if (o.Json) stdout.WriteLine(LabChild.ToJson(facts));
         else Print(facts, stdout, TourStyle.Plain);

@@ -26,7 +26,7 @@ public sealed class CheckedChapter : ITourChapter
             result = ErrorsLab.RunChild("overflow", [("EBB_CHECK", "1")]);
         var style = context.Style;
         context.Out.WriteLine($"$ EBB_CHECK=1 ebb lab errors --child overflow        (exit code {result.ExitCode})");
-        foreach (var line in result.Stderr.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0))
+        foreach (var line in ErrorsLab.Excerpt(result.Stderr))
             context.Out.WriteLine(line.StartsWith("ebb: ERROR:", StringComparison.Ordinal) ? style.Bold(line) : line);
     }
 }

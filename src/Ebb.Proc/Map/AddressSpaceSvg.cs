@@ -137,7 +137,7 @@ public static class AddressSpaceSvg
         var m = r.Map;
         var kind = r.Kind;
         string colour = Colour(kind);
-        string name = m.Name.Length == 0 ? "[anon]" : m.Name;
+        string name = m.Name.Length == 0 ? (kind == RegionKind.Ebb ? "[anon] (Ebb)" : "[anon]") : m.Name;
         string rss = r.RssBytes is ulong b ? Bytes(b) : "?";
         string label = $"{m.Start:x12}  {m.PermissionsText}  {Bytes(m.Size),9}  rss {rss,9}  {name}";
         svg.Append(Inv, $"<g class=\"region\" id=\"r{index}\" data-kind=\"{kind.ToString().ToLowerInvariant()}\" data-details=\"{Xml.Escape(Details(r))}\">");
@@ -145,7 +145,8 @@ public static class AddressSpaceSvg
         svg.Append(Inv, $"<rect x=\"{BarX}\" y=\"{y}\" width=\"{BarWidth}\" height=\"{h}\" fill=\"{colour}\" fill-opacity=\"0.22\" stroke=\"{colour}\" stroke-width=\"0.8\"/>");
         if (r.RssBytes is ulong resident && m.Size > 0)
         {
-            double w = Math.Round(BarWidth * Math.Min(1.0, resident / (double)m.Size), 1);
+            // At least a pixel when anything is resident, so a few pages of a big region show.
+            double w = resident == 0 ? 0 : Math.Max(1, Math.Round(BarWidth * Math.Min(1.0, resident / (double)m.Size), 1));
             if (w > 0) svg.Append(Inv, $"<rect class=\"rss\" x=\"{BarX}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{colour}\"/>");
         }
         svg.Append(Inv, $"<text x=\"{LabelX}\" y=\"{y + h / 2 + 3.5}\" xml:space=\"preserve\">{Xml.Escape(label)}</text></g>\n");

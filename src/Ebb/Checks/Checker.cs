@@ -42,6 +42,9 @@ internal static unsafe class Checker
         return true;
     }
 
+    /// <summary>Sampled mode: allocations left before this thread's next sampled one.</summary>
+    [ThreadStatic] internal static int SampleCountdown;
+
     /// <summary>Allocates under the mode in force.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void* Alloc(nuint byteCount, nuint alignment, bool zero)
@@ -49,9 +52,8 @@ internal static unsafe class Checker
         if (Mode == CheckMode.GuardSample)
         {
             // The sampled fast path: one thread-static countdown, then the allocator.
-            if (--GuardedHeap.Countdown > 0 || byteCount > GuardedHeap.MaxSampledSize || alignment > GuardedHeap.MaxSampledSize)
-                return Unchecked(byteCount, alignment, zero);
-            return Guarded!.AllocSampled(byteCount, alignment, zero);
+            if (--SampleCountdown > 0) return Unchecked(byteCount, alignment, zero);
+            return SampledOrTooBig(byteCount, alignment, zero);
         }
         if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
         return Checked!.Alloc(byteCount, alignment, zero);
@@ -63,7 +65,8 @@ internal static unsafe class Checker
     {
         if (Mode == CheckMode.GuardSample)
         {
-            if ((nuint)((nint)ptr - PoolStart) >= PoolLength) { Backend.Free(ptr); return; }
+            // Not in the pool: the allocator's own inlined fast path, as in release mode.
+            if ((nuint)((nint)ptr - PoolStart) >= PoolLength) { Heap.Dealloc.Free(ptr); return; }
             Guarded!.Free(ptr);
             return;
         }
@@ -102,9 +105,23 @@ internal static unsafe class Checker
     /// <summary>Writes the leak report of checked mode; false when there is nothing to report or no live table.</summary>
     internal static bool ReportLeaks(TextWriter w) => Checked?.ReportLeaks(w) ?? false;
 
+    // The countdown ran out: a block of at most a page goes to the pool; a bigger one does
+    // not fit a slot, so it is an ordinary block and the very next allocation is sampled instead.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void* SampledOrTooBig(nuint byteCount, nuint alignment, bool zero)
+    {
+        if (byteCount <= GuardedHeap.MaxSampledSize && alignment <= GuardedHeap.MaxSampledSize)
+            return Guarded!.AllocSampled(byteCount, alignment, zero);
+        SampleCountdown = 1;
+        return Unchecked(byteCount, alignment, zero);
+    }
+
+    // The allocation not sampled: the allocator's own inlined fast path, as in release mode,
+    // so sampled mode costs only the countdown on the way.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void* Unchecked(nuint byteCount, nuint alignment, bool zero)
     {
+        if (alignment == 0 && !zero) return Heap.HeapAlloc.Alloc(byteCount);
         void* p = alignment <= 16 ? Backend.Alloc(byteCount) : Backend.AlignedAlloc(byteCount, alignment);
         if (zero) System.Runtime.InteropServices.NativeMemory.Clear(p, byteCount);
         return p;

@@ -30,8 +30,6 @@ internal sealed unsafe class GuardedHeap
     /// <summary>The largest allocation the sampled pool takes: one page.</summary>
     public static readonly nuint MaxSampledSize = (nuint)OsMemory.PageSize;
 
-    /// <summary>Allocations left before this thread's next sampled one.</summary>
-    [ThreadStatic] public static int Countdown;
     [ThreadStatic] private static bool countdownStarted;
 
     private static readonly nuint Page = (nuint)OsMemory.PageSize;
@@ -133,8 +131,8 @@ internal sealed unsafe class GuardedHeap
         countdownStarted = true;
         int n = options.SampleRate;
         // Mean N, so one allocation in N is sampled; the first countdown of a thread starts at a random phase.
-        Countdown = first ? Random.Shared.Next(0, n) : Random.Shared.Next(1, 2 * n);
-        if (first && Countdown > 0) return Unguarded(size, alignment, zero);
+        Checker.SampleCountdown = first ? Random.Shared.Next(0, n) : Random.Shared.Next(1, 2 * n);
+        if (first && Checker.SampleCountdown > 0) return Unguarded(size, alignment, zero);
 
         var stack = Stack.Capture(options.Stacks);
         nuint align = BlockAlignment(size, alignment);
