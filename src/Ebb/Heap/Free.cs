@@ -19,12 +19,13 @@ internal static unsafe class Dealloc
     {
         nuint a = (nuint)p;
         nuint c = a >> Layout.ChunkShift;
-        if (c < Layout.ChunkMapEntries && ChunkMap.Map[c] == ChunkMap.Chunk)
+        Heap* h = ThreadHeap.Current;
+        if (h != null && c < Layout.ChunkMapEntries && h->ChunkMap[c] == ChunkMap.Chunk)
         {
             Page* pg = *(Page**)((a & ~Layout.ChunkMask) + Layout.SliceMapOffset + (((a >> Layout.SliceShift) & Layout.SliceIndexMask) << 3));
             nuint off = a - pg->Start;
             Block* head = pg->Free;
-            if (pg->LocalHeap == ThreadHeap.Current && off < pg->AreaSize
+            if (pg->LocalHeap == h && off < pg->AreaSize
                 && (ulong)(uint)off * pg->DivMagic <= pg->DivLimit && (Block*)p != head)
             {
                 ((Block*)p)->Next = head;

@@ -1,0 +1,24 @@
+using System.Runtime.CompilerServices;
+
+namespace Ebb.Heap;
+
+/// <summary>
+/// Runs when the Ebb assembly is first touched, before the caller's code is compiled where
+/// possible, so that the JIT sees the checks switch and the thread-heap slot already
+/// initialized: it folds <c>Checker.Enabled</c> to a constant and inlines the thread-static
+/// access instead of calling a helper on every allocation (which happens to code compiled
+/// straight to full optimization, e.g. a method with stackalloc, before first use).
+/// </summary>
+internal static unsafe class EarlyInit
+{
+    // CA2255 warns that module initializers are meant for applications; this one only touches
+    // two of the library's own statics, which is exactly the intended early use.
+#pragma warning disable CA2255
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Run()
+    {
+        _ = Checks.Checker.Enabled;
+        _ = ThreadHeap.Current;
+    }
+}
