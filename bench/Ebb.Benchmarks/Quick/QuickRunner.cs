@@ -114,6 +114,8 @@ public static class QuickRunner
         if (!ContenderList.All.Any(c => c.Key == ContenderList.Ebb)) yield break;
         yield return ChildConfig.Plain("EbbMemory release (child)", ContenderList.Ebb);
         yield return ChildConfig.Plain("EBB_CHECK=1", ContenderList.Ebb, ("EBB_CHECK", "1"));
+        // Informative: how much of checked mode's cost is the stack captured at every alloc and free.
+        yield return ChildConfig.Plain("EBB_CHECK=1 EBB_STACKS=0", ContenderList.Ebb, ("EBB_CHECK", "1"), ("EBB_STACKS", "0"));
         yield return ChildConfig.Plain("EBB_GUARD=sample:1000", ContenderList.Ebb, ("EBB_GUARD", "sample:1000"));
         yield return ChildConfig.Plain("EBB_GUARD=all", ContenderList.Ebb, ("EBB_GUARD", "all"));
     }

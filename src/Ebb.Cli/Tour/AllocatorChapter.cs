@@ -26,7 +26,7 @@ public sealed class AllocatorChapter : ITourChapter
     public string Explanation =>
         "Ebb's allocator takes memory from the OS in large mmap regions, hands it out in small blocks " +
         "from thread-local lists, and gives freed pages back with madvise after a short delay, so RSS falls. " +
-        "Below: 256 MiB allocated in 128-byte blocks, this process's RSS and maps growing (Ebb's regions " +
+        $"Below: 256 MiB allocated in {AllocatorTourRun.BlockSize}-byte blocks, this process's RSS and maps growing (Ebb's regions " +
         "marked), everything freed, RSS coming back down; then the same on a heap grown with brk, " +
         "where the break can only shrink from the top.";
 

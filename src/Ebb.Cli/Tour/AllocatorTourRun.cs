@@ -46,14 +46,14 @@ public sealed record BrkTourRun(
 /// </summary>
 public static unsafe class AllocatorTourRun
 {
-    /// <summary>The size of every block: small, so the memory is all size-class pages, not large spans.</summary>
-    public const int BlockSize = 128;
+    /// <summary>The size of every block: small (a size-class page block), and few enough blocks to keep the chapter quick.</summary>
+    public const int BlockSize = 512;
 
     /// <summary>How long to wait at most for the purge to bring RSS down.</summary>
     public static readonly TimeSpan PurgeWaitLimit = TimeSpan.FromSeconds(5);
 
     /// <summary>How long to wait at most for the break to come down.</summary>
-    public static readonly TimeSpan BreakWaitLimit = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan BreakWaitLimit = TimeSpan.FromSeconds(0.5);
 
     /// <summary>RSS this close to the start counts as "back".</summary>
     public const long BackWithin = 16L << 20;

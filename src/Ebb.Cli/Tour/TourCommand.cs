@@ -77,6 +77,7 @@ public static class TourCommand
         stdout.WriteLine(style.Heading("== end of the tour =="));
         stdout.WriteLine($"{chosen.Count} chapter{(chosen.Count == 1 ? "" : "s")} in {total.Elapsed.TotalSeconds:0.0} s; "
             + $"ebb's own system calls on the way: {TourSummary.Calls(used)}.");
+        stdout.WriteLine(style.Dim("Next: 'ebb map self -o map.html' draws an address space; 'ebb lab NAME --strace' shows an experiment's system calls."));
         if (failed > 0) stdout.WriteLine(style.Bad($"{failed} chapter(s) failed; see above."));
         return failed > 0 ? 1 : 0;
     }

@@ -103,6 +103,6 @@ public class AllocatorChapterTests
         Assert.Contains("<- ebb", text);
         Assert.Contains("back to +", text);
         Assert.Contains("The same on the brk page source", text);
-        Assert.Contains("Allocated 256.0 MiB in 128-byte blocks: break 0x", text);
+        Assert.Contains($"Allocated 256.0 MiB in {AllocatorTourRun.BlockSize}-byte blocks: break 0x", text);
     }
 }
