@@ -54,6 +54,12 @@ internal static unsafe class Validator
             for (int k = i; k < i + (int)pg->SliceCount; k++)
                 if (map[k] != pg || !Chunk.Test(c->Used, k)) Fail(Chunk.SliceAddress(c, k), $"slice at {Blocks.Hex(Chunk.SliceAddress(c, k))} is not mapped to its span's page");
             nuint spanStart = slice, spanEnd = slice + ((nuint)pg->SliceCount << Layout.SliceShift);
+            if (pg->Kind == PageKind.Free)
+            {
+                // Taken from the arena, being set up by its thread (the kind is written last).
+                i += (int)pg->SliceCount;
+                continue;
+            }
             if (pg->Kind == PageKind.Small)
             {
                 // Fields fixed while the page lives are checked on every page; the counters its
