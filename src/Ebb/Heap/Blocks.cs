@@ -103,14 +103,31 @@ internal static unsafe class Blocks
     }
 
     /// <summary>
-    /// Whether <paramref name="a"/> lies just above the current stack position (within 256 KiB:
-    /// the frames of the callers). A heuristic for the report's wording only; the pointer is
-    /// refused either way.
+    /// Whether <paramref name="a"/> lies in the calling thread's stack: the mapping of
+    /// /proc/self/maps that holds it also holds a local of this frame. A distance test
+    /// alone misnamed heap pointers (glibc puts thread arenas next to thread stacks); the
+    /// report is an error path, so reading the maps file here costs nothing that matters.
+    /// For the report's wording only: the pointer is refused either way.
     /// </summary>
     private static bool IsOnStack(nuint a)
     {
         byte probe = 0;
         nuint here = (nuint)(&probe);
-        return a >= here - 4096 && a < here + 256 * 1024;
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/maps"))
+            {
+                int dash = line.IndexOf('-'), space = line.IndexOf(' ');
+                if (dash <= 0 || space <= dash) continue;
+                nuint start = nuint.Parse(line.AsSpan(0, dash), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+                nuint end = nuint.Parse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+                if (a >= start && a < end) return here >= start && here < end;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+        {
+            // No maps to read: say nothing about the stack rather than guess.
+        }
+        return false;
     }
 }

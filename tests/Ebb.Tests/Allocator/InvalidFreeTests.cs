@@ -3,6 +3,9 @@ using System.Text.RegularExpressions;
 
 namespace Ebb.Tests.Allocator;
 
+// Alone: a double free is only visible while nobody has reused the block, and other test
+// classes allocating large spans in parallel could take it between the two frees.
+[Collection(nameof(AllocatorSerial))]
 public unsafe class InvalidFreeTests
 {
     private static EbbMemoryException Caught(Action a) => Assert.Throws<EbbMemoryException>(a);
