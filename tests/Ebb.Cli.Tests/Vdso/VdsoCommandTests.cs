@@ -82,6 +82,7 @@ public class VdsoCommandTests
         using var child = Process.Start(new ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
         try
         {
+            WaitUntilExeced(child.Id, "sleep");
             var (code, stdout, err) = Run("vdso", child.Id.ToString());
             Assert.True(code == 0, err);
             Assert.StartsWith($"vDSO of process {child.Id}: 0x", stdout);
@@ -97,6 +98,25 @@ public class VdsoCommandTests
             child.Kill();
             child.WaitForExit();
         }
+    }
+
+    // Process.Start returns once the child is forked, perhaps before its execve has given it
+    // an address space of its own (in between, its maps can be empty).
+    private static void WaitUntilExeced(int pid, string program)
+    {
+        var limit = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < limit)
+        {
+            try
+            {
+                if (File.ReadAllText($"/proc/{pid}/cmdline").StartsWith(program + "\0", StringComparison.Ordinal)
+                    && File.ReadAllText($"/proc/{pid}/maps").Contains("[vdso]", StringComparison.Ordinal))
+                    return;
+            }
+            catch (IOException) { }
+            Thread.Sleep(10);
+        }
+        Assert.Fail($"process {pid} did not exec {program} within 10 s");
     }
 
     [Fact]
