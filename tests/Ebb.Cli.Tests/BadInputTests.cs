@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using static Ebb.Cli.Tests.CliRunner;
 
 namespace Ebb.Cli.Tests;
 
@@ -56,14 +57,6 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Trees>
     private const string Missing = "/nonexistent-ebb-dir";
     private const string Unwritable = "/proc/self/ebb-cannot-write-here";
     private const string NoSuchPid = "999999999";
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = Cli.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
 
     private static void AssertNoStackTrace(string err, string[] args)
     {

@@ -2,19 +2,12 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Ebb.Os;
 using Ebb.Proc.Vdso;
+using static Ebb.Cli.Tests.CliRunner;
 
 namespace Ebb.Cli.Tests.Vdso;
 
 public class VdsoCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = Cli.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     private static string Fixture([CallerFilePath] string here = "") =>
         Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "Ebb.Proc.Tests", "fixtures", "vdso", "vdso-6.18-x86_64.so");
 
