@@ -6,8 +6,10 @@ namespace Ebb.Heap;
 
 /// <summary>
 /// Allocation. The fast path (first method) serves 0..1024 bytes from the calling thread's
-/// heap: one thread-static read, one indexed load of the bin's page, pop its free list.
-/// No atomic, no lock, no bounds check, no write barrier, no managed allocation. All else
+/// heap: one thread-static read, one indexed load of the bin's page, pop its free list. No
+/// counter either: a page's Used counts the blocks on Free as in use already (see
+/// <see cref="Page.Used"/>), so only frees count. No atomic, no lock, no bounds check, no
+/// write barrier, no managed allocation. All else
 /// (no heap yet, larger sizes, empty page) goes to <see cref="AllocSlow"/>.
 /// </summary>
 internal static unsafe class HeapAlloc
@@ -24,7 +26,6 @@ internal static unsafe class HeapAlloc
             if (b != null)
             {
                 pg->Free = b->Next;
-                pg->Used++;
                 return b;
             }
         }
@@ -43,7 +44,6 @@ internal static unsafe class HeapAlloc
             if (b != null)
             {
                 pg->Free = b->Next;
-                pg->Used++;
                 if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;
                 else NativeMemory.Clear(b, size);
                 return b;
@@ -64,7 +64,6 @@ internal static unsafe class HeapAlloc
             if (b != null)
             {
                 pg->Free = b->Next;
-                pg->Used++;
                 return b;
             }
         }
@@ -76,6 +75,21 @@ internal static unsafe class HeapAlloc
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void* AllocSlowOrThrow(nuint size, bool zero)
     {
+        // The common case first: the page's Free ran dry but blocks freed since wait on
+        // LocalFree; they become Free here, without the general path's walk of the queue.
+        Heap* h = ThreadHeap.Current;
+        if (h != null && size <= Heap.DirectMaxSize)
+        {
+            Page* pg = Heap.DirectOf(h)[(size + 15) >> 4];
+            if (pg->Free == null && pg->LocalFree != null)
+            {
+                Refill(pg);
+                Block* b = pg->Free;
+                pg->Free = b->Next;
+                if (zero) NativeMemory.Clear(b, size);
+                return b;
+            }
+        }
         void* p = AllocSlow(size, zero);
         if (p == null) throw new OutOfMemoryException();
         return p;
@@ -97,18 +111,31 @@ internal static unsafe class HeapAlloc
         return Huge.Alloc(h, size, 16, zero);
     }
 
+    /// <summary>LocalFree becomes Free (which is empty); its blocks count as in use until freed again (see <see cref="Page.Used"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Refill(Page* pg)
+    {
+        pg->Free = pg->LocalFree;
+        pg->LocalFree = null;
+        pg->Used = pg->Capacity;
+        pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
+    }
+
     /// <summary>A block of bin <paramref name="bin"/>; <paramref name="size"/> is what to clear when <paramref name="zero"/>.</summary>
     public static void* FromBin(Heap* h, int bin, nuint size, bool zero)
     {
         Page* pg = Heap.FirstOf(h)[bin];
         if (pg == null || pg->Free == null)
         {
-            pg = Pages.FindPage(h, bin);
-            if (pg == null) return null;
+            if (pg != null && pg->LocalFree != null) Refill(pg);
+            else
+            {
+                pg = Pages.FindPage(h, bin);
+                if (pg == null) return null;
+            }
         }
         Block* b = pg->Free;
         pg->Free = b->Next;
-        pg->Used++;
         if (zero)
         {
             if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;
