@@ -76,14 +76,13 @@ internal static unsafe class HeapAlloc
     private static void* AllocSlowOrThrow(nuint size, bool zero)
     {
         // The common case first: the page's Free ran dry but blocks freed since wait on
-        // LocalFree; they become Free here, without the general path's walk of the queue.
+        // LocalFree or ThreadFree; they become Free here, without the general path's walk of the queue.
         Heap* h = ThreadHeap.Current;
         if (h != null && size <= Heap.DirectMaxSize)
         {
             Page* pg = Heap.DirectOf(h)[(size + 15) >> 4];
-            if (pg->Free == null && pg->LocalFree != null)
+            if (pg->Free == null && Pages.Refill(pg))
             {
-                Refill(pg);
                 Block* b = pg->Free;
                 pg->Free = b->Next;
                 if (zero) NativeMemory.Clear(b, size);
@@ -111,28 +110,14 @@ internal static unsafe class HeapAlloc
         return Huge.Alloc(h, size, 16, zero);
     }
 
-    /// <summary>LocalFree becomes Free (which is empty); its blocks count as in use until freed again (see <see cref="Page.Used"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Refill(Page* pg)
-    {
-        pg->Free = pg->LocalFree;
-        pg->LocalFree = null;
-        pg->Used = pg->Capacity;
-        pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
-    }
-
     /// <summary>A block of bin <paramref name="bin"/>; <paramref name="size"/> is what to clear when <paramref name="zero"/>.</summary>
     public static void* FromBin(Heap* h, int bin, nuint size, bool zero)
     {
         Page* pg = Heap.FirstOf(h)[bin];
-        if (pg == null || pg->Free == null)
+        if (pg == null || (pg->Free == null && !Pages.Refill(pg)))
         {
-            if (pg != null && pg->LocalFree != null) Refill(pg);
-            else
-            {
-                pg = Pages.FindPage(h, bin);
-                if (pg == null) return null;
-            }
+            pg = Pages.FindPage(h, bin);
+            if (pg == null) return null;
         }
         Block* b = pg->Free;
         pg->Free = b->Next;

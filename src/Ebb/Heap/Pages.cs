@@ -48,22 +48,38 @@ internal static unsafe class Pages
     }
 
     /// <summary>
-    /// For a page about to serve allocations: takes the remote frees (one exchange) onto
-    /// LocalFree, and LocalFree into Free when Free is empty (Used becomes Capacity: the blocks
-    /// on Free count as in use until they are freed again). Only a page that then goes to the
-    /// front of its queue may be left with blocks on Free.
+    /// For a page about to serve allocations whose Free is empty: LocalFree becomes Free (Used
+    /// becomes Capacity: blocks on Free count as in use until freed again), or, when there are
+    /// no local frees, the remote frees do (one exchange; blocks on ThreadFree already count in
+    /// Used, so no count and no walk of a list another core just wrote). Returns whether Free
+    /// has blocks now. Only a page that then goes to the front of its queue is left with blocks
+    /// on Free. Remote frees are not starved: when LocalFree is empty they are taken, and a
+    /// page is extended or called full only when both are empty.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Collect(Page* pg)
+    public static bool Refill(Page* pg)
     {
-        if (pg->ThreadFree != null) CollectThreadFree(pg);
-        if (pg->Free == null && pg->LocalFree != null)
+        Block* list = pg->LocalFree;
+        if (list != null)
         {
-            pg->Free = pg->LocalFree;
             pg->LocalFree = null;
             pg->Used = pg->Capacity;
-            pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
         }
+        else
+        {
+            if (pg->ThreadFree == null) return false;
+            list = (Block*)Interlocked.Exchange(ref *(nint*)&pg->ThreadFree, 0);
+            if (list == null) return false;
+        }
+        pg->Free = list;
+        pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
+        return true;
+    }
+
+    /// <summary>Refills Free if it is empty (<see cref="Refill"/>).</summary>
+    public static void Collect(Page* pg)
+    {
+        if (pg->Free == null) Refill(pg);
     }
 
     /// <summary>Takes the remote frees onto LocalFree, leaving Free alone (for pages that do not serve allocations now).</summary>
