@@ -26,7 +26,7 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* Alloc(nuint byteCount)
     {
-        if (Checker.Enabled) return CheckedAlloc(byteCount, 0, false);
+        if (Checker.Enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, false);
         return HeapAlloc.Alloc(byteCount);
     }
 
@@ -44,7 +44,7 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* AllocZeroed(nuint byteCount)
     {
-        if (Checker.Enabled) return CheckedAlloc(byteCount, 0, true);
+        if (Checker.Enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, true);
         return HeapAlloc.AllocZeroed(byteCount);
     }
 
@@ -61,7 +61,7 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* TryAlloc(nuint byteCount)
     {
-        if (Checker.Enabled) return CheckedTryAlloc(byteCount);
+        if (Checker.Enabled && !Checker.SkipsSample()) return CheckedTryAlloc(byteCount);
         return HeapAlloc.TryAlloc(byteCount);
     }
 
@@ -90,7 +90,7 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Free(void* ptr)
     {
-        if (Checker.Enabled) { CheckedFree(ptr); return; }
+        if (Checker.Enabled && !Checker.OutsidePool(ptr)) { CheckedFree(ptr); return; }
         Dealloc.Free(ptr);
     }
 
@@ -244,7 +244,7 @@ public static unsafe partial class EbbMemory
     // The checked paths out of line: where the JIT cannot fold Checker.Enabled (code compiled
     // before the class was initialized), the inlined fast paths stay small.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void* CheckedAlloc(nuint byteCount, nuint alignment, bool zero) => Checker.Alloc(byteCount, alignment, zero);
+    private static void* CheckedAlloc(nuint byteCount, nuint alignment, bool zero) => Checker.AllocPastCountdown(byteCount, alignment, zero);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void CheckedFree(void* ptr) => Checker.Free(ptr);
@@ -252,7 +252,7 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void* CheckedTryAlloc(nuint byteCount)
     {
-        try { return Checker.Alloc(byteCount, 0, false); }
+        try { return Checker.AllocPastCountdown(byteCount, 0, false); }
         catch (OutOfMemoryException) { return null; }
     }
 

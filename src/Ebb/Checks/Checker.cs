@@ -23,13 +23,15 @@ internal static unsafe class Checker
     /// <summary>The checked heap, in checked mode.</summary>
     internal static readonly CheckedHeap? Checked = Mode == CheckMode.Checked ? new CheckedHeap(Options) : null;
 
-    /// <summary>The guarded heap, in either guarded mode.</summary>
-    internal static readonly GuardedHeap? Guarded =
-        Mode is CheckMode.GuardAll or CheckMode.GuardSample ? new GuardedHeap(Options) : null;
+    /// <summary>The guarded heap, in guarded-all mode.</summary>
+    internal static readonly GuardedHeap? Guarded = Mode == CheckMode.GuardAll ? new GuardedHeap(Options) : null;
+
+    /// <summary>The pool of guarded slots, in sampled mode (its guard thread starts with it).</summary>
+    internal static readonly SampledPool? Sampled = Mode == CheckMode.GuardSample ? new SampledPool(Options, guardThread: true) : null;
 
     // The sampled pool's bounds as static readonly values, so Free's range test is two constants.
-    private static readonly nint PoolStart = Guarded?.PoolStart ?? 0;
-    private static readonly nuint PoolLength = Guarded?.PoolLength ?? 0;
+    private static readonly nint PoolStart = Sampled?.PoolStart ?? 0;
+    private static readonly nuint PoolLength = Sampled?.PoolLength ?? 0;
 
     // A field initializer, not a static constructor, so the class stays beforefieldinit and
     // the JIT can fold Enabled without class-initialisation checks. Last: it uses the fields above.
@@ -45,6 +47,38 @@ internal static unsafe class Checker
     /// <summary>Sampled mode: allocations left before this thread's next sampled one.</summary>
     [ThreadStatic] internal static int SampleCountdown;
 
+    [ThreadStatic] private static bool countdownStarted;
+
+    /// <summary>
+    /// Sampled mode's whole cost on the allocation fast path: true when this allocation is
+    /// not sampled (one thread-static decrement and compare), so <c>EbbMemory</c> goes on to
+    /// the allocator's own inlined fast path. False in every other mode.
+    /// </summary>
+    /// <remarks>
+    /// The thread's heap is read here too, though only the allocator uses it, and with
+    /// <c>&amp;</c>, not <c>&amp;&amp;</c>: the JIT hoists a thread-static base out of a
+    /// caller's loop only when the read is on every iteration's path, as it is in release
+    /// mode; behind a branch each read would be a helper call per allocation, costing more
+    /// than the countdown itself. A thread without a heap yet takes the out-of-line path,
+    /// which handles it.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool SkipsSample() => Mode == CheckMode.GuardSample & (Heap.ThreadHeap.Current != null) & (--SampleCountdown > 0);
+
+    /// <summary>Sampled mode's whole cost on the free fast path: true when the pointer is not in the pool. False in every other mode.</summary>
+    /// <remarks>The thread's heap is read first for the reason given at <see cref="SkipsSample"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool OutsidePool(void* ptr) =>
+        Mode == CheckMode.GuardSample && Heap.ThreadHeap.Current != null && (nuint)((nint)ptr - PoolStart) >= PoolLength;
+
+    /// <summary>Allocates under the mode in force when <see cref="SkipsSample"/> has already counted this allocation.</summary>
+    internal static void* AllocPastCountdown(nuint byteCount, nuint alignment, bool zero)
+    {
+        if (Mode == CheckMode.GuardSample) return SampledOrNot(byteCount, alignment, zero);
+        if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
+        return Checked!.Alloc(byteCount, alignment, zero);
+    }
+
     /// <summary>Allocates under the mode in force.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void* Alloc(nuint byteCount, nuint alignment, bool zero)
@@ -53,7 +87,7 @@ internal static unsafe class Checker
         {
             // The sampled fast path: one thread-static countdown, then the allocator.
             if (--SampleCountdown > 0) return Unchecked(byteCount, alignment, zero);
-            return SampledOrTooBig(byteCount, alignment, zero);
+            return SampledOrNot(byteCount, alignment, zero);
         }
         if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
         return Checked!.Alloc(byteCount, alignment, zero);
@@ -67,7 +101,7 @@ internal static unsafe class Checker
         {
             // Not in the pool: the allocator's own inlined fast path, as in release mode.
             if ((nuint)((nint)ptr - PoolStart) >= PoolLength) { Heap.Dealloc.Free(ptr); return; }
-            Guarded!.Free(ptr);
+            Sampled!.Free(ptr);
             return;
         }
         if (Mode == CheckMode.GuardAll) { Guarded!.Free(ptr); return; }
@@ -78,7 +112,7 @@ internal static unsafe class Checker
     internal static void* Realloc(void* ptr, nuint byteCount, nuint alignment)
     {
         if (Checked is not null) return Checked.Realloc(ptr, byteCount, alignment);
-        if (Mode == CheckMode.GuardSample && !Guarded!.InPool(ptr))
+        if (Mode == CheckMode.GuardSample && !Sampled!.InPool(ptr))
         {
             // Not a guarded block: move it, so the new one can be sampled like any allocation.
             if (ptr == null) return Alloc(byteCount, alignment, false);
@@ -88,6 +122,7 @@ internal static unsafe class Checker
             Backend.Free(ptr);
             return p;
         }
+        if (Mode == CheckMode.GuardSample) return Sampled!.Realloc(ptr, byteCount, alignment);
         return Guarded!.Realloc(ptr, byteCount, alignment);
     }
 
@@ -95,25 +130,40 @@ internal static unsafe class Checker
     internal static nuint UsableSize(void* ptr)
     {
         if (Checked is not null) return Checked.UsableSize(ptr);
-        if (Mode == CheckMode.GuardSample && !Guarded!.InPool(ptr)) return Backend.UsableSize(ptr);
+        if (Mode == CheckMode.GuardSample)
+            return Sampled!.InPool(ptr) ? Sampled.UsableSize(ptr) : Backend.UsableSize(ptr);
         return Guarded!.UsableSize(ptr);
     }
 
-    /// <summary>Checked mode: verifies every redzone and the quarantine (called by <c>EbbMemory.Validate()</c>).</summary>
-    internal static void Validate() => Checked?.Validate();
+    /// <summary>
+    /// Checked mode: verifies every redzone and the quarantine; sampled mode: checks the live
+    /// blocks' slack and closes the freed slots now (called by <c>EbbMemory.Validate()</c>).
+    /// </summary>
+    internal static void Validate()
+    {
+        Checked?.Validate();
+        Sampled?.Validate();
+    }
 
     /// <summary>Writes the leak report of checked mode; false when there is nothing to report or no live table.</summary>
     internal static bool ReportLeaks(TextWriter w) => Checked?.ReportLeaks(w) ?? false;
 
-    // The countdown ran out: a block of at most a page goes to the pool; a bigger one does
-    // not fit a slot, so it is an ordinary block and the very next allocation is sampled instead.
+    // The countdown ran out: restart it and put a block of at most a page in the pool, when a
+    // slot is ready. A bigger block does not fit a slot: it is an ordinary block, and the
+    // countdown restarts as usual (were the next allocation chosen instead, a run of big
+    // blocks would each take this out-of-line path).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void* SampledOrTooBig(nuint byteCount, nuint alignment, bool zero)
+    private static void* SampledOrNot(nuint byteCount, nuint alignment, bool zero)
     {
-        if (byteCount <= GuardedHeap.MaxSampledSize && alignment <= GuardedHeap.MaxSampledSize)
-            return Guarded!.AllocSampled(byteCount, alignment, zero);
-        SampleCountdown = 1;
-        return Unchecked(byteCount, alignment, zero);
+        bool first = !countdownStarted;
+        countdownStarted = true;
+        int n = Options.SampleRate;
+        // Mean N, so one allocation in N is chosen; the first countdown of a thread starts at a random phase.
+        SampleCountdown = (int)Math.Min(int.MaxValue, first ? Random.Shared.NextInt64(0, n) : Random.Shared.NextInt64(1, 2L * n));
+        if ((first && SampleCountdown > 0) || byteCount > SampledPool.MaxSize || alignment > SampledPool.MaxSize)
+            return Unchecked(byteCount, alignment, zero);
+        void* p = Sampled!.TryAlloc(byteCount, alignment, zero);
+        return p != null ? p : Unchecked(byteCount, alignment, zero);
     }
 
     // The allocation not sampled: the allocator's own inlined fast path, as in release mode,
@@ -127,12 +177,15 @@ internal static unsafe class Checker
         return p;
     }
 
-    // At exit: write-after-free and overflows still in the tables, then leaks when asked.
-    // The report goes to stderr; errors (not leaks) make the exit code non-zero.
+    // At exit: write-after-free and overflows still in the tables (and, in sampled mode, in
+    // the freed slots not yet closed), then leaks when asked. The report goes to stderr;
+    // errors (not leaks, and in sampled mode also those the guard thread reported earlier)
+    // make the exit code non-zero.
     private static void AtExit(TextWriter w)
     {
         try
         {
+            if (Sampled is not null && Sampled.AtExit(w) && Environment.ExitCode == 0) Environment.ExitCode = 1;
             if (Checked is null) return;
             var errors = Checked.FindErrors("at exit", 16);
             foreach (var e in errors) w.WriteLine(e.Message);
