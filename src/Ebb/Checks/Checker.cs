@@ -63,7 +63,7 @@ internal static unsafe class Checker
     /// which handles it.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool SkipsSample() => Mode == CheckMode.GuardSample & (Heap.ThreadHeap.Current != null) & (--SampleCountdown > 0);
+    internal static bool SkipsSample() => Mode == CheckMode.GuardSample && ((Heap.ThreadHeap.Current != null) & (--SampleCountdown > 0));
 
     /// <summary>Sampled mode's whole cost on the free fast path: true when the pointer is not in the pool. False in every other mode.</summary>
     /// <remarks>The thread's heap is read first for the reason given at <see cref="SkipsSample"/>.</remarks>
