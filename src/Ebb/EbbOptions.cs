@@ -113,7 +113,7 @@ public sealed class EbbOptions
     }
 
     private static void Warn(TextWriter warnings, string source, string value, string expected, string fallback) =>
-        warnings.WriteLine($"ebb: warning: {source}={value} is not {expected}; using {fallback}");
+        warnings.WriteLine($"ebb: warning: {source}='{value}' is not {expected}; using {fallback}");
 
     /// <summary>A copy, so a caller cannot change the settings in force after passing them.</summary>
     internal EbbOptions Clone() => (EbbOptions)MemberwiseClone();

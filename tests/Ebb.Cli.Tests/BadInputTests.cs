@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using static Ebb.Cli.Tests.CliRunner;
 
 namespace Ebb.Cli.Tests;
 
@@ -56,14 +57,6 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Trees>
     private const string Missing = "/nonexistent-ebb-dir";
     private const string Unwritable = "/proc/self/ebb-cannot-write-here";
     private const string NoSuchPid = "999999999";
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = Cli.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
 
     private static void AssertNoStackTrace(string err, string[] args)
     {
@@ -290,7 +283,7 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Trees>
             Assert.True(ebb.Err.Split('\n').Length - 1 is 1 || ebb.Err.Contains("\nUsage:\n", StringComparison.Ordinal), ebb.Err);
             return;
         }
-        var real = RunReal(tool, args);
+        var real = RealTool.Run(tool, args);
         Assert.Equal(real.Err, ebb.Err);
         Assert.Equal(real.Code, ebb.Code);
         Assert.Equal(real.Out, ebb.Out);
@@ -301,19 +294,6 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Trees>
     {
         string pid = ExitedPid();
         Assert.Equal((PmapCommand.MissingPidStatus, "", ""), Run("pmap", pid));
-    }
-
-    // The real tool with argv[0] set to its name, so getopt's messages name it as ebb does.
-    private static (int Code, string Out, string Err) RunReal(string tool, string[] args)
-    {
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in (string[])["-c", $"exec -a {tool} \"$0\" \"$@\"", "/usr/bin/" + tool, .. args]) psi.ArgumentList.Add(a);
-        psi.Environment["LC_ALL"] = "C";
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout, err.Result);
     }
 
     // ---- through the real executable: crashes outside Cli.Run (static constructors, threads) ----

@@ -82,6 +82,19 @@ public static class PmapCommand
     private static PmapExit Fail(string line) => new($"pmap: {line}\n", 1);
     private static PmapExit Usage(string? firstLine = null) => new((firstLine is null ? "" : firstLine + "\n") + UsageText, 1);
 
+    // procps-ng 4.0.2's option table, in its order (glibc lists ambiguities in this order).
+    private static readonly LongOption[] LongOptions =
+    [
+        new("extended", false, "x"), new("device", false, "d"), new("quiet", false, "q"),
+        new("range", true, "A"), new("help", false, "h"), new("version", false, "V"),
+        new("read-rc", false, "c"), new("read-rc-from", true, "C"), new("create-rc", false, "n"),
+        new("create-rc-to", true, "N"), new("show-path", false, "p"),
+        // Ebb's own; exact spelling only, so that no procps abbreviation changes meaning.
+        new("proc-root", true, "proc-root", Abbreviable: false),
+    ];
+
+    private static readonly GetoptLong Parser = new("pmap", "xXrdqA:hVcC:nN:p", LongOptions);
+
     private static int Execute(string[] args, PmapOutput output, TextWriter stderr, uint? shmMinor)
     {
         if (args.Length < 1) throw Usage();
@@ -91,24 +104,24 @@ public static class PmapCommand
         string? rcFile = null;
         string root = ProcPaths.DefaultRoot;
         var operands = new List<string>();
-        foreach (var opt in PmapArguments.Parse(args, operands))
+        foreach (var opt in Parser.Parse(args, operands))
         {
             switch (opt.Id)
             {
-                case 'x': x = 1; break;
-                case 'X': X++; break;
-                case 'r': stderr.Write("pmap: option -r is ignored as SunOS compatibility\n"); break;
-                case 'd': d = 1; break;
-                case 'q': quiet = true; break;
-                case 'A': (low, high) = ParseRange(opt.Argument!, low, high); break;
-                case 'h': output.WriteText(UsageText); return 0;
-                case 'V': output.WriteText(VersionText); return 0;
-                case 'c': c = 1; break;
-                case 'C': C = 1; rcFile = opt.Argument; break;
-                case 'n': n = 1; break;
-                case 'N': N = 1; rcFile = opt.Argument; break;
-                case 'p': showPath = true; break;
-                case 'R': root = opt.Argument!; break;
+                case "x": x = 1; break;
+                case "X": X++; break;
+                case "r": stderr.Write("pmap: option -r is ignored as SunOS compatibility\n"); break;
+                case "d": d = 1; break;
+                case "q": quiet = true; break;
+                case "A": (low, high) = ParseRange(opt.Argument!, low, high); break;
+                case "h": output.WriteText(UsageText); return 0;
+                case "V": output.WriteText(VersionText); return 0;
+                case "c": c = 1; break;
+                case "C": C = 1; rcFile = opt.Argument; break;
+                case "n": n = 1; break;
+                case "N": N = 1; rcFile = opt.Argument; break;
+                case "p": showPath = true; break;
+                case "proc-root": root = opt.Argument!; break;
                 default: throw Usage(opt.Error);
             }
         }

@@ -76,29 +76,16 @@ internal static class ProcpsNumbers
 
         double num = 0.0, mult = 0.1;
         for (int radix = cp; radix < s.Length && IsDigit(s[radix]); radix++) mult *= 10;
-        while (cp < s.Length && IsDigit(s[cp]))
+        AddDigits(s, ref cp, ref num, mult);
+        if (cp < s.Length)
         {
-            num += (s[cp] - '0') * mult;
-            mult /= 10;
+            if (s[cp] != '.' && s[cp] != ',')
+            {
+                errnoSuffix = Einval;
+                return false;
+            }
             cp++;
-        }
-        if (cp == s.Length)
-        {
-            value = negative ? -num : num;
-            return true;
-        }
-        if (s[cp] != '.' && s[cp] != ',')
-        {
-            errnoSuffix = Einval;
-            return false;
-        }
-        cp++;
-        mult = 0.1;
-        while (cp < s.Length && IsDigit(s[cp]))
-        {
-            num += (s[cp] - '0') * mult;
-            mult /= 10;
-            cp++;
+            AddDigits(s, ref cp, ref num, 0.1);
         }
         if (cp == s.Length)
         {
@@ -106,6 +93,18 @@ internal static class ProcpsNumbers
             return true;
         }
         return false;
+    }
+
+    // procps adds each digit times a falling power of ten, in doubles, from the first digit:
+    // the same arithmetic gives the same rounding.
+    private static void AddDigits(string s, ref int cp, ref double num, double mult)
+    {
+        while (cp < s.Length && IsDigit(s[cp]))
+        {
+            num += (s[cp] - '0') * mult;
+            mult /= 10;
+            cp++;
+        }
     }
 
     private static bool IsDigit(char c) => c is >= '0' and <= '9';

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Ebb.Cli;
 
 /// <summary>
@@ -64,49 +62,18 @@ public sealed class AllocatorChapter : ITourChapter
     /// <summary>Runs <c>ebb tour --chapter allocator</c> on the brk source and returns its brk half.</summary>
     private static string RunBrkChild(bool color)
     {
-        var (file, prefix) = EbbCommand() ?? throw new InvalidOperationException("cannot find the ebb program to run the brk half in a child process");
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in prefix) psi.ArgumentList.Add(a);
-        foreach (var a in new[] { "tour", "--chapter", "allocator", color ? "--color" : "--no-color" }) psi.ArgumentList.Add(a);
+        var psi = SelfProcess.StartInfo(["tour", "--chapter", "allocator", color ? "--color" : "--no-color"]);
         psi.Environment["EBB_PAGE_SOURCE"] = "brk";
         psi.Environment[ChildVariable] = "1";
-        using var child = Process.Start(psi) ?? throw new InvalidOperationException("could not start the brk child");
-        var stdout = child.StandardOutput.ReadToEndAsync();
-        var stderr = child.StandardError.ReadToEndAsync();
-        if (!child.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            child.Kill(entireProcessTree: true);
-            child.WaitForExit();
-            throw new InvalidOperationException("the brk child took more than 60 s");
-        }
-        child.WaitForExit();
-        string output = stdout.Result;
+        var (code, output, error) = SelfProcess.Run(psi, TimeSpan.FromSeconds(60));
         int from = output.IndexOf(Begin, StringComparison.Ordinal);
         int to = output.IndexOf(End, StringComparison.Ordinal);
-        if (child.ExitCode != 0 || from < 0 || to < from)
+        if (code != 0 || from < 0 || to < from)
         {
-            string why = stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? $"exit code {child.ExitCode}";
-            throw new InvalidOperationException($"the brk child failed: {why}");
+            string why = error.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? $"exit code {code}";
+            throw new CliException($"the brk child failed: {why}");
         }
         from += Begin.Length;
         return output[from..to].TrimStart('\r', '\n');
-    }
-
-    /// <summary>How to start ebb again: the running program itself, or Ebb.Cli.dll under the dotnet host (from tests).</summary>
-    private static (string File, string[] Prefix)? EbbCommand()
-    {
-        string? process = Environment.ProcessPath;
-        bool underDotnet = process != null && Path.GetFileNameWithoutExtension(process) == "dotnet";
-        var self = typeof(AllocatorChapter).Assembly;
-        if (System.Reflection.Assembly.GetEntryAssembly() == self && process != null)
-            return underDotnet ? (process, [self.Location]) : (process, []);
-        string runtimeConfig = Path.ChangeExtension(self.Location, ".runtimeconfig.json");
-        if (!File.Exists(runtimeConfig)) return null;
-        return (underDotnet ? process! : "dotnet", [self.Location]);
     }
 }

@@ -1,51 +1,68 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Ebb.Checks;
 
 /// <summary>
-/// A captured call stack and the thread it ran on. Capture is the expensive part of the
-/// checks (a managed stack walk, microseconds), so it happens only in checked and guarded
-/// modes; rendering to text is deferred to the report, or done ahead of time for the
-/// native fault reporter, which cannot call managed code.
+/// A captured call stack (an id in the <see cref="StackDepot"/>) and the thread it ran on.
+/// Capturing costs a frame-pointer walk and a hash lookup when the native library is there
+/// (a managed StackTrace only on a stack's first sighting), a StackTrace every time when it
+/// is not. Blocks that keep many stacks store <see cref="CaptureId"/>'s 4-byte id and the
+/// thread id, and make a Stack with <see cref="FromId"/> only for a report.
 /// </summary>
 internal sealed class Stack
 {
     // Enough to see the caller's caller's callers; deeper frames are framework plumbing.
     private const int MaxFrames = 16;
 
-    private readonly StackTrace? trace;
-    private string? frames;
-
-    private Stack(StackTrace? trace, int threadId)
+    private Stack(uint id, int threadId)
     {
-        this.trace = trace;
+        Id = id;
         ThreadId = threadId;
     }
+
+    /// <summary>The stack's id in <see cref="StackDepot.Shared"/> (<see cref="StackDepot.None"/>: not captured).</summary>
+    public uint Id { get; }
 
     /// <summary>The managed thread id of the thread that captured it.</summary>
     public int ThreadId { get; }
 
     /// <summary>Captures the current stack (or only the thread, when <paramref name="withFrames"/> is false).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static Stack Capture(bool withFrames) =>
-        new(withFrames ? new StackTrace(1, false) : null, Environment.CurrentManagedThreadId);
+        new(withFrames ? StackDepot.Shared.Capture() : StackDepot.None, Environment.CurrentManagedThreadId);
+
+    /// <summary>The current stack's id in <see cref="StackDepot.Shared"/>, or <see cref="StackDepot.None"/> when <paramref name="withFrames"/> is false.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static uint CaptureId(bool withFrames) => withFrames ? StackDepot.Shared.Capture() : StackDepot.None;
+
+    /// <summary>The stack a block recorded as an id and a thread id.</summary>
+    public static Stack FromId(uint id, int threadId) => new(id, threadId);
 
     /// <summary>
     /// The frames, one a line (<c>    at Namespace.Type.Method (IL offset 0x1a)</c>), without Ebb's own
     /// frames at the top: the first line is the caller of EbbMemory.
     /// </summary>
-    public string Frames => frames ??= Render(trace);
+    public string Frames => StackDepot.Shared.Frames(Id);
+
+    /// <summary><see cref="Frames"/> as NUL-terminated UTF-8 in native memory that lives as long as the process.</summary>
+    public nint FramesUtf8 => StackDepot.Shared.FramesUtf8(Id);
 
     /// <summary><c>allocated by thread N at:</c> (or <paramref name="verb"/>) and the frames.</summary>
-    public string Describe(string verb) => $"{verb} by thread {ThreadId} at:{Environment.NewLine}{Frames}";
+    public string Describe(string verb) => Describe(verb, ThreadId, Frames);
+
+    /// <summary><c>VERB by thread N at:</c> and <paramref name="frames"/>.</summary>
+    public static string Describe(string verb, int threadId, string frames) =>
+        $"{verb} by thread {threadId} at:{Environment.NewLine}{frames}";
 
     private static bool IsAssembly(string fullName, string name) =>
         fullName.Length >= name.Length && fullName.StartsWith(name, StringComparison.Ordinal)
         && (fullName.Length == name.Length || fullName[name.Length] == ',');
 
-    private static string Render(StackTrace? trace)
+    /// <summary>The text of <paramref name="trace"/>: up to 16 frames below Ebb's own, one a line.</summary>
+    internal static string Render(StackTrace trace)
     {
-        if (trace is null) return "    (stacks not captured: EBB_STACKS=0)";
         var sb = new StringBuilder();
         string ours = typeof(Stack).Assembly.GetName().Name!;
         bool top = true;

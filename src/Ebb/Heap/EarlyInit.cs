@@ -4,10 +4,12 @@ namespace Ebb.Heap;
 
 /// <summary>
 /// Runs when the Ebb assembly is first touched, before the caller's code is compiled where
-/// possible, so that the JIT sees the checks switch and the thread-heap slot already
-/// initialized: it folds <c>Checker.Enabled</c> to a constant and inlines the thread-static
-/// access instead of calling a helper on every allocation (which happens to code compiled
-/// straight to full optimization, e.g. a method with stackalloc, before first use).
+/// possible, so that the JIT sees the checks switch, the thread-heap slot and the chunk map
+/// already initialized: it folds <c>Checker.Enabled</c> and the chunk map's address to
+/// constants and inlines the thread-static access instead of calling a helper on every
+/// allocation (which happens to code compiled straight to full optimization, e.g. a method
+/// with stackalloc, before first use). The chunk map is 4 MiB of address space reserved with
+/// MAP_NORESERVE: no RSS until a chunk is made.
 /// </summary>
 internal static unsafe class EarlyInit
 {
@@ -20,5 +22,6 @@ internal static unsafe class EarlyInit
     {
         _ = Checks.Checker.Enabled;
         _ = ThreadHeap.Current;
+        _ = Arena.ChunkMap.Map;
     }
 }

@@ -4,13 +4,16 @@ using Ebb.Arena;
 namespace Ebb.Heap;
 
 /// <summary>
-/// Freeing. The fast path (first method): the chunk map says the pointer is in one of
-/// Ebb's chunks; the chunk header (pointer masked) gives the page through the slice map;
-/// if the page is the calling thread's, the offset is a block boundary inside the page
-/// (one multiply, Lemire's divisibility test) and the block is not the one freed last,
-/// push it on the page's Free list (LIFO: the next allocation reuses the block still in
-/// cache) and mark that list no longer all-zero. Everything else — another thread's page (remote free),
-/// a full page, large and huge blocks, and every invalid pointer — goes to <see cref="FreeSlow"/>.
+/// Freeing. The fast path (first method): the chunk map (a static readonly, so a constant in
+/// the code) says the pointer is in one of Ebb's chunks; the chunk header (pointer masked)
+/// gives the page through the slice map; if the page is the calling thread's (its LocalHeap is
+/// never null, so a thread without a heap never matches), the offset is the start of a carved
+/// block (one multiply and one compare: <see cref="Page.IsBlockStart"/>, which also rejects the
+/// slack before block 0 and the part not carved yet) and the block is not the one freed last
+/// (a double free), push it on the page's LocalFree list (LIFO; allocation pops Free, which
+/// frees never touch, mimalloc's local_free split). Everything else — another thread's page
+/// (remote free), a full page, large and huge blocks, and every invalid pointer — goes to
+/// <see cref="FreeSlow"/>.
 /// </summary>
 internal static unsafe class Dealloc
 {
@@ -19,18 +22,14 @@ internal static unsafe class Dealloc
     {
         nuint a = (nuint)p;
         nuint c = a >> Layout.ChunkShift;
-        Heap* h = ThreadHeap.Current;
-        if (h != null && c < Layout.ChunkMapEntries && h->ChunkMap[c] == ChunkMap.Chunk)
+        if (c < Layout.ChunkMapEntries && ChunkMap.Map[c] == ChunkMap.Chunk)
         {
             Page* pg = *(Page**)((a & ~Layout.ChunkMask) + Layout.SliceMapOffset + (((a >> Layout.SliceShift) & Layout.SliceIndexMask) << 3));
-            nuint off = a - pg->Start;
-            Block* head = pg->Free;
-            if (pg->LocalHeap == h && off < pg->AreaSize
-                && (ulong)(uint)off * pg->DivMagic <= pg->DivLimit && (Block*)p != head)
+            Block* head = pg->LocalFree;
+            if (pg->LocalHeap == ThreadHeap.Current && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit) && (Block*)p != head)
             {
                 ((Block*)p)->Next = head;
-                pg->Free = (Block*)p;
-                pg->Flags = 0; // not InFull (LocalHeap would be None), and Free is no longer all-zero
+                pg->LocalFree = (Block*)p;
                 if (--pg->Used == 0) Pages.PageEmptied(pg);
                 return;
             }
@@ -51,8 +50,7 @@ internal static unsafe class Dealloc
         if (ChunkMap.Get(a) == ChunkMap.Chunk)
         {
             Page* pg = Chunk.SliceMap((Chunk*)(a & ~Layout.ChunkMask))[(a >> Layout.SliceShift) & Layout.SliceIndexMask];
-            nuint off = a - pg->Start;
-            if (pg->Kind == PageKind.Small && off < pg->AreaSize && (ulong)(uint)off * pg->DivMagic <= pg->DivLimit)
+            if (pg->Kind == PageKind.Small && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit))
             {
                 FreeSmall(p, pg);
                 return;
@@ -85,9 +83,8 @@ internal static unsafe class Dealloc
         {
             // Our own page, off the fast path: full, or a double free of the last block freed.
             if (b == pg->LocalFree || b == pg->Free || pg->Used == 0) throw Blocks.DoubleFree(p, Blocks.Find(p));
-            b->Next = pg->Free;
-            pg->Free = b;
-            pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
+            b->Next = pg->LocalFree;
+            pg->LocalFree = b;
             if ((pg->Flags & PageFlags.InFull) != 0)
             {
                 Pages.UnlinkFull(h, pg);

@@ -48,12 +48,6 @@ internal unsafe struct Heap
     public HeapKind Kind;
     /// <summary>Managed thread id of the owner thread (thread heaps), for reports.</summary>
     public int ThreadId;
-    /// <summary>
-    /// The chunk map's address, copied here so the free fast path reaches it through the heap
-    /// it loads anyway: a static field costs a helper call in code compiled before the class
-    /// was initialized (a method with stackalloc goes straight to full optimization).
-    /// </summary>
-    public byte* ChunkMap;
 
     public static Page** DirectOf(Heap* h) => (Page**)h->Direct;
     public static Page** FirstOf(Heap* h) => (Page**)h->First;

@@ -54,7 +54,6 @@ internal static unsafe class HeapPool
     private static void Reset(Heap* h)
     {
         *h = default;
-        h->ChunkMap = Arena.ChunkMap.Map;
         Page** direct = Heap.DirectOf(h);
         for (int i = 0; i < Heap.DirectSlots; i++) direct[i] = EmptyPage.Instance;
     }

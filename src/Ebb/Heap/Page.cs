@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Ebb.Arena;
 
@@ -41,9 +43,17 @@ internal static class PageFlags
 [StructLayout(LayoutKind.Explicit, Size = Layout.PageDescriptorSize)]
 internal unsafe struct Page
 {
-    /// <summary>Blocks ready to allocate. Owner only. Popped by the alloc fast path, pushed by the free fast path (LIFO).</summary>
+    /// <summary>
+    /// Blocks ready to allocate. Owner only. Popped by the alloc fast path; frees never push
+    /// here (mimalloc's local_free split), so the list a fast-path free touches is not the one
+    /// allocation pops, and a list carved from zeroed memory stays all-zero (<see cref="PageFlags.FreeIsZero"/>)
+    /// with no store on every free.
+    /// </summary>
     [FieldOffset(0)] public Block* Free;
-    /// <summary>Remote frees collected from ThreadFree. Owner only. Becomes <see cref="Free"/> when Free runs dry.</summary>
+    /// <summary>
+    /// Blocks freed by the owner (pushed by the free fast path, LIFO) and remote frees collected
+    /// from ThreadFree. Owner only. Becomes <see cref="Free"/> when Free runs dry (<c>Pages.Collect</c>).
+    /// </summary>
     [FieldOffset(8)] public Block* LocalFree;
     /// <summary>
     /// The heap whose thread may free into this page on the fast path: the owner heap while
@@ -55,7 +65,7 @@ internal unsafe struct Page
     [FieldOffset(24)] public nuint Start;
     /// <summary>Capacity × BlockSize (small), or the usable size (large): a block offset must be below it.</summary>
     [FieldOffset(32)] public nuint AreaSize;
-    /// <summary>⌈2^64 / BlockSize⌉: <c>(uint)off * DivMagic &lt;= DivMagic - 1</c> iff off is a multiple of BlockSize (Lemire).</summary>
+    /// <summary>The multiplier of the block-start test (<see cref="MagicFor"/>): <c>(ulong)off * DivMagic &lt;= DivLimit</c> iff off is the offset of a carved block.</summary>
     [FieldOffset(40)] public ulong DivMagic;
     /// <summary>Blocks handed out and not yet freed back to Free/LocalFree (remote frees count once collected). Owner only.</summary>
     [FieldOffset(48)] public uint Used;
@@ -79,12 +89,45 @@ internal unsafe struct Page
     [FieldOffset(88)] public Page* Prev;
     /// <summary>Slices in the span (head only).</summary>
     [FieldOffset(96)] public uint SliceCount;
-    /// <summary>DivMagic - 1, the bound of the divisibility test, kept so the fast path needs no arithmetic for it.</summary>
+    /// <summary>The bound of the block-start test, <see cref="LimitFor"/>(BlockSize, Capacity): set with Capacity, so the one compare also checks "inside the carved area".</summary>
     [FieldOffset(112)] public ulong DivLimit;
     /// <summary>When the slice was freed (ms since start), for the purge delay. Per slice, free slices only.</summary>
     [FieldOffset(100)] public int FreedAt;
     /// <summary>Blocks the span can hold (small); Capacity grows up to it.</summary>
     [FieldOffset(104)] public uint Reserved;
+
+    // ---- the block-start test --------------------------------------------------------
+    //
+    // The free fast path must accept exactly the offsets off = p - Start that are the start of
+    // a carved block: off = k·d with 0 ≤ k < C (d the block size, C = Capacity). One multiply
+    // and one compare do it (a range-extended form of Lemire's divisibility test):
+    //
+    //   M = ⌈2^64 / d⌉, or 2^64/d + 1 when d is a power of two, so that e = d·M − 2^64 is in 1..d;
+    //   accept iff (off · M) mod 2^64 ≤ (C − 1)·e.
+    //
+    // Ranges that hold here: 16 ≤ d ≤ 2^17 (16 | d); a small page's span S is at most 2 MiB =
+    // 2^21; Start lies less than d after the span's first byte (the slack), and the slice map
+    // only leads to a page from an address inside its span, so off ∈ (−d, S). Then M ≥ 2^64/d
+    // ≥ 2^47, while (C − 1)·e ≤ C·d ≤ S ≤ 2^21. Write off = k·d + r, 0 ≤ r < d:
+    //  - r = 0, k ≥ 0: off·M = k·2^64 + k·e ≡ k·e, and k·e ≤ S < 2^64 (no wrap); k·e grows
+    //    strictly with k (e ≥ 1), so it is ≤ (C − 1)·e exactly when k ≤ C − 1. Accepted iff carved.
+    //  - r ≥ 1, k ≥ 0: off·M ≡ k·e + r·M, and k·e + r·M ≤ S + (d − 1)·M = S + 2^64 + e − M < 2^64
+    //    since M > S + e; so the value is k·e + r·M ≥ M ≥ 2^47 > the bound. Rejected (interior).
+    //  - −d < off < 0, off = −s with 1 ≤ s ≤ d − 1: off·M ≡ 2^64 − s·M, where s·M ≤ (d − 1)·M =
+    //    2^64 + e − M < 2^64, so the value is ≥ M − e ≥ 2^47 − 2^17 > the bound. Rejected (slack).
+    // The exhaustive unit test BlockStartTestTests checks every offset of every class's span.
+
+    /// <summary>The multiplier of the block-start test for blocks of <paramref name="blockSize"/> bytes.</summary>
+    public static ulong MagicFor(uint blockSize) =>
+        ulong.MaxValue / blockSize + 1 + (BitOperations.IsPow2(blockSize) ? 1UL : 0UL);
+
+    /// <summary>The bound of the block-start test for <paramref name="capacity"/> (≥ 1) carved blocks of <paramref name="blockSize"/> bytes.</summary>
+    public static ulong LimitFor(uint blockSize, uint capacity) =>
+        unchecked((ulong)(capacity - 1) * (blockSize * MagicFor(blockSize)));
+
+    /// <summary>Whether <paramref name="offset"/> (from block 0, any sign) is the start of one of the carved blocks the magic and limit describe.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsBlockStart(nuint offset, ulong magic, ulong limit) => unchecked((ulong)offset * magic) <= limit;
 
     /// <summary>The chunk a descriptor lives in: descriptors are in the chunk header.</summary>
     public static Chunk* ChunkOf(Page* page) => (Chunk*)((nuint)page & ~Layout.ChunkMask);

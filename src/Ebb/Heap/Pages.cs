@@ -84,8 +84,8 @@ internal static unsafe class Pages
         pg->Reserved = (uint)(span / bs);
         pg->Capacity = 0;
         pg->AreaSize = 0;
-        pg->DivMagic = ulong.MaxValue / bs + 1;
-        pg->DivLimit = pg->DivMagic - 1;
+        pg->DivMagic = Page.MagicFor(bs);
+        pg->DivLimit = 0;
         pg->Used = 0;
         pg->BlockSize = bs;
         pg->Bin = (byte)bin;
@@ -111,6 +111,7 @@ internal static unsafe class Pages
         ((Block*)b)->Next = null;
         pg->Capacity += n;
         pg->AreaSize = (nuint)pg->Capacity * bs;
+        pg->DivLimit = Page.LimitFor(bs, pg->Capacity);
         if (pg->TailIsZero != 0) pg->Flags |= PageFlags.FreeIsZero;
     }
 
@@ -208,10 +209,17 @@ internal static unsafe class Pages
     /// allocations and frees would otherwise take and give back a page every round, through
     /// the arena lock) until the heap holds more than <see cref="RetainBudget"/> bytes of
     /// such pages; then the empty ones beyond each bin's first go back to the arena.
+    /// Every block is free now, so the two lists swap: the next allocations pop the blocks
+    /// just freed (LocalFree, still in cache) rather than the rest of the page, which a batch
+    /// of allocations and frees would otherwise walk through in full before reusing any.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void PageEmptied(Page* pg)
     {
+        Block* rest = pg->Free;
+        pg->Free = pg->LocalFree;
+        pg->LocalFree = rest;
+        pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
         Heap* h = pg->Heap;
         h->EmptyBytes += (long)pg->SliceCount << Layout.SliceShift;
         if (h->EmptyBytes > RetainBudget) ReleaseEmpty(h, keepFirst: true);

@@ -63,15 +63,16 @@ internal static unsafe class Validator
             if (pg->Kind == PageKind.Small)
             {
                 // Fields fixed while the page lives are checked on every page; the counters its
-                // owner changes without the lock (Capacity, AreaSize, Used) only on the calling
+                // owner changes without the lock (Capacity, AreaSize, DivLimit, Used) only on the calling
                 // thread's own pages and on abandoned ones (changed under the lock held here).
                 uint bs = SizeClasses.BlockSize(pg->Bin);
                 if (pg->BlockSize != bs || pg->Start < spanStart || pg->Start + (nuint)pg->Reserved * bs > spanEnd
-                    || pg->DivMagic != ulong.MaxValue / bs + 1 || pg->DivLimit != pg->DivMagic - 1)
+                    || pg->DivMagic != Page.MagicFor(bs))
                     Fail(slice, $"page at {Blocks.Hex(slice)} has inconsistent size-class fields");
                 Heap* owner = pg->Heap;
                 if ((owner == null || owner == ThreadHeap.Current)
-                    && (pg->AreaSize != (nuint)pg->Capacity * bs || pg->Capacity > pg->Reserved || pg->Used > pg->Capacity))
+                    && (pg->AreaSize != (nuint)pg->Capacity * bs || pg->Capacity == 0 || pg->DivLimit != Page.LimitFor(bs, pg->Capacity)
+                        || pg->Capacity > pg->Reserved || pg->Used > pg->Capacity))
                     Fail(slice, $"page at {Blocks.Hex(slice)} counts {pg->Used} used of {pg->Capacity} carved of {pg->Reserved} blocks, inconsistently");
             }
             else if (pg->Kind == PageKind.Large)

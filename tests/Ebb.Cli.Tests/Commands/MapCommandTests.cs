@@ -1,19 +1,12 @@
 using System.Xml.Linq;
 using Ebb.Proc;
+using static Ebb.Cli.Tests.CliRunner;
 
 namespace Ebb.Cli.Tests.Commands;
 
 public class MapCommandTests
 {
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = Cli.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
 
     private static List<string> RegionStarts(XDocument doc) =>
         [.. doc.Descendants(Svg + "g").Where(g => (string?)g.Attribute("class") == "region")

@@ -13,20 +13,7 @@ namespace Ebb.Cli.Tests.Free;
 /// </summary>
 public class FreeLiveTests
 {
-    private const string RealFree = "/usr/bin/free";
-
-    internal static (int Code, string Out, string Err) RunReal(params string[] args)
-    {
-        // bash's exec -a gives the real free argv[0] "free", so getopt's messages say "free:".
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in (string[])["-c", "exec -a free \"$0\" \"$@\"", RealFree, .. args]) psi.ArgumentList.Add(a);
-        psi.Environment["LC_ALL"] = "C";
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout, err.Result);
-    }
+    private static (int Code, string Out, string Err) RunReal(params string[] args) => RealTool.Run("free", args);
 
     private static (int Code, string Out, string Err) RunEbb(params string[] args)
     {

@@ -1,19 +1,12 @@
 using Ebb.Os;
 using Ebb.Proc;
 using Ebb.Proc.Vdso;
+using static Ebb.Cli.Tests.CliRunner;
 
 namespace Ebb.Cli.Tests.Lab;
 
 public class VdsoLabTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = Cli.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     [Fact]
     public void FunctionCalled_LiesInsideTheVdsoLineOfProcSelfMaps()
     {

@@ -1,15 +1,9 @@
+using static Ebb.Cli.Tests.CliRunner;
+
 namespace Ebb.Cli.Tests.Tour;
 
 public class TourTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = Cli.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     [Fact]
     public void Options_AreParsed()
     {

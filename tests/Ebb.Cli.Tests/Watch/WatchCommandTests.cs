@@ -1,18 +1,11 @@
 using System.Diagnostics;
 using System.Xml.Linq;
+using static Ebb.Cli.Tests.CliRunner;
 
 namespace Ebb.Cli.Tests.Watch;
 
 public class WatchCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = Cli.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     // Sample lines start with the elapsed time, e.g. "    0.01s".
     private static string[] SampleLines(string stdout) =>
         stdout.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^ *[0-9]+\.[0-9]{2}s ")).ToArray();

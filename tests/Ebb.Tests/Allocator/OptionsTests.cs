@@ -45,7 +45,7 @@ public unsafe class OptionsTests
     {
         var o = Read(new() { [name] = value }, null, out var warnings);
         Assert.Single(warnings.TrimEnd('\n').Split('\n'));
-        Assert.StartsWith($"ebb: warning: {name}={value} is not ", warnings);
+        Assert.StartsWith($"ebb: warning: {name}='{value}' is not ", warnings);
         var d = new EbbOptions();
         Assert.Equal(d.PurgeDelayMs, o.PurgeDelayMs);
         Assert.Equal(d.Purge, o.Purge);

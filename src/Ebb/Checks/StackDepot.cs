@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Ebb.Checks;
+
+/// <summary>
+/// The checks' stack depot: every distinct allocation or free stack, rendered to text once
+/// and named by a small id, so a block keeps 4 bytes per stack instead of a captured trace.
+/// <para>
+/// With the native library (native/ebb_stack.c, built when a C compiler was found), a
+/// capture walks the frame-pointer chain and hashes the return addresses (tens of
+/// nanoseconds); a hash seen before is looked up without a lock. Only the first sighting of
+/// a hash pays for a managed <see cref="StackTrace"/> (microseconds) and its rendering.
+/// Without the library, every capture takes a StackTrace and renders it, and the text is
+/// interned: slower, same ids, same text.
+/// </para>
+/// <para>
+/// Two hashes that render to the same text (the same call path through code the JIT
+/// compiled twice, tier 0 and tier 1, say) share one id, so grouping by id is grouping by
+/// site. Each text is also kept as NUL-terminated UTF-8 in native memory, for the native
+/// fault reporter, which cannot call managed code. Nothing is ever removed: the depot grows
+/// with the number of distinct call paths, not with allocations.
+/// </para>
+/// </summary>
+internal sealed unsafe class StackDepot
+{
+    /// <summary>The id of "no stack captured" (<c>EBB_STACKS=0</c>).</summary>
+    public const uint None = 0;
+
+    // Return addresses hashed per capture: Ebb's own frames (a handful) plus enough of the
+    // caller's to tell sites apart beyond the frames a report shows.
+    private const int HashDepth = 48;
+
+    private const string NotCaptured = "    (stacks not captured: EBB_STACKS=0)";
+
+    /// <summary>The process's depot (native walk when the library is there).</summary>
+    public static readonly StackDepot Shared = new(useNative: true);
+
+    private sealed class Table(int capacity)
+    {
+        public readonly ulong[] Keys = new ulong[capacity];
+        public readonly uint[] Ids = new uint[capacity];
+        public int Count;
+    }
+
+    private readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong> hash;
+    private readonly Lock gate = new();
+    // Hash → id, open addressing; replaced (never changed in place except by adding) under the lock.
+    private Table table = new(1024);
+    // Id → text and its native copy; index 0 is "not captured". Replaced when it grows.
+    private string[] texts = new string[64];
+    private nint[] utf8 = new nint[64];
+    private int count;
+    private readonly Dictionary<string, uint> byText = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a depot; with <paramref name="useNative"/> false it never walks natively (for tests of the fallback).</summary>
+    public StackDepot(bool useNative)
+    {
+        if (useNative) hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong>)NativeChecks.Export("ebb_stack_hash");
+        texts[0] = NotCaptured;
+        utf8[0] = ToNative(NotCaptured);
+        count = 1;
+    }
+
+    /// <summary>Whether captures use the native frame-pointer walk (false: a StackTrace every time).</summary>
+    public bool IsNative => hash != null;
+
+    /// <summary>How many distinct stacks (texts) the depot holds.</summary>
+    public int Count => Volatile.Read(ref count) - 1;
+
+    /// <summary>The id of the calling thread's current stack (never <see cref="None"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public uint Capture()
+    {
+        if (hash != null)
+        {
+            int depth;
+            ulong h = hash(HashDepth, &depth);
+            if (depth > 0)
+            {
+                uint id = Find(Volatile.Read(ref table), h);
+                return id != None ? id : AddFirstSighting(h);
+            }
+        }
+        return Intern(Stack.Render(new StackTrace(0, false)), 0);
+    }
+
+    /// <summary>The frames of stack <paramref name="id"/>, one a line (<c>    at Type.Method (IL offset 0x1a)</c>).</summary>
+    public string Frames(uint id) => Volatile.Read(ref texts)[id];
+
+    /// <summary>The same text as NUL-terminated UTF-8 in native memory that lives as long as the process.</summary>
+    public nint FramesUtf8(uint id) => Volatile.Read(ref utf8)[id];
+
+    // Lock-free: readers see a key only after its id (the id is written first).
+    private static uint Find(Table t, ulong h)
+    {
+        int mask = t.Keys.Length - 1;
+        for (int i = (int)h & mask; ; i = (i + 1) & mask)
+        {
+            ulong k = Volatile.Read(ref t.Keys[i]);
+            if (k == h) return t.Ids[i];
+            if (k == 0) return None;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private uint AddFirstSighting(ulong h) =>
+        // Rendered outside the lock (microseconds); a racing thread may render the same stack, and
+        // Intern then finds its text.
+        Intern(Stack.Render(new StackTrace(0, false)), h);
+
+    // Under the lock: the id of `text` (a new one the first time), and `h` mapped to it.
+    private uint Intern(string text, ulong h)
+    {
+        lock (gate)
+        {
+            if (!byText.TryGetValue(text, out uint id))
+            {
+                id = (uint)count;
+                if (id == texts.Length)
+                {
+                    var t = texts;
+                    var u = utf8;
+                    Array.Resize(ref t, t.Length * 2);
+                    Array.Resize(ref u, u.Length * 2);
+                    // Published before the id is handed out, so every reader of the id finds it.
+                    Volatile.Write(ref utf8, u);
+                    Volatile.Write(ref texts, t);
+                }
+                texts[id] = text;
+                utf8[id] = ToNative(text);
+                byText[text] = id;
+                Volatile.Write(ref count, (int)id + 1);
+            }
+            if (h != 0) Insert(h, id);
+            return id;
+        }
+    }
+
+    // Under the lock.
+    private void Insert(ulong h, uint id)
+    {
+        var t = table;
+        if (Find(t, h) != None) return;
+        if ((t.Count + 1) * 2 > t.Keys.Length)
+        {
+            var bigger = new Table(t.Keys.Length * 2);
+            for (int i = 0; i < t.Keys.Length; i++)
+                if (t.Keys[i] != 0) Put(bigger, t.Keys[i], t.Ids[i]);
+            Volatile.Write(ref table, bigger);
+            t = bigger;
+        }
+        Put(t, h, id);
+    }
+
+    private static void Put(Table t, ulong h, uint id)
+    {
+        int mask = t.Keys.Length - 1;
+        int i = (int)h & mask;
+        while (t.Keys[i] != 0) i = (i + 1) & mask;
+        t.Ids[i] = id;
+        Volatile.Write(ref t.Keys[i], h);
+        t.Count++;
+    }
+
+    // NUL-terminated UTF-8 from the C library's malloc (not Ebb's: the checks must not allocate from themselves).
+    private static nint ToNative(string s)
+    {
+        int n = Encoding.UTF8.GetByteCount(s);
+        byte* p = (byte*)NativeMemory.Alloc((nuint)n + 1);
+        Encoding.UTF8.GetBytes(s, new Span<byte>(p, n));
+        p[n] = 0;
+        return (nint)p;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Runtime.CompilerServices;
+using Ebb.Checks;
+
+namespace Ebb.Tests.Checks;
+
+// The stack depot, with the native frame-pointer walk (when the build found a C compiler)
+// and without it (the StackTrace fallback): the same answers either way.
+public unsafe class StackDepotTests
+{
+    private static readonly bool LibraryBuilt = File.Exists(Path.Combine(AppContext.BaseDirectory, NativeChecks.LibraryName));
+
+    public static TheoryData<bool> Walks => new() { true, false };
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static uint SiteAlpha(StackDepot depot) => depot.Capture();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static uint SiteBeta(StackDepot depot) => depot.Capture();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static uint CallsAlpha(StackDepot depot) => SiteAlpha(depot) + 0 * SiteAlpha(depot);
+
+    private static string FirstFrame(StackDepot depot, uint id) => depot.Frames(id).Split('\n')[0];
+
+    [Fact]
+    public void SharedDepot_UsesTheNativeWalk_WhenTheLibraryWasBuilt()
+    {
+        Assert.Equal(LibraryBuilt, StackDepot.Shared.IsNative);
+        Assert.Equal(LibraryBuilt, NativeChecks.Loaded);
+    }
+
+    [Theory]
+    [MemberData(nameof(Walks))]
+    public void TwoSites_GetDifferentIds_NamingTheirMethods(bool native)
+    {
+        var depot = new StackDepot(native);
+        uint a = SiteAlpha(depot), b = SiteBeta(depot);
+        Assert.NotEqual(StackDepot.None, a);
+        Assert.NotEqual(a, b);
+        // The first frame is the caller of the depot (Ebb's own frames are left out).
+        Assert.Contains(nameof(SiteAlpha), FirstFrame(depot, a));
+        Assert.Contains(nameof(SiteBeta), FirstFrame(depot, b));
+        Assert.Contains(nameof(TwoSites_GetDifferentIds_NamingTheirMethods), depot.Frames(a));
+        Assert.Equal(2, depot.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Walks))]
+    public void TheSameSiteTwice_GetsTheSameId_AndADifferentCallerADifferentOne(bool native)
+    {
+        var depot = new StackDepot(native);
+        // One call site in a loop: the same return addresses both times.
+        var ids = new uint[2];
+        for (int i = 0; i < ids.Length; i++) ids[i] = SiteAlpha(depot);
+        uint first = ids[0];
+        Assert.Equal(first, ids[1]);
+        uint viaOther = CallsAlpha(depot);
+        Assert.NotEqual(first, viaOther);
+        Assert.Contains(nameof(CallsAlpha), depot.Frames(viaOther));
+        Assert.DoesNotContain(nameof(CallsAlpha), depot.Frames(first));
+    }
+
+    [Theory]
+    [MemberData(nameof(Walks))]
+    public void NativeText_IsTheFramesAsUtf8(bool native)
+    {
+        var depot = new StackDepot(native);
+        uint a = SiteAlpha(depot);
+        string fromNative = new((sbyte*)depot.FramesUtf8(a));
+        Assert.Equal(depot.Frames(a), fromNative);
+        Assert.Equal("    (stacks not captured: EBB_STACKS=0)", depot.Frames(StackDepot.None));
+    }
+
+    [Theory]
+    [MemberData(nameof(Walks))]
+    public void ConcurrentCaptures_AgreeOnEachSitesId(bool native)
+    {
+        var depot = new StackDepot(native);
+        const int Threads = 4, Rounds = 300;
+        var alpha = new uint[Threads * Rounds];
+        var beta = new uint[Threads * Rounds];
+        var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            for (int i = 0; i < Rounds; i++)
+            {
+                alpha[t * Rounds + i] = SiteAlpha(depot);
+                beta[t * Rounds + i] = SiteBeta(depot);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        // One text per site, so one id per site, whichever thread saw it first and however
+        // often the JIT recompiled the loop (new return addresses, same frames).
+        Assert.Single(alpha.Distinct());
+        Assert.Single(beta.Distinct());
+        Assert.NotEqual(alpha[0], beta[0]);
+        Assert.Contains(nameof(SiteAlpha), FirstFrame(depot, alpha[0]));
+        Assert.Contains(nameof(SiteBeta), FirstFrame(depot, beta[0]));
+    }
+
+    [Fact]
+    public void NativeWalk_SeesEveryFrameOfANestedCall()
+    {
+        nint fn = NativeChecks.Export("ebb_stack_capture");
+        if (!LibraryBuilt) { Assert.Equal(0, fn); return; }
+        var capture = (delegate* unmanaged[Cdecl, SuppressGCTransition]<ulong*, int, int>)fn;
+        int shallow = Nest(0, capture, out ulong outer);
+        int deep = Nest(5, capture, out ulong outerDeep);
+        // Five more managed frames on the way, five more return addresses in the chain.
+        Assert.InRange(shallow, 3, 200);
+        Assert.Equal(shallow + 5, deep);
+        Assert.NotEqual(0ul, outer);
+        Assert.NotEqual(0ul, outerDeep);
+    }
+
+    // Recurses `n` times, then walks; the recursion is not a tail call (the result is used after it).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Nest(int n, delegate* unmanaged[Cdecl, SuppressGCTransition]<ulong*, int, int> capture, out ulong first)
+    {
+        if (n > 0)
+        {
+            int depth = Nest(n - 1, capture, out first);
+            GC.KeepAlive(capture == null ? null : "");
+            return depth;
+        }
+        ulong* ips = stackalloc ulong[256];
+        int got = capture(ips, 256);
+        first = got > 0 ? ips[0] : 0;
+        return got;
+    }
+}
