@@ -31,9 +31,9 @@ struct ebb_guard_entry {
     int32_t state;          /* 0 empty, 1 live, 2 freed; written last when an entry is filled */
     int32_t alloc_thread;   /* managed thread ids of the allocation and the free */
     int32_t free_thread;
-    int32_t owned;          /* the managed side's business (which texts it must free) */
+    int32_t pad;
     const char *alloc_text; /* the allocation's frames, "    at ...\n    at ...", NUL-terminated */
-    const char *free_text;  /* the free's frames, or NULL (not rendered yet, or not freed) */
+    const char *free_text;  /* the free's frames, or NULL */
 };
 
 struct ebb_guard_table {

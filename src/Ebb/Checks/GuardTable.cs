@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using Ebb.Os;
 
 namespace Ebb.Checks;
@@ -16,9 +15,8 @@ namespace Ebb.Checks;
 /// at the time (the allocating thread, the freeing thread, the guard thread).
 /// </para>
 /// <para>
-/// Texts are frames only (the handler prints the <c>allocated by thread N at:</c> line);
-/// a text is either owned by the entry (rendered for this block, freed when the entry is
-/// emptied) or shared (one text for every block, kept forever).
+/// Texts are frames only (the handler prints the <c>allocated by thread N at:</c> line),
+/// the stack depot's native copies, which live as long as the process: an entry owns none.
 /// </para>
 /// </summary>
 internal sealed unsafe class GuardTable
@@ -30,7 +28,7 @@ internal sealed unsafe class GuardTable
         public nuint Size;
         public int State;
         public int AllocThread, FreeThread;
-        public int Owned;
+        public int Pad;
         public nint AllocText, FreeText;
     }
 
@@ -43,8 +41,6 @@ internal sealed unsafe class GuardTable
 
     /// <summary>Entry states, as the C side reads them.</summary>
     public const int Empty = 0, Live = 1, Freed = 2;
-
-    private const int AllocOwned = 1, FreeOwned = 2;
 
     private readonly Header* header;
     private readonly Entry* entries;
@@ -72,23 +68,22 @@ internal sealed unsafe class GuardTable
     public nint Address => (nint)header;
 
     /// <summary>Adds a live block at a free index; returns the index, or -1 when the table is full.</summary>
-    public int Add(nint regionStart, nint regionEnd, nint user, nuint size, int thread, nint allocText, bool owned)
+    public int Add(nint regionStart, nint regionEnd, nint user, nuint size, int thread, nint allocText)
     {
         int i;
         if (spare.Count > 0) i = spare.Pop();
         else if (header->High < header->Capacity) i = (int)header->High;
         else return -1;
-        Set(i, regionStart, regionEnd, user, size, thread, allocText, owned);
+        Set(i, regionStart, regionEnd, user, size, thread, allocText);
         if (i == header->High) Volatile.Write(ref header->High, i + 1);
         return i;
     }
 
-    /// <summary>Makes entry <paramref name="i"/> a live block (its previous texts are released).</summary>
-    public void Set(int i, nint regionStart, nint regionEnd, nint user, nuint size, int thread, nint allocText, bool owned)
+    /// <summary>Makes entry <paramref name="i"/> a live block.</summary>
+    public void Set(int i, nint regionStart, nint regionEnd, nint user, nuint size, int thread, nint allocText)
     {
         var e = &entries[i];
         Volatile.Write(ref e->State, Empty);
-        ReleaseTexts(e);
         e->RegionStart = regionStart;
         e->RegionEnd = regionEnd;
         e->User = user;
@@ -96,61 +91,27 @@ internal sealed unsafe class GuardTable
         e->AllocThread = thread;
         e->FreeThread = 0;
         e->AllocText = allocText;
-        e->Owned = owned ? AllocOwned : 0;
+        e->FreeText = 0;
         Volatile.Write(ref e->State, Live);
     }
 
-    /// <summary>Marks an entry's block freed by <paramref name="thread"/>; its free text may follow later (<see cref="SetFreeText"/>).</summary>
-    public void MarkFreed(int i, int thread)
+    /// <summary>Marks an entry's block freed by <paramref name="thread"/> at the stack whose frames are <paramref name="freeText"/>.</summary>
+    public void MarkFreed(int i, int thread, nint freeText)
     {
         if (i < 0) return;
         entries[i].FreeThread = thread;
+        entries[i].FreeText = freeText;
         Volatile.Write(ref entries[i].State, Freed);
     }
 
-    /// <summary>Sets the free frames of a freed entry.</summary>
-    public void SetFreeText(int i, nint text, bool owned)
-    {
-        if (i < 0) return;
-        var e = &entries[i];
-        if ((e->Owned & FreeOwned) != 0) NativeMemory.Free((void*)e->FreeText);
-        e->FreeText = text;
-        e->Owned = owned ? e->Owned | FreeOwned : e->Owned & ~FreeOwned;
-    }
-
-    /// <summary>Empties an entry (its region is gone or reused) and frees its owned texts.</summary>
+    /// <summary>Empties an entry (its region is gone) and keeps its index for reuse.</summary>
     public void Remove(int i)
     {
         if (i < 0) return;
-        var e = &entries[i];
-        Volatile.Write(ref e->State, Empty);
-        ReleaseTexts(e);
+        Volatile.Write(ref entries[i].State, Empty);
         spare.Push(i);
     }
 
     /// <summary>Empties entry <paramref name="i"/> of a fixed table (the index stays its slot's).</summary>
-    public void Clear(int i)
-    {
-        var e = &entries[i];
-        Volatile.Write(ref e->State, Empty);
-        ReleaseTexts(e);
-    }
-
-    private static void ReleaseTexts(Entry* e)
-    {
-        if ((e->Owned & AllocOwned) != 0) NativeMemory.Free((void*)e->AllocText);
-        if ((e->Owned & FreeOwned) != 0) NativeMemory.Free((void*)e->FreeText);
-        e->AllocText = e->FreeText = 0;
-        e->Owned = 0;
-    }
-
-    /// <summary>NUL-terminated UTF-8 in malloc'd memory (the handler reads it with strlen and write(2)); the caller owns it.</summary>
-    public static nint Text(string s)
-    {
-        int n = Encoding.UTF8.GetByteCount(s);
-        byte* p = (byte*)NativeMemory.Alloc((nuint)n + 1);
-        Encoding.UTF8.GetBytes(s, new Span<byte>(p, n));
-        p[n] = 0;
-        return (nint)p;
-    }
+    public void Clear(int i) => Volatile.Write(ref entries[i].State, Empty);
 }

@@ -80,12 +80,11 @@ internal sealed unsafe class GuardedHeap
         nint user = (nint)((nuint)(guard - (nint)size) & ~(align - 1));
         var b = new Block { User = user, Start = start, Size = size, DataLength = data, Alloc = stack };
         Fill(b, zero);
-        nint text = GuardTable.Text(b.Alloc.Frames);
         lock (gate)
         {
             EnsureReporter();
-            b.Entry = table.Add(start, guard + (nint)Page, user, size, b.Alloc.ThreadId, text, owned: true);
-            if (b.Entry < 0) System.Runtime.InteropServices.NativeMemory.Free((void*)text);
+            // The depot's text of the stack (rendered once per distinct stack, kept for the process).
+            b.Entry = table.Add(start, guard + (nint)Page, user, size, b.Alloc.ThreadId, b.Alloc.FramesUtf8);
             blocks[user] = b;
         }
         return (void*)user;
@@ -106,12 +105,9 @@ internal sealed unsafe class GuardedHeap
             b.Free = stack;
             OsMemory.Protect(b.Start, b.DataLength, Prot.None);
         }
-        nint text = GuardTable.Text(stack.Frames);
         lock (gate)
         {
-            table.MarkFreed(b.Entry, stack.ThreadId);
-            if (b.Entry >= 0) table.SetFreeText(b.Entry, text, owned: true);
-            else System.Runtime.InteropServices.NativeMemory.Free((void*)text);
+            table.MarkFreed(b.Entry, stack.ThreadId, stack.FramesUtf8);
             freed.Enqueue(b);
             freedBytes += (long)(b.DataLength + Page);
             while (freedBytes > options.GuardFreedBudgetBytes && freed.Count > 0)

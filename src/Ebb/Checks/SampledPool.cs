@@ -65,7 +65,6 @@ internal sealed unsafe class SampledPool
         public nint User;
         public nuint Size;
         public Stack? Alloc, Free;
-        public bool FreeTextPending;
     }
 
     private readonly CheckOptions options;
@@ -73,7 +72,6 @@ internal sealed unsafe class SampledPool
     private readonly nuint poolLength;
     private readonly Slot[] slots;
     private readonly GuardTable table;
-    private readonly nint noFramesText;
     private readonly int readyTarget;
 
     private readonly Lock gate = new();
@@ -114,7 +112,6 @@ internal sealed unsafe class SampledPool
             closed.Enqueue(i);
         }
         table = GuardTable.Fixed(n);
-        noFramesText = GuardTable.Text(Stack.Capture(false).Frames);
         // A quarter of the pool, at most 16: the rest holds freed blocks, inaccessible.
         readyTarget = Math.Clamp(n / 4, 1, 16);
         // Ready now, so the very first allocations can be sampled.
@@ -181,7 +178,6 @@ internal sealed unsafe class SampledPool
             s.Size = size;
             s.Alloc = stack;
             s.Free = null;
-            s.FreeTextPending = false;
             // The slot is filled with the left slack's byte already: only the alignment slack
             // after the block (none for a plain Alloc) and the block itself are written. The
             // slack under the lock, so Validate never sees it half-written.
@@ -190,8 +186,8 @@ internal sealed unsafe class SampledPool
         }
         WakeIfParked();
         Poison.Fill(s.User, size, zero ? (byte)0 : Poison.Junk);
-        var (text, owned) = TextOf(stack);
-        table.Set(s.Index, s.Start - (nint)Page, s.Start + 2 * (nint)Page, s.User, size, stack.ThreadId, text, owned);
+        // The depot's text of this stack (rendered once per distinct stack, kept for the process).
+        table.Set(s.Index, s.Start - (nint)Page, s.Start + 2 * (nint)Page, s.User, size, stack.ThreadId, stack.FramesUtf8);
         return (void*)s.User;
     }
 
@@ -209,11 +205,7 @@ internal sealed unsafe class SampledPool
             Poison.Fill(s.User, s.Size, Poison.Freed);
             s.State = State.Freed;
             s.Free = stack;
-            table.MarkFreed(s.Index, stack.ThreadId);
-            // Rendering frames is slow: the guard thread does it before it closes the slot
-            // (no fault can name the free before then).
-            if (options.Stacks) s.FreeTextPending = true;
-            else table.SetFreeText(s.Index, noFramesText, owned: false);
+            table.MarkFreed(s.Index, stack.ThreadId, stack.FramesUtf8);
             toClose.Add(s.Index);
         }
         WakeIfParked();
@@ -333,11 +325,6 @@ internal sealed unsafe class SampledPool
                 if (errors is not null) errors.Add(e);
                 else ReportNow(e);
             }
-            if (s.FreeTextPending)
-            {
-                table.SetFreeText(i, GuardTable.Text(s.Free!.Frames), owned: true);
-                s.FreeTextPending = false;
-            }
         }
         CloseRuns(batch);
         lock (gate)
@@ -418,9 +405,6 @@ internal sealed unsafe class SampledPool
     }
 
     // ---- checks -----------------------------------------------------------------------
-
-    private (nint Text, bool Owned) TextOf(Stack stack) =>
-        options.Stacks ? (GuardTable.Text(stack.Frames), true) : (noFramesText, false);
 
     // Under gate: the live block at p. Slots are the odd pages of the pool; the even ones are
     // guards, where only a 0-byte block (placed at its slot's end) may point.
