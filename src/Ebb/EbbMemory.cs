@@ -26,8 +26,9 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* Alloc(nuint byteCount)
     {
-        if (Checker.Enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, false);
-        return HeapAlloc.Alloc(byteCount);
+        if (Checker.Enabled && !Checker.Sampling) return CheckedAlloc(byteCount, 0, false);
+        void* p = HeapAlloc.Alloc(byteCount);
+        return Checker.Sampling ? Checker.Counted(p, byteCount, false) : p;
     }
 
     /// <summary>Allocates a block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
@@ -44,8 +45,9 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* AllocZeroed(nuint byteCount)
     {
-        if (Checker.Enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, true);
-        return HeapAlloc.AllocZeroed(byteCount);
+        if (Checker.Enabled && !Checker.Sampling) return CheckedAlloc(byteCount, 0, true);
+        void* p = HeapAlloc.AllocZeroed(byteCount);
+        return Checker.Sampling ? Checker.Counted(p, byteCount, true) : p;
     }
 
     /// <summary>Allocates a zeroed block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
@@ -61,8 +63,9 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* TryAlloc(nuint byteCount)
     {
-        if (Checker.Enabled && !Checker.SkipsSample()) return CheckedTryAlloc(byteCount);
-        return HeapAlloc.TryAlloc(byteCount);
+        if (Checker.Enabled && !Checker.Sampling) return CheckedTryAlloc(byteCount);
+        void* p = HeapAlloc.TryAlloc(byteCount);
+        return Checker.Sampling ? Checker.Counted(p, byteCount, false) : p;
     }
 
     /// <summary>
@@ -90,7 +93,7 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Free(void* ptr)
     {
-        if (Checker.Enabled && !Checker.OutsidePool(ptr)) { CheckedFree(ptr); return; }
+        if (Checker.Enabled && (!Checker.Sampling || Checker.FreeIsChecked(ptr))) { CheckedFree(ptr); return; }
         Dealloc.Free(ptr);
     }
 
@@ -244,7 +247,7 @@ public static unsafe partial class EbbMemory
     // The checked paths out of line: where the JIT cannot fold Checker.Enabled (code compiled
     // before the class was initialized), the inlined fast paths stay small.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void* CheckedAlloc(nuint byteCount, nuint alignment, bool zero) => Checker.AllocPastCountdown(byteCount, alignment, zero);
+    private static void* CheckedAlloc(nuint byteCount, nuint alignment, bool zero) => Checker.Alloc(byteCount, alignment, zero);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void CheckedFree(void* ptr) => Checker.Free(ptr);
@@ -252,7 +255,7 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void* CheckedTryAlloc(nuint byteCount)
     {
-        try { return Checker.AllocPastCountdown(byteCount, 0, false); }
+        try { return Checker.Alloc(byteCount, 0, false); }
         catch (OutOfMemoryException) { return null; }
     }
 

@@ -6,7 +6,9 @@ namespace Ebb.Checks;
 /// The seam between the public API and the checked and guarded modes. Every public
 /// allocation method of <c>EbbMemory</c> starts with <c>if (Checker.Enabled) return Checker.X(...)</c>;
 /// <see cref="Enabled"/> is a static readonly field, so in release mode the JIT folds
-/// the test away and the fast path pays nothing. The mode is chosen once, from the
+/// the test away and the fast path pays nothing. In sampled mode the allocator's fast paths
+/// stay inline too, with only <see cref="Counted"/> after an allocation and
+/// <see cref="FreeIsChecked"/> before a free. The mode is chosen once, from the
 /// environment, when this class is first touched.
 /// </summary>
 internal static unsafe class Checker
@@ -19,6 +21,9 @@ internal static unsafe class Checker
 
     /// <summary>True when EBB_CHECK or EBB_GUARD selected a checking mode at start-up.</summary>
     internal static readonly bool Enabled = Mode != CheckMode.Off;
+
+    /// <summary>True in sampled mode (static readonly: the JIT folds the tests on it).</summary>
+    internal static readonly bool Sampling = Mode == CheckMode.GuardSample;
 
     /// <summary>The checked heap, in checked mode.</summary>
     internal static readonly CheckedHeap? Checked = Mode == CheckMode.Checked ? new CheckedHeap(Options) : null;
@@ -50,34 +55,33 @@ internal static unsafe class Checker
     [ThreadStatic] private static bool countdownStarted;
 
     /// <summary>
-    /// Sampled mode's whole cost on the allocation fast path: true when this allocation is
-    /// not sampled (one thread-static decrement and compare), so <c>EbbMemory</c> goes on to
-    /// the allocator's own inlined fast path. False in every other mode.
+    /// Sampled mode's whole cost on the allocation fast path, after the allocator's own fast
+    /// path has allocated <paramref name="p"/>: one thread-static decrement and compare. When
+    /// the countdown runs out, the block is swapped for a guarded one (if a slot is ready).
     /// </summary>
     /// <remarks>
-    /// The thread's heap is read here too, though only the allocator uses it, and with
-    /// <c>&amp;</c>, not <c>&amp;&amp;</c>: the JIT hoists a thread-static base out of a
-    /// caller's loop only when the read is on every iteration's path, as it is in release
-    /// mode; behind a branch each read would be a helper call per allocation, costing more
-    /// than the countdown itself. A thread without a heap yet takes the out-of-line path,
-    /// which handles it.
+    /// Counting after the allocation, not before, keeps the allocator's read of its
+    /// thread-static heap pointer on every iteration's path of a caller's loop, where the JIT
+    /// hoists the thread-static base out of the loop as in release mode; behind the
+    /// countdown's branch it would be a helper call per allocation, costing more than the
+    /// countdown. The block swapped away costs an extra allocation and free once in N.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool SkipsSample() => Mode == CheckMode.GuardSample && ((Heap.ThreadHeap.Current != null) & (--SampleCountdown > 0));
+    internal static void* Counted(void* p, nuint byteCount, bool zero) =>
+        --SampleCountdown > 0 || p == null ? p : Resample(p, byteCount, zero);
 
-    /// <summary>Sampled mode's whole cost on the free fast path: true when the pointer is not in the pool. False in every other mode.</summary>
-    /// <remarks>The thread's heap is read first for the reason given at <see cref="SkipsSample"/>.</remarks>
+    /// <summary>
+    /// Sampled mode's whole cost on the free fast path: true when the pointer is in the pool
+    /// (or the thread has no heap yet), so the free takes the out-of-line path.
+    /// </summary>
+    /// <remarks>
+    /// The thread's heap pointer is read here, first and unconditionally, for the reason given
+    /// at <see cref="Counted"/>: the allocator's own read of it, behind the pool test, would
+    /// otherwise not be hoisted.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool OutsidePool(void* ptr) =>
-        Mode == CheckMode.GuardSample && Heap.ThreadHeap.Current != null && (nuint)((nint)ptr - PoolStart) >= PoolLength;
-
-    /// <summary>Allocates under the mode in force when <see cref="SkipsSample"/> has already counted this allocation.</summary>
-    internal static void* AllocPastCountdown(nuint byteCount, nuint alignment, bool zero)
-    {
-        if (Mode == CheckMode.GuardSample) return SampledOrNot(byteCount, alignment, zero);
-        if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
-        return Checked!.Alloc(byteCount, alignment, zero);
-    }
+    internal static bool FreeIsChecked(void* ptr) =>
+        Heap.ThreadHeap.Current == null || (nuint)((nint)ptr - PoolStart) < PoolLength;
 
     /// <summary>Allocates under the mode in force.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -148,12 +152,31 @@ internal static unsafe class Checker
     /// <summary>Writes the leak report of checked mode; false when there is nothing to report or no live table.</summary>
     internal static bool ReportLeaks(TextWriter w) => Checked?.ReportLeaks(w) ?? false;
 
-    // The countdown ran out: restart it and put a block of at most a page in the pool, when a
-    // slot is ready. A bigger block does not fit a slot: it is an ordinary block, and the
-    // countdown restarts as usual (were the next allocation chosen instead, a run of big
-    // blocks would each take this out-of-line path).
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // The countdown ran out after the allocator gave p: a guarded block instead, if one is ready.
+    // Optimized at once: called once in N allocations, such paths can stay in unoptimized
+    // tier-0 code for seconds while tiering waits for a quiet moment.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void* Resample(void* p, nuint byteCount, bool zero)
+    {
+        void* q = TrySample(byteCount, 0, zero);
+        if (q == null) return p;
+        Heap.Dealloc.Free(p);
+        return q;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void* SampledOrNot(nuint byteCount, nuint alignment, bool zero)
+    {
+        void* p = TrySample(byteCount, alignment, zero);
+        return p != null ? p : Unchecked(byteCount, alignment, zero);
+    }
+
+    // The countdown ran out: restart it and put a block of at most a page in the pool, when a
+    // slot is ready; null when not. A bigger block does not fit a slot: it is an ordinary
+    // block, and the countdown restarts as usual (were the next allocation chosen instead, a
+    // run of big blocks would each take this out-of-line path).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void* TrySample(nuint byteCount, nuint alignment, bool zero)
     {
         bool first = !countdownStarted;
         countdownStarted = true;
@@ -161,9 +184,8 @@ internal static unsafe class Checker
         // Mean N, so one allocation in N is chosen; the first countdown of a thread starts at a random phase.
         SampleCountdown = (int)Math.Min(int.MaxValue, first ? Random.Shared.NextInt64(0, n) : Random.Shared.NextInt64(1, 2L * n));
         if ((first && SampleCountdown > 0) || byteCount > SampledPool.MaxSize || alignment > SampledPool.MaxSize)
-            return Unchecked(byteCount, alignment, zero);
-        void* p = Sampled!.TryAlloc(byteCount, alignment, zero);
-        return p != null ? p : Unchecked(byteCount, alignment, zero);
+            return null;
+        return Sampled!.TryAlloc(byteCount, alignment, zero);
     }
 
     // The allocation not sampled: the allocator's own inlined fast path, as in release mode,
