@@ -73,14 +73,20 @@ internal static unsafe class Arena
     {
         lock (Gate)
         {
+            Chunk* bestChunk = null;
+            int bestStart = -1;
+            long bestScore = long.MaxValue;
             for (Chunk* c = first; c != null; c = c->Next)
             {
-                int i = FindRun(c, (int)slices);
-                if (i >= 0) return Take(c, i, (int)slices, out zero);
+                long score = FindRun(c, (int)slices, out int start);
+                if (score < bestScore) { bestScore = score; bestChunk = c; bestStart = start; }
+                if (score == 0) break;
             }
+            if (bestChunk != null) return Take(bestChunk, bestStart, (int)slices, out zero);
             Chunk* fresh = NewChunk();
             if (fresh == null) { zero = false; return null; }
-            return Take(fresh, FindRun(fresh, (int)slices), (int)slices, out zero);
+            FindRun(fresh, (int)slices, out int at);
+            return Take(fresh, at, (int)slices, out zero);
         }
     }
 
@@ -137,32 +143,44 @@ internal static unsafe class Arena
         return head;
     }
 
-    /// <summary>First fit of <paramref name="n"/> free slices in the chunk, preferring a dirty (resident) slice for single-slice spans; -1 if none.</summary>
-    private static int FindRun(Chunk* c, int n)
+    /// <summary>
+    /// The best place for <paramref name="n"/> free slices in the chunk: its score (lower is
+    /// better; long.MaxValue when none fits) and its first slice. Best fit among the maximal
+    /// runs of free slices, so a span goes into the smallest hole that holds it and big runs
+    /// stay whole (first fit left holes of a few dirty slices that no later span fitted, resident
+    /// until purged); among runs that fit equally well, the one whose first n slices are most
+    /// often dirty (resident already: reusing them costs no new memory and no page faults).
+    /// A hole that fits exactly and is all dirty scores 0.
+    /// </summary>
+    private static long FindRun(Chunk* c, int n, out int start)
     {
-        if (Layout.SlicesPerChunk - c->UsedSlices < n) return -1;
-        const int Words = Layout.SlicesPerChunk / 64;
-        if (n == 1)
+        start = -1;
+        if (Layout.SlicesPerChunk - c->UsedSlices < n) return long.MaxValue;
+        long best = long.MaxValue;
+        int i = Layout.HeaderSlices;
+        while (i < Layout.SlicesPerChunk)
         {
-            for (int w = 0; w < Words; w++)
+            if (Chunk.Test(c->Used, i))
             {
-                ulong reuse = ~c->Used[w] & c->Dirty[w];
-                if (reuse != 0) return (w << 6) + BitOperations.TrailingZeroCount(reuse);
+                // Skip the rest of a word that is all used.
+                if ((i & 63) == 0 && c->Used[i >> 6] == ulong.MaxValue) i += 64; else i++;
+                continue;
             }
-            for (int w = 0; w < Words; w++)
+            int runStart = i;
+            while (i < Layout.SlicesPerChunk && !Chunk.Test(c->Used, i)) i++;
+            int length = i - runStart;
+            if (length < n) continue;
+            int dirty = 0;
+            for (int k = runStart; k < runStart + n; k++) if (Chunk.Test(c->Dirty, k)) dirty++;
+            long score = (long)(length - n) * (Layout.SlicesPerChunk + 1) + (n - dirty);
+            if (score < best)
             {
-                ulong free = ~c->Used[w];
-                if (free != 0) return (w << 6) + BitOperations.TrailingZeroCount(free);
+                best = score;
+                start = runStart;
+                if (score == 0) break;
             }
-            return -1;
         }
-        int run = 0;
-        for (int i = 0; i < Layout.SlicesPerChunk; i++)
-        {
-            if (Chunk.Test(c->Used, i)) { run = 0; continue; }
-            if (++run == n) return i - n + 1;
-        }
-        return -1;
+        return best;
     }
 
     private static Chunk* NewChunk()

@@ -1,114 +1,152 @@
+using System.Runtime.CompilerServices;
+
 namespace Ebb.Checks;
 
 /// <summary>
-/// Checked mode (<c>EBB_CHECK=1</c>). Every block is carved out of a larger allocator block:
+/// Checked mode (<c>EBB_CHECK=1</c>). Every block is carved out of a larger allocator block
+/// whose first 64 bytes are its header (<see cref="CheckedBlock"/>: size, state, stack ids):
 /// <code>
-///   base                 user                 user+size        base+total
-///   | left redzone 0xFA  | the block (0xAA)   | right redzone 0xFB |
+///   base     base+64              user                 user+size        base+total
+///   | header | left redzone 0xFA  | the block (0xAA)   | right redzone 0xFB |
 /// </code>
 /// The redzones are byte-precise (the right one starts at the block's last byte + 1, so a
-/// 1-byte overflow of a 13-byte block changes it) and at least 32 bytes wide. A table maps
-/// every block's address to its record (size, state, allocation and free stacks), so double
-/// free, free of a foreign or interior pointer, and realloc of freed memory are found every
-/// time. Freed blocks wait in a FIFO quarantine filled with 0xDD; when one leaves it (or at
-/// <see cref="Validate"/>, or at exit) a changed byte is a write after free.
+/// 1-byte overflow of a 13-byte block changes it) and at least 32 bytes wide. A pointer is
+/// recognised as a checked block by its allocator block's header, so double free, free of a
+/// foreign or interior pointer, and realloc of freed memory are found every time, with no
+/// table lookup and no managed object per block.
+/// <para>
+/// Freed blocks are filled with 0xDD and quarantined: first in a per-thread list (no lock),
+/// which, once it holds more than a small budget, is moved as a whole under the heap's lock
+/// to the heap's FIFO of at most <see cref="CheckOptions.QuarantineBytes"/>; the oldest blocks
+/// leave it, are checked (a changed byte is a write after free) and go back to the allocator.
+/// An index of header addresses (<see cref="LiveIndex"/>) lets <see cref="Validate"/>, the
+/// exit-time scan and the leak report find every live and quarantined block; memory goes
+/// back to the allocator only under the lock, so a scan under the lock reads only blocks
+/// that are still there.
+/// </para>
 /// </summary>
 internal sealed unsafe class CheckedHeap
 {
     private const nuint MinRedzone = 32;
+    private const nuint HeaderSize = CheckedBlock.HeaderSize;
+    // The smallest allocator block a checked block takes (header, two redzones, a 0-byte block).
+    private const nuint MinTotal = HeaderSize + 2 * MinRedzone;
+    private const int SlotBatch = 32;
+    private const long MaxThreadQuarantine = 256 << 10;
 
-    private enum State : byte { Live, Quarantined, Free }
+    private const byte Live = (byte)CheckedState.Live, Freeing = (byte)CheckedState.Freeing;
+    private const byte Quarantined = (byte)CheckedState.Quarantined, Released = (byte)CheckedState.Free;
 
-    private sealed class Block
+    /// <summary>A thread's side of a heap: its quarantined blocks not yet handed to the heap, and spare index slots.</summary>
+    private sealed class ThreadCache(CheckedHeap heap)
     {
-        public nint User, Base;
-        public nuint Size, Total;
-        public State State;
-        // Set once an error about this block has been thrown, so the exit-time scan and the
-        // leak report do not repeat it.
-        public bool Reported;
-        public required Stack Alloc;
-        public Stack? Free;
+        public readonly CheckedHeap Heap = heap;
+        // Made on its thread (cheaper here than Environment.CurrentManagedThreadId on every call).
+        public readonly int ThreadId = Environment.CurrentManagedThreadId;
+        public CheckedBlock* Head, Tail;
+        public long Bytes;
+        public readonly int[] Slots = new int[SlotBatch];
+        public int SlotCount;
+
+        // The thread has ended: its quarantined blocks and spare slots go to the heap.
+        ~ThreadCache() => Heap.Adopt(this);
     }
 
-    private readonly CheckOptions options;
+    // The heap this thread used last, and all of them (tests make several heaps).
+    [ThreadStatic] private static ThreadCache? lastCache;
+    [ThreadStatic] private static ConditionalWeakTable<CheckedHeap, ThreadCache>? caches;
+
+    private readonly bool stacks;
+    private readonly ulong key;
+    private readonly long quarantineLimit;
+    private readonly long threadLimit;
     private readonly Lock gate = new();
-    // Live, quarantined and freed blocks by address. A freed record stays until the address
-    // is handed out again, so a late second free is still named a double free.
-    private readonly Dictionary<nint, Block> blocks = [];
-    // Live and quarantined blocks by the address of their allocator block, to tell a pointer
-    // into a checked block's redzone from an ordinary Ebb block (an EbbHeap's, say).
-    private readonly Dictionary<nint, Block> byBase = [];
-    private readonly Queue<Block> quarantine = new();
+    private readonly LiveIndex index = new();
+    private readonly FreedRecords freed = new();
+    // The heap's quarantine, oldest first, linked through the headers; under the lock.
+    private CheckedBlock* head, tail;
     private long quarantinedBytes;
 
-    /// <summary>Creates a checked heap with its own tables (the process has one; tests make more).</summary>
-    public CheckedHeap(CheckOptions options) => this.options = options;
+    /// <summary>Creates a checked heap with its own index and quarantine (the process has one; tests make more).</summary>
+    public CheckedHeap(CheckOptions options)
+    {
+        stacks = options.Stacks;
+        quarantineLimit = options.QuarantineBytes;
+        // A thread holds back at most 1/16 of the quarantine before handing it over (ASan's
+        // per-thread quarantine cache): one lock per many frees, little memory per thread.
+        threadLimit = Math.Min(options.QuarantineBytes / 16, MaxThreadQuarantine);
+        key = (ulong)Random.Shared.NextInt64() | 1;
+    }
 
     /// <summary>Allocates a checked block of <paramref name="size"/> bytes.</summary>
     public void* Alloc(nuint size, nuint alignment, bool zero)
     {
         nuint align = Math.Max(alignment, 16);
-        nuint left = (MinRedzone + align - 1) & ~(align - 1);
-        if (size > nuint.MaxValue / 2) throw new OutOfMemoryException();
-        nuint rounded = (size + 15) & ~(nuint)15;
-        nuint total = left + rounded + MinRedzone;
-        nint b = (nint)(align == 16 ? Backend.Alloc(total) : Backend.AlignedAlloc(total, align));
-        if (b == 0) throw new OutOfMemoryException();
-        nint user = b + (nint)left;
-        Poison.Fill(b, left, Poison.Left);
-        Poison.Fill(user, size, zero ? (byte)0 : Poison.Junk);
-        Poison.Fill(user + (nint)size, total - left - size, Poison.Right);
-        var block = new Block { User = user, Base = b, Size = size, Total = total, Alloc = Stack.Capture(options.Stacks) };
-        lock (gate)
-        {
-            blocks[user] = block;
-            byBase[b] = block;
-        }
-        return (void*)user;
+        if (size > nuint.MaxValue / 2 || align > uint.MaxValue / 2) throw new OutOfMemoryException();
+        nuint left = (HeaderSize + MinRedzone + align - 1) & ~(align - 1);
+        nuint total = left + ((size + 15) & ~(nuint)15) + MinRedzone;
+        uint stack = Stack.CaptureId(stacks);
+        byte* b = (byte*)(align == 16 ? Backend.Alloc(total) : Backend.AlignedAlloc(total, align));
+        if (b == null) throw new OutOfMemoryException();
+        var cache = Cache();
+        int slot = cache.SlotCount > 0 ? cache.Slots[--cache.SlotCount] : TakeSlots(cache);
+        byte* user = b + left;
+        var h = (CheckedBlock*)b;
+        h->Link = 0;
+        h->Key = (ulong)user ^ key;
+        h->Size = size;
+        h->Total = total;
+        h->AllocStack = stack;
+        h->FreeStack = StackDepot.None;
+        h->AllocThread = cache.ThreadId;
+        h->FreeThread = 0;
+        h->Left = (uint)left;
+        h->Slot = slot;
+        h->State = Live;
+        h->Reported = 0;
+        Poison.Fill((nint)(b + HeaderSize), left - HeaderSize, Poison.Left);
+        Poison.Fill((nint)user, size, zero ? (byte)0 : Poison.Junk);
+        Poison.Fill((nint)(user + size), total - left - size, Poison.Right);
+        // Published last: a scan that finds the entry finds a whole header and filled redzones.
+        if (slot >= 0) Volatile.Write(ref *index.Entry(slot), (nint)b);
+        return user;
     }
 
     /// <summary>Frees a checked block into the quarantine, after checking its state and redzones.</summary>
     public void Free(void* ptr)
     {
         if (ptr == null) return;
-        var freeStack = Stack.Capture(options.Stacks);
-        EbbMemoryException? late;
-        bool ordinary = false;
-        lock (gate)
-        {
-            var block = LiveBlock((nint)ptr, "free");
-            // Not a checked block but an ordinary Ebb one: the allocator frees it (and checks it).
-            if (block is null) ordinary = true;
-            else Quarantine(block, freeStack);
-            late = ordinary ? null : Evict(options.QuarantineBytes);
-        }
-        if (ordinary) Backend.Free(ptr);
-        if (late is not null) throw late;
-    }
-
-    // Under the lock: checks a live block and moves it to the quarantine.
-    private void Quarantine(Block block, Stack freeStack)
-    {
-        ThrowIfRedzonesChanged(block, "at free");
-        block.State = State.Quarantined;
-        block.Free = freeStack;
-        Poison.Fill(block.User, block.Size, Poison.Freed);
-        quarantine.Enqueue(block);
-        quarantinedBytes += (long)block.Total;
+        var h = Find((nint)ptr, "free");
+        // Not a checked block but an ordinary Ebb block: the allocator frees it (and checks it).
+        if (h == null) { Backend.Free(ptr); return; }
+        ThrowIfRedzonesChanged(h, "at free");
+        // Two threads freeing one block: one wins, the other reports the double free.
+        if (Interlocked.CompareExchange(ref h->State, Freeing, Live) != Live) throw DoubleFree(h, (nint)ptr, "free");
+        var cache = Cache();
+        h->FreeStack = Stack.CaptureId(stacks);
+        h->FreeThread = cache.ThreadId;
+        Poison.Fill((nint)ptr, h->Size, Poison.Freed);
+        // Poisoned before it says so: a scan checks the poison only of quarantined blocks.
+        Volatile.Write(ref h->State, Quarantined);
+        h->Link = 0;
+        if (cache.Tail == null) cache.Head = h; else cache.Tail->Link = (nint)h;
+        cache.Tail = h;
+        cache.Bytes += (long)h->Total;
+        if (cache.Bytes > threadLimit) HandOver(cache);
     }
 
     /// <summary>Moves a checked block to a new one of <paramref name="size"/> bytes.</summary>
     public void* Realloc(void* ptr, nuint size, nuint alignment)
     {
         if (ptr == null) return Alloc(size, alignment, false);
+        var h = Find((nint)ptr, "realloc");
         nuint old;
-        lock (gate)
+        if (h != null)
         {
-            var block = LiveBlock((nint)ptr, "realloc");
-            if (block is not null) ThrowIfRedzonesChanged(block, "at realloc");
-            old = block?.Size ?? Backend.UsableSize(ptr);
+            ThrowIfRedzonesChanged(h, "at realloc");
+            old = h->Size;
         }
+        else old = Backend.UsableSize(ptr);
         void* p = Alloc(size == 0 ? 1 : size, alignment, false);
         Buffer.MemoryCopy(ptr, p, size, Math.Min(old, size));
         Free(ptr);
@@ -118,7 +156,8 @@ internal sealed unsafe class CheckedHeap
     /// <summary>The block's requested size: the redzone is not usable.</summary>
     public nuint UsableSize(void* ptr)
     {
-        lock (gate) return LiveBlock((nint)ptr, "usable size")?.Size ?? Backend.UsableSize(ptr);
+        var h = Find((nint)ptr, "usable size");
+        return h != null ? h->Size : Backend.UsableSize(ptr);
     }
 
     /// <summary>Checks every live block's redzones and every quarantined block's poison; throws the first error.</summary>
@@ -134,13 +173,14 @@ internal sealed unsafe class CheckedHeap
         var errors = new List<EbbMemoryException>();
         lock (gate)
         {
-            foreach (var b in blocks.Values)
+            for (int slot = 0; slot < index.High && errors.Count < max; slot++)
             {
-                if (errors.Count >= max) break;
-                if (b.State == State.Free || b.Reported) continue;
-                var e = RedzoneError(b, when) ?? (b.State == State.Quarantined ? PoisonError(b, when) : null);
+                var h = (CheckedBlock*)Volatile.Read(ref *index.Entry(slot));
+                if (h == null || h->Reported != 0) continue;
+                byte state = Volatile.Read(ref h->State);
+                var e = RedzoneError(h, when) ?? (state == Quarantined ? PoisonError(h, when) : null);
                 if (e is null) continue;
-                b.Reported = true;
+                h->Reported = 1;
                 errors.Add(e);
             }
         }
@@ -150,14 +190,24 @@ internal sealed unsafe class CheckedHeap
     /// <summary>Live blocks grouped by allocation site, largest total first.</summary>
     public List<(string Frames, nuint Bytes, int Blocks)> Leaks(out nuint totalBytes, out int totalBlocks)
     {
-        List<Block> live;
-        lock (gate) live = blocks.Values.Where(b => b.State == State.Live && !b.Reported).ToList();
+        var sites = new Dictionary<uint, (nuint Bytes, int Blocks)>();
         totalBytes = 0;
-        foreach (var b in live) totalBytes += b.Size;
-        totalBlocks = live.Count;
-        return live.GroupBy(b => b.Alloc.Frames)
-            .Select(g => (g.Key, (nuint)g.Aggregate(0UL, (s, b) => s + b.Size), g.Count()))
-            .OrderByDescending(g => g.Item2).ThenByDescending(g => g.Item3)
+        totalBlocks = 0;
+        lock (gate)
+        {
+            for (int slot = 0; slot < index.High; slot++)
+            {
+                var h = (CheckedBlock*)Volatile.Read(ref *index.Entry(slot));
+                if (h == null || Volatile.Read(ref h->State) != Live || h->Reported != 0) continue;
+                sites.TryGetValue(h->AllocStack, out var s);
+                sites[h->AllocStack] = (s.Bytes + h->Size, s.Blocks + 1);
+                totalBytes += h->Size;
+                totalBlocks++;
+            }
+        }
+        // One id per text in the depot, so one group per site.
+        return sites.Select(s => (StackDepot.Shared.Frames(s.Key), s.Value.Bytes, s.Value.Blocks))
+            .OrderByDescending(g => g.Bytes).ThenByDescending(g => g.Blocks)
             .ToList();
     }
 
@@ -175,52 +225,149 @@ internal sealed unsafe class CheckedHeap
         return true;
     }
 
-    // Under the lock: the live block at p; null when p is no checked block's business (an
-    // ordinary Ebb block, from an EbbHeap say: the allocator then checks it itself); or the
-    // error that p is a freed block, a pointer into a checked block, or not Ebb's at all.
-    private Block? LiveBlock(nint p, string op)
+    // The header of the live checked block at p; null when p is no checked block's business
+    // (an ordinary Ebb block, from an EbbHeap say: the allocator then checks it itself); or
+    // throws that p is a freed block, a pointer into a checked block, or not Ebb's at all.
+    private CheckedBlock* Find(nint p, string op)
     {
-        if (blocks.TryGetValue(p, out var block))
+        if (!Backend.TryFindBlock((void*)p, out void* start, out nuint blockSize))
         {
-            if (block.State == State.Live) return block;
-            throw new EbbMemoryException(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, block.Size), block.Size,
-                block.Alloc.Describe("allocated"), block.Free?.Describe("freed"));
-        }
-        if (!Backend.TryFindBlock((void*)p, out void* start, out _))
+            ThrowIfRemembered(p, op);
             throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Foreign(op, p));
-        if (!byBase.TryGetValue((nint)start, out var b)) return null;
-        throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Interior(op, p, b.User, b.Size), b.Size,
-            b.Alloc.Describe("allocated"), b.Free?.Describe("freed"));
-    }
-
-    private static void ThrowIfRedzonesChanged(Block b, string when)
-    {
-        if (RedzoneError(b, when) is not { } e) return;
-        b.Reported = true;
-        throw e;
-    }
-
-    private static EbbMemoryException? RedzoneError(Block b, string when)
-    {
-        nint end = b.User + (nint)b.Size;
-        nuint rightLength = b.Total - (nuint)(end - b.Base);
-        if (Poison.FindChanged(end, rightLength, Poison.Right, out nuint first, out nuint last))
-            return Error(EbbErrorKind.HeapBufferOverflow, b, end + (nint)first, last - first + 1, when);
-        nuint leftLength = (nuint)(b.User - b.Base);
-        if (Poison.FindChanged(b.Base, leftLength, Poison.Left, out first, out last))
-            return Error(EbbErrorKind.HeapBufferUnderflow, b, b.Base + (nint)last, last - first + 1, when);
+        }
+        // A checked block never starts its allocator block: this is an ordinary one.
+        if ((nint)start == p) return null;
+        var h = (CheckedBlock*)start;
+        if (blockSize >= MinTotal && h->Left <= blockSize && h->Key == (((ulong)start + h->Left) ^ key))
+        {
+            byte state = Volatile.Read(ref h->State);
+            if ((nint)start + (nint)h->Left == p)
+            {
+                if (state == Live) return h;
+                throw DoubleFree(h, p, op);
+            }
+            if (state != Released)
+                throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Interior(op, p, (nint)start + (nint)h->Left, h->Size),
+                    h->Size, AllocText(h), FreeText(h));
+        }
+        // Inside memory that is not (or no longer) a checked block: a block that left the
+        // quarantine, if remembered; else the allocator's own checks decide.
+        ThrowIfRemembered(p, op);
         return null;
     }
 
-    private static EbbMemoryException? PoisonError(Block b, string when)
+    private void ThrowIfRemembered(nint p, string op)
     {
-        if (!Poison.FindChanged(b.User, b.Size, Poison.Freed, out nuint first, out nuint last)) return null;
-        return Error(EbbErrorKind.HeapUseAfterFree, b, b.User + (nint)first, last - first + 1, when);
+        FreedRecords.Record r;
+        bool found;
+        lock (gate) found = freed.TryGet(p, out r);
+        if (found)
+            throw new EbbMemoryException(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, r.Size), r.Size,
+                Stack.FromId(r.AllocStack, r.AllocThread).Describe("allocated"), Stack.FromId(r.FreeStack, r.FreeThread).Describe("freed"));
     }
 
-    private static EbbMemoryException Error(EbbErrorKind kind, Block b, nint at, nuint count, string when) =>
-        new(kind, at, Report.Written(count, at, b.User, b.Size, b.State != State.Live, when), b.Size,
-            b.Alloc.Describe("allocated"), b.Free?.Describe("freed"));
+    private static EbbMemoryException DoubleFree(CheckedBlock* h, nint p, string op) =>
+        new(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, h->Size), h->Size, AllocText(h), FreeText(h));
+
+    private static string AllocText(CheckedBlock* h) => Stack.FromId(h->AllocStack, h->AllocThread).Describe("allocated");
+
+    private static string? FreeText(CheckedBlock* h) =>
+        Volatile.Read(ref h->State) == Live ? null : Stack.FromId(h->FreeStack, h->FreeThread).Describe("freed");
+
+    private static void ThrowIfRedzonesChanged(CheckedBlock* h, string when)
+    {
+        if (RedzoneError(h, when) is not { } e) return;
+        h->Reported = 1;
+        throw e;
+    }
+
+    private static EbbMemoryException? RedzoneError(CheckedBlock* h, string when)
+    {
+        nint user = (nint)h + (nint)h->Left;
+        nint end = user + (nint)h->Size;
+        if (Poison.FindChanged(end, h->Total - h->Left - h->Size, Poison.Right, out nuint first, out nuint last))
+            return Error(EbbErrorKind.HeapBufferOverflow, h, end + (nint)first, last - first + 1, when);
+        nint leftStart = (nint)h + (nint)HeaderSize;
+        if (Poison.FindChanged(leftStart, h->Left - HeaderSize, Poison.Left, out first, out last))
+            return Error(EbbErrorKind.HeapBufferUnderflow, h, leftStart + (nint)last, last - first + 1, when);
+        return null;
+    }
+
+    private static EbbMemoryException? PoisonError(CheckedBlock* h, string when)
+    {
+        nint user = (nint)h + (nint)h->Left;
+        if (!Poison.FindChanged(user, h->Size, Poison.Freed, out nuint first, out nuint last)) return null;
+        return Error(EbbErrorKind.HeapUseAfterFree, h, user + (nint)first, last - first + 1, when);
+    }
+
+    private static EbbMemoryException Error(EbbErrorKind kind, CheckedBlock* h, nint at, nuint count, string when)
+    {
+        nint user = (nint)h + (nint)h->Left;
+        bool freedBlock = Volatile.Read(ref h->State) != Live;
+        return new(kind, at, Report.Written(count, at, user, h->Size, freedBlock, when), h->Size, AllocText(h), FreeText(h));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ThreadCache Cache()
+    {
+        var c = lastCache;
+        return c is not null && c.Heap == this ? c : CacheSlow();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ThreadCache CacheSlow()
+    {
+        caches ??= [];
+        var c = caches.GetValue(this, static h => new ThreadCache(h));
+        lastCache = c;
+        return c;
+    }
+
+    // The thread's spare slots ran out: a batch from the index (-1 when it is full: the block is then not indexed).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int TakeSlots(ThreadCache cache)
+    {
+        int n;
+        lock (gate) n = index.Take(cache.Slots);
+        if (n == 0) return -1;
+        cache.SlotCount = n - 1;
+        return cache.Slots[n - 1];
+    }
+
+    // The thread's quarantine is over its budget: it joins the heap's, whose oldest blocks leave.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void HandOver(ThreadCache cache)
+    {
+        EbbMemoryException? late;
+        lock (gate)
+        {
+            Append(cache);
+            late = Evict(quarantineLimit);
+        }
+        if (late is not null) throw late;
+    }
+
+    // From the finalizer of a thread's cache (the thread has ended).
+    private void Adopt(ThreadCache cache)
+    {
+        lock (gate)
+        {
+            Append(cache);
+            index.GiveUnused(cache.Slots.AsSpan(0, cache.SlotCount));
+            cache.SlotCount = 0;
+        }
+    }
+
+    // Under the lock.
+    private void Append(ThreadCache cache)
+    {
+        if (cache.Head == null) return;
+        if (tail == null) head = cache.Head; else tail->Link = (nint)cache.Head;
+        tail = cache.Tail;
+        quarantinedBytes += cache.Bytes;
+        cache.Head = cache.Tail = null;
+        cache.Bytes = 0;
+    }
 
     // Under the lock: releases the oldest quarantined blocks until the quarantine fits in
     // `limit` bytes, checking each; returns the first error found (the blocks are released
@@ -228,14 +375,17 @@ internal sealed unsafe class CheckedHeap
     private EbbMemoryException? Evict(long limit)
     {
         EbbMemoryException? first = null;
-        while (quarantinedBytes > limit && quarantine.Count > 0)
+        while (quarantinedBytes > limit && head != null)
         {
-            var b = quarantine.Dequeue();
-            quarantinedBytes -= (long)b.Total;
-            if (!b.Reported) first ??= PoisonError(b, "when it left quarantine") ?? RedzoneError(b, "when it left quarantine");
-            b.State = State.Free;
-            byBase.Remove(b.Base);
-            Backend.Free((void*)b.Base);
+            var h = head;
+            head = (CheckedBlock*)h->Link;
+            if (head == null) tail = null;
+            quarantinedBytes -= (long)h->Total;
+            if (h->Reported == 0) first ??= PoisonError(h, "when it left quarantine") ?? RedzoneError(h, "when it left quarantine");
+            Volatile.Write(ref h->State, Released);
+            freed.Add(new((nint)h + (nint)h->Left, h->Size, h->AllocStack, h->AllocThread, h->FreeStack, h->FreeThread));
+            index.Give(h->Slot);
+            Backend.Free(h);
         }
         return first;
     }

@@ -189,4 +189,105 @@ public unsafe class CheckedHeapTests
         Assert.Contains("7 bytes in 1 blocks allocated at:", w.ToString());
         heap.Free(small);
     }
+
+    [Fact]
+    public void DoubleFree_OfAHugeBlockGivenBackToTheSystem_IsStillNamed()
+    {
+        // 8 MiB: its own mapping, unmapped when it leaves the (empty) quarantine, header and all.
+        var heap = NewHeap(quarantine: 0);
+        byte* p = (byte*)heap.Alloc(8 << 20, 16, false);
+        heap.Free(p);
+        var e = Assert.Throws<EbbMemoryException>(() => heap.Free(p));
+        Assert.Equal(EbbErrorKind.DoubleFree, e.Kind);
+        Assert.Equal((nuint)(8 << 20), e.BlockSize);
+        Assert.Contains(nameof(DoubleFree_OfAHugeBlockGivenBackToTheSystem_IsStillNamed), e.AllocationStack);
+        Assert.Contains("freed by thread", e.Message);
+    }
+
+    [Fact]
+    public void BlocksFreedOnAnotherThread_AreCheckedThere_AndAConcurrentDoubleFreeIsCaughtOnce()
+    {
+        var heap = NewHeap(quarantine: 1 << 16);
+        const int Count = 200;
+        var blocks = new nint[Count];
+        for (int i = 0; i < Count; i++) blocks[i] = (nint)heap.Alloc((nuint)(i % 50), 16, false);
+        ((byte*)blocks[7])[7] = 1; // a 7-byte block: one byte past its end
+        int doubles = 0, overflows = 0;
+        var threads = Enumerable.Range(0, 2).Select(_ => new Thread(() =>
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                try { heap.Free((void*)blocks[i]); }
+                catch (EbbMemoryException e) when (e.Kind == EbbErrorKind.DoubleFree) { Interlocked.Increment(ref doubles); }
+                catch (EbbMemoryException e) when (e.Kind == EbbErrorKind.HeapBufferOverflow) { Interlocked.Increment(ref overflows); }
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        // Every block freed once and refused once; the overflowing one refused by both (it stays live).
+        Assert.Equal(Count - 1, doubles);
+        Assert.Equal(2, overflows);
+        heap.Validate();
+    }
+
+    [Fact]
+    public void ManyBlocks_AllAccountedFor_InTheLeakReport_AndValidate()
+    {
+        var heap = NewHeap();
+        var live = new List<nint>();
+        for (int i = 0; i < 1000; i++)
+        {
+            live.Add((nint)heap.Alloc(10, i % 3 == 0 ? 64u : 16u, false));
+            if (i % 2 == 1) { heap.Free((void*)live[^2]); live.RemoveAt(live.Count - 2); }
+        }
+        Assert.True(heap.ReportLeaks(new StringWriter()));
+        heap.Leaks(out nuint bytes, out int count);
+        Assert.Equal(500, count);
+        Assert.Equal((nuint)5000, bytes);
+        ((byte*)live[123])[-1] = 0;
+        var e = Assert.Throws<EbbMemoryException>(heap.Validate);
+        Assert.Equal(EbbErrorKind.HeapBufferUnderflow, e.Kind);
+        Assert.Equal(live[123], e.Address + 1);
+        foreach (var p in live) if (p != live[123]) heap.Free((void*)p);
+        heap.Leaks(out _, out count);
+        Assert.Equal(0, count); // the reported block is left out
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static nint FreeOnAThreadThatEnds(CheckedHeap heap)
+    {
+        nint p = 0;
+        var t = new Thread(() =>
+        {
+            p = (nint)heap.Alloc(40, 16, false);
+            heap.Free((void*)p);
+        });
+        t.Start();
+        t.Join();
+        return p;
+    }
+
+    [Fact]
+    public void AThreadsQuarantine_OutlivesTheThread_AndStillLeavesInOrder()
+    {
+        var heap = NewHeap(quarantine: 1 << 20);
+        byte* p = (byte*)FreeOnAThreadThatEnds(heap);
+        p[1] = 1;
+        // The ended thread's quarantine is handed to the heap when its cache is collected;
+        // then this thread's frees push it out, and the write after free is found.
+        EbbMemoryException? late = null;
+        for (int round = 0; round < 20 && late is null; round++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            for (int i = 0; i < 2000 && late is null; i++)
+            {
+                void* q = heap.Alloc(1000, 16, false);
+                try { heap.Free(q); } catch (EbbMemoryException x) { late = x; }
+            }
+        }
+        Assert.NotNull(late);
+        Assert.Equal(EbbErrorKind.HeapUseAfterFree, late!.Kind);
+        Assert.Equal((nint)(p + 1), late.Address);
+    }
 }
