@@ -21,8 +21,23 @@ public static class ChildCommand
             {
                 bool pairs = workloads.Contains("pairs"), pc = workloads.Contains("pc"), realloc = workloads.Contains("realloc");
                 TimingRound.WarmUp([contender], pairs, pc, realloc);
+                // Checked mode holds freed blocks back (EBB_QUARANTINE_MB, 16 MiB). Fill it after
+                // the warm-up (which leaves it full of the biggest blocks) with the first size
+                // measured (a 16-byte block takes 144 bytes of it), so the figures are checked
+                // mode's steady state, not the first touch of the quarantine's memory (page
+                // faults: a one-time cost of a process's first 16 MiB of frees) nor the eviction
+                // of the warm-up's 8 KiB blocks.
+                if (pairs && Ebb.Checks.Checker.Mode == Ebb.Checks.CheckMode.Checked)
+                    contender.Pairs((nuint)Workloads.Pairs.Sizes[0], (int)(Ebb.Checks.Checker.Options.QuarantineBytes / (128 * Workloads.Pairs.BatchSize)) + 1);
                 foreach (var (k, v) in TimingRound.Measure(contender, ms, pairs, pc, realloc))
                     ChildProcess.Emit(stdout, k, v);
+                // EBB_GUARD=sample:N: how many of the allocations the countdown chose found a ready slot.
+                if (Ebb.Checks.Checker.Sampled is { } pool)
+                {
+                    var (passes, busyMs, closed, calls) = pool.GuardThreadWork;
+                    stderr.WriteLine($"child: EBB_GUARD=sample: {pool.Taken} allocations guarded, {pool.Missed} chosen but not guarded (no slot ready); " +
+                        $"guard thread: {passes} passes, {busyMs:0} ms of CPU, {closed} slots closed in {calls} mprotect calls");
+                }
                 return 0;
             }
             case "break":

@@ -29,9 +29,10 @@ internal sealed unsafe class StackDepot
     /// <summary>The id of "no stack captured" (<c>EBB_STACKS=0</c>).</summary>
     public const uint None = 0;
 
-    // Return addresses hashed per capture: Ebb's own frames (a handful) plus enough of the
-    // caller's to tell sites apart beyond the frames a report shows.
-    private const int HashDepth = 48;
+    // Return addresses hashed per capture: Ebb's own frames (a handful) and the 16 a report
+    // shows, with room to spare. Deeper frames do not change the text, so they need not
+    // change the id (and each one costs a dependent load).
+    private const int HashDepth = 32;
 
     private const string NotCaptured = "    (stacks not captured: EBB_STACKS=0)";
 
@@ -71,7 +72,7 @@ internal sealed unsafe class StackDepot
     public int Count => Volatile.Read(ref count) - 1;
 
     /// <summary>The id of the calling thread's current stack (never <see cref="None"/>).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Capture()
     {
         if (hash != null)
@@ -81,11 +82,15 @@ internal sealed unsafe class StackDepot
             if (depth > 0)
             {
                 uint id = Find(Volatile.Read(ref table), h);
-                return id != None ? id : AddFirstSighting(h);
+                if (id != None) return id;
+                return AddFirstSighting(h);
             }
         }
-        return Intern(Stack.Render(new StackTrace(0, false)), 0);
+        return CaptureManaged();
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private uint CaptureManaged() => Intern(Stack.Render(new StackTrace(0, false)), 0);
 
     /// <summary>The frames of stack <paramref name="id"/>, one a line (<c>    at Type.Method (IL offset 0x1a)</c>).</summary>
     public string Frames(uint id) => Volatile.Read(ref texts)[id];
@@ -94,6 +99,7 @@ internal sealed unsafe class StackDepot
     public nint FramesUtf8(uint id) => Volatile.Read(ref utf8)[id];
 
     // Lock-free: readers see a key only after its id (the id is written first).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Find(Table t, ulong h)
     {
         int mask = t.Keys.Length - 1;
