@@ -19,6 +19,14 @@ internal static unsafe class Backend
 
     public static nuint UsableSize(void* ptr) => EbbMemory.UsableSizeUnchecked(ptr);
 
+    /// <summary>
+    /// Whether <paramref name="address"/> lies in memory Ebb has mapped (a chunk or a huge
+    /// mapping; the chunk map, one byte read), so reading it cannot fault. Cheaper than
+    /// <see cref="TryFindBlock"/>, which also finds the block (a division).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsEbbMemory(nuint address) => Arena.ChunkMap.Get(address) != Arena.ChunkMap.None;
+
     /// <summary>The allocator block holding <paramref name="ptr"/>, live or free, when it is Ebb's.</summary>
     public static bool TryFindBlock(void* ptr, out void* blockStart, out nuint blockSize) =>
         EbbMemory.TryFindBlock(ptr, out blockStart, out blockSize);
