@@ -289,12 +289,14 @@ internal sealed unsafe class SampledPool
                     // Idle for a while: sleep until a sampled allocation or free wakes us. The
                     // flag is published before the last look for work, and the wakers publish
                     // their work before they read the flag, so one of the two sees the other.
+                    // A woken wait means work; a timed-out one (a safety net) parks again at once
+                    // rather than ticking, so an idle process sees one wake-up a second.
                     wake.Reset();
                     Volatile.Write(ref parked, 1);
                     Interlocked.MemoryBarrier();
-                    if (!HasWork()) wake.Wait(1000);
+                    bool woken = HasWork() || wake.Wait(1000);
                     Volatile.Write(ref parked, 0);
-                    idle = 0;
+                    if (woken) idle = 0;
                 }
             }
         }
