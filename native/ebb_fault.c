@@ -11,8 +11,8 @@
  *
  * The report has the same form as the managed paths' (src/Ebb/Checks/Report.cs):
  *   ebb: ERROR: heap-buffer-overflow: write at 0x..., 0 bytes after the 13-byte block at 0x...
- *   allocated by thread N at:            (pre-rendered by the managed side)
- *       at Namespace.Type.Method(...)
+ *   allocated by thread N at:
+ *       at Namespace.Type.Method(...)    (the frames pre-rendered by the managed side)
  *   freed by thread N at:                (use after free only)
  */
 #define _GNU_SOURCE
@@ -29,9 +29,11 @@ struct ebb_guard_entry {
     uint64_t user;          /* the block's first byte */
     uint64_t size;          /* the block's requested size */
     int32_t state;          /* 0 empty, 1 live, 2 freed; written last when an entry is filled */
-    int32_t pad[3];
-    const char *alloc_text; /* "allocated by thread N at:\n    at ...", NUL-terminated */
-    const char *free_text;  /* "freed by thread N at:\n    at ...", or NULL */
+    int32_t alloc_thread;   /* managed thread ids of the allocation and the free */
+    int32_t free_thread;
+    int32_t pad;
+    const char *alloc_text; /* the allocation's frames, "    at ...\n    at ...", NUL-terminated */
+    const char *free_text;  /* the free's frames, or NULL */
 };
 
 struct ebb_guard_table {
@@ -117,8 +119,16 @@ static void report(const struct ebb_guard_entry *e, uint64_t addr, int is_write)
     put("-byte block at ");
     put_hex(e->user);
     put(", at the faulting instruction\n");
+    put("allocated by thread ");
+    put_dec((uint64_t)e->alloc_thread);
+    put(" at:\n");
     if (e->alloc_text) { put(e->alloc_text); put("\n"); }
-    if (freed && e->free_text) { put(e->free_text); put("\n"); }
+    if (freed) {
+        put("freed by thread ");
+        put_dec((uint64_t)e->free_thread);
+        put(" at:\n");
+        if (e->free_text) { put(e->free_text); put("\n"); }
+    }
 }
 
 static void chain(int sig, siginfo_t *info, void *context) {

@@ -26,8 +26,9 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* Alloc(nuint byteCount)
     {
-        if (Checker.Enabled) return CheckedAlloc(byteCount, 0, false);
-        return HeapAlloc.Alloc(byteCount);
+        if (Checker.Enabled && !Checker.Sampling) return CheckedAlloc(byteCount, 0, false);
+        void* p = HeapAlloc.Alloc(byteCount);
+        return Checker.Sampling ? Checker.Counted(p, byteCount, false) : p;
     }
 
     /// <summary>Allocates a block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
@@ -44,8 +45,9 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* AllocZeroed(nuint byteCount)
     {
-        if (Checker.Enabled) return CheckedAlloc(byteCount, 0, true);
-        return HeapAlloc.AllocZeroed(byteCount);
+        if (Checker.Enabled && !Checker.Sampling) return CheckedAlloc(byteCount, 0, true);
+        void* p = HeapAlloc.AllocZeroed(byteCount);
+        return Checker.Sampling ? Checker.Counted(p, byteCount, true) : p;
     }
 
     /// <summary>Allocates a zeroed block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
@@ -61,8 +63,9 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* TryAlloc(nuint byteCount)
     {
-        if (Checker.Enabled) return CheckedTryAlloc(byteCount);
-        return HeapAlloc.TryAlloc(byteCount);
+        if (Checker.Enabled && !Checker.Sampling) return CheckedTryAlloc(byteCount);
+        void* p = HeapAlloc.TryAlloc(byteCount);
+        return Checker.Sampling ? Checker.Counted(p, byteCount, false) : p;
     }
 
     /// <summary>
@@ -90,7 +93,7 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Free(void* ptr)
     {
-        if (Checker.Enabled) { CheckedFree(ptr); return; }
+        if (Checker.Enabled && (!Checker.Sampling || Checker.FreeIsChecked(ptr))) { CheckedFree(ptr); return; }
         Dealloc.Free(ptr);
     }
 

@@ -43,6 +43,13 @@ public static class ChildCommand
                     : null;
                 foreach (var (k, v) in TimingRound.Measure(contender, ms, pairs, pc, realloc, settle))
                     ChildProcess.Emit(stdout, k, v);
+                // EBB_GUARD=sample:N: how many of the allocations the countdown chose found a ready slot.
+                if (Ebb.Checks.Checker.Sampled is { } pool)
+                {
+                    var (passes, busyMs, closed, calls) = pool.GuardThreadWork;
+                    stderr.WriteLine($"child: EBB_GUARD=sample: {pool.Taken} allocations guarded, {pool.Missed} chosen but not guarded (no slot ready); " +
+                        $"guard thread: {passes} passes, {busyMs:0} ms of CPU, {closed} slots closed in {calls} mprotect calls");
+                }
                 return 0;
             }
             case "break":

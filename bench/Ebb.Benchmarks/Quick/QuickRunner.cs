@@ -117,6 +117,10 @@ public static class QuickRunner
         // Informative: how much of checked mode's cost is the stack captured at every alloc and free.
         yield return ChildConfig.Plain("EBB_CHECK=1 EBB_STACKS=0", ContenderList.Ebb, ("EBB_CHECK", "1"), ("EBB_STACKS", "0"));
         yield return ChildConfig.Plain("EBB_GUARD=sample:1000", ContenderList.Ebb, ("EBB_GUARD", "sample:1000"));
+        // Informative: sampled mode without stack captures, and the countdown alone (N so large
+        // that no allocation is ever chosen: what every allocation pays).
+        yield return ChildConfig.Plain("EBB_GUARD=sample:1000 EBB_STACKS=0", ContenderList.Ebb, ("EBB_GUARD", "sample:1000"), ("EBB_STACKS", "0"));
+        yield return ChildConfig.Plain("EBB_GUARD=sample:2147483647 (countdown only)", ContenderList.Ebb, ("EBB_GUARD", "sample:2147483647"));
         yield return ChildConfig.Plain("EBB_GUARD=all", ContenderList.Ebb, ("EBB_GUARD", "all"));
     }
 

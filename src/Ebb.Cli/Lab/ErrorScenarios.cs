@@ -35,6 +35,9 @@ internal static unsafe class ErrorScenarios
             "checked mode's live table: the leak report at exit (the exit code is left alone)", Leak),
         new("use-after-free", "freeing too early: writing to a block after freeing it", "EBB_GUARD=all",
             "guarded mode: freed pages are made inaccessible; the write faults at that instruction", UseAfterFree),
+        new("use-after-free-closed", "the same write after free, once the freed slot is closed", "EBB_GUARD=sample:1",
+            "sampled mode: the guard thread closes a freed slot within milliseconds (Validate() does it at once); the write then faults at that instruction",
+            UseAfterFreeOnceClosed, Classic: false),
         new("use-after-free-checked", "the same write after free, in checked mode", "EBB_CHECK=1",
             "checked mode: the freed block waits in quarantine filled with 0xDD; Validate() finds the change", UseAfterFreeThenValidate),
         new("double-free", "freeing twice", "EBB_CHECK=1",
@@ -108,6 +111,15 @@ internal static unsafe class ErrorScenarios
     {
         byte* p = (byte*)EbbMemory.Alloc(13);
         EbbMemory.Free(p);
+        p[3] = 1;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UseAfterFreeOnceClosed()
+    {
+        byte* p = (byte*)EbbMemory.Alloc(13);
+        EbbMemory.Free(p);
+        EbbMemory.Validate();
         p[3] = 1;
     }
 

@@ -6,7 +6,9 @@ namespace Ebb.Checks;
 /// The seam between the public API and the checked and guarded modes. Every public
 /// allocation method of <c>EbbMemory</c> starts with <c>if (Checker.Enabled) return Checker.X(...)</c>;
 /// <see cref="Enabled"/> is a static readonly field, so in release mode the JIT folds
-/// the test away and the fast path pays nothing. The mode is chosen once, from the
+/// the test away and the fast path pays nothing. In sampled mode the allocator's fast paths
+/// stay inline too, with only <see cref="Counted"/> after an allocation and
+/// <see cref="FreeIsChecked"/> before a free. The mode is chosen once, from the
 /// environment, when this class is first touched.
 /// </summary>
 internal static unsafe class Checker
@@ -20,16 +22,21 @@ internal static unsafe class Checker
     /// <summary>True when EBB_CHECK or EBB_GUARD selected a checking mode at start-up.</summary>
     internal static readonly bool Enabled = Mode != CheckMode.Off;
 
+    /// <summary>True in sampled mode (static readonly: the JIT folds the tests on it).</summary>
+    internal static readonly bool Sampling = Mode == CheckMode.GuardSample;
+
     /// <summary>The checked heap, in checked mode.</summary>
     internal static readonly CheckedHeap? Checked = Mode == CheckMode.Checked ? new CheckedHeap(Options) : null;
 
-    /// <summary>The guarded heap, in either guarded mode.</summary>
-    internal static readonly GuardedHeap? Guarded =
-        Mode is CheckMode.GuardAll or CheckMode.GuardSample ? new GuardedHeap(Options) : null;
+    /// <summary>The guarded heap, in guarded-all mode.</summary>
+    internal static readonly GuardedHeap? Guarded = Mode == CheckMode.GuardAll ? new GuardedHeap(Options) : null;
+
+    /// <summary>The pool of guarded slots, in sampled mode (its guard thread starts with it).</summary>
+    internal static readonly SampledPool? Sampled = Mode == CheckMode.GuardSample ? new SampledPool(Options, guardThread: true) : null;
 
     // The sampled pool's bounds as static readonly values, so Free's range test is two constants.
-    private static readonly nint PoolStart = Guarded?.PoolStart ?? 0;
-    private static readonly nuint PoolLength = Guarded?.PoolLength ?? 0;
+    private static readonly nint PoolStart = Sampled?.PoolStart ?? 0;
+    private static readonly nuint PoolLength = Sampled?.PoolLength ?? 0;
 
     // A field initializer, not a static constructor, so the class stays beforefieldinit and
     // the JIT can fold Enabled without class-initialisation checks. Last: it uses the fields above.
@@ -45,6 +52,37 @@ internal static unsafe class Checker
     /// <summary>Sampled mode: allocations left before this thread's next sampled one.</summary>
     [ThreadStatic] internal static int SampleCountdown;
 
+    [ThreadStatic] private static bool countdownStarted;
+
+    /// <summary>
+    /// Sampled mode's whole cost on the allocation fast path, after the allocator's own fast
+    /// path has allocated <paramref name="p"/>: one thread-static decrement and compare. When
+    /// the countdown runs out, the block is swapped for a guarded one (if a slot is ready).
+    /// </summary>
+    /// <remarks>
+    /// Counting after the allocation, not before, keeps the allocator's read of its
+    /// thread-static heap pointer on every iteration's path of a caller's loop, where the JIT
+    /// hoists the thread-static base out of the loop as in release mode; behind the
+    /// countdown's branch it would be a helper call per allocation, costing more than the
+    /// countdown. The block swapped away costs an extra allocation and free once in N.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void* Counted(void* p, nuint byteCount, bool zero) =>
+        --SampleCountdown > 0 || p == null ? p : Resample(p, byteCount, zero);
+
+    /// <summary>
+    /// Sampled mode's whole cost on the free fast path: true when the pointer is in the pool
+    /// (or the thread has no heap yet), so the free takes the out-of-line path.
+    /// </summary>
+    /// <remarks>
+    /// The thread's heap pointer is read here, first and unconditionally, for the reason given
+    /// at <see cref="Counted"/>: the allocator's own read of it, behind the pool test, would
+    /// otherwise not be hoisted.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool FreeIsChecked(void* ptr) =>
+        Heap.ThreadHeap.Current == null || (nuint)((nint)ptr - PoolStart) < PoolLength;
+
     /// <summary>Allocates under the mode in force.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void* Alloc(nuint byteCount, nuint alignment, bool zero)
@@ -53,7 +91,7 @@ internal static unsafe class Checker
         {
             // The sampled fast path: one thread-static countdown, then the allocator.
             if (--SampleCountdown > 0) return Unchecked(byteCount, alignment, zero);
-            return SampledOrTooBig(byteCount, alignment, zero);
+            return SampledOrNot(byteCount, alignment, zero);
         }
         if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
         return Checked!.Alloc(byteCount, alignment, zero);
@@ -67,7 +105,7 @@ internal static unsafe class Checker
         {
             // Not in the pool: the allocator's own inlined fast path, as in release mode.
             if ((nuint)((nint)ptr - PoolStart) >= PoolLength) { Heap.Dealloc.Free(ptr); return; }
-            Guarded!.Free(ptr);
+            Sampled!.Free(ptr);
             return;
         }
         if (Mode == CheckMode.GuardAll) { Guarded!.Free(ptr); return; }
@@ -78,7 +116,7 @@ internal static unsafe class Checker
     internal static void* Realloc(void* ptr, nuint byteCount, nuint alignment)
     {
         if (Checked is not null) return Checked.Realloc(ptr, byteCount, alignment);
-        if (Mode == CheckMode.GuardSample && !Guarded!.InPool(ptr))
+        if (Mode == CheckMode.GuardSample && !Sampled!.InPool(ptr))
         {
             // Not a guarded block: move it, so the new one can be sampled like any allocation.
             if (ptr == null) return Alloc(byteCount, alignment, false);
@@ -88,6 +126,7 @@ internal static unsafe class Checker
             Backend.Free(ptr);
             return p;
         }
+        if (Mode == CheckMode.GuardSample) return Sampled!.Realloc(ptr, byteCount, alignment);
         return Guarded!.Realloc(ptr, byteCount, alignment);
     }
 
@@ -95,25 +134,58 @@ internal static unsafe class Checker
     internal static nuint UsableSize(void* ptr)
     {
         if (Checked is not null) return Checked.UsableSize(ptr);
-        if (Mode == CheckMode.GuardSample && !Guarded!.InPool(ptr)) return Backend.UsableSize(ptr);
+        if (Mode == CheckMode.GuardSample)
+            return Sampled!.InPool(ptr) ? Sampled.UsableSize(ptr) : Backend.UsableSize(ptr);
         return Guarded!.UsableSize(ptr);
     }
 
-    /// <summary>Checked mode: verifies every redzone and the quarantine (called by <c>EbbMemory.Validate()</c>).</summary>
-    internal static void Validate() => Checked?.Validate();
+    /// <summary>
+    /// Checked mode: verifies every redzone and the quarantine; sampled mode: checks the live
+    /// blocks' slack and closes the freed slots now (called by <c>EbbMemory.Validate()</c>).
+    /// </summary>
+    internal static void Validate()
+    {
+        Checked?.Validate();
+        Sampled?.Validate();
+    }
 
     /// <summary>Writes the leak report of checked mode; false when there is nothing to report or no live table.</summary>
     internal static bool ReportLeaks(TextWriter w) => Checked?.ReportLeaks(w) ?? false;
 
-    // The countdown ran out: a block of at most a page goes to the pool; a bigger one does
-    // not fit a slot, so it is an ordinary block and the very next allocation is sampled instead.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void* SampledOrTooBig(nuint byteCount, nuint alignment, bool zero)
+    // The countdown ran out after the allocator gave p: a guarded block instead, if one is ready.
+    // Optimized at once: called once in N allocations, such paths can stay in unoptimized
+    // tier-0 code for seconds while tiering waits for a quiet moment.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void* Resample(void* p, nuint byteCount, bool zero)
     {
-        if (byteCount <= GuardedHeap.MaxSampledSize && alignment <= GuardedHeap.MaxSampledSize)
-            return Guarded!.AllocSampled(byteCount, alignment, zero);
-        SampleCountdown = 1;
-        return Unchecked(byteCount, alignment, zero);
+        void* q = TrySample(byteCount, 0, zero);
+        if (q == null) return p;
+        Heap.Dealloc.Free(p);
+        return q;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void* SampledOrNot(nuint byteCount, nuint alignment, bool zero)
+    {
+        void* p = TrySample(byteCount, alignment, zero);
+        return p != null ? p : Unchecked(byteCount, alignment, zero);
+    }
+
+    // The countdown ran out: restart it and put a block of at most a page in the pool, when a
+    // slot is ready; null when not. A bigger block does not fit a slot: it is an ordinary
+    // block, and the countdown restarts as usual (were the next allocation chosen instead, a
+    // run of big blocks would each take this out-of-line path).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void* TrySample(nuint byteCount, nuint alignment, bool zero)
+    {
+        bool first = !countdownStarted;
+        countdownStarted = true;
+        int n = Options.SampleRate;
+        // Mean N, so one allocation in N is chosen; the first countdown of a thread starts at a random phase.
+        SampleCountdown = (int)Math.Min(int.MaxValue, first ? Random.Shared.NextInt64(0, n) : Random.Shared.NextInt64(1, 2L * n));
+        if ((first && SampleCountdown > 0) || byteCount > SampledPool.MaxSize || alignment > SampledPool.MaxSize)
+            return null;
+        return Sampled!.TryAlloc(byteCount, alignment, zero);
     }
 
     // The allocation not sampled: the allocator's own inlined fast path, as in release mode,
@@ -127,12 +199,15 @@ internal static unsafe class Checker
         return p;
     }
 
-    // At exit: write-after-free and overflows still in the tables, then leaks when asked.
-    // The report goes to stderr; errors (not leaks) make the exit code non-zero.
+    // At exit: write-after-free and overflows still in the tables (and, in sampled mode, in
+    // the freed slots not yet closed), then leaks when asked. The report goes to stderr;
+    // errors (not leaks, and in sampled mode also those the guard thread reported earlier)
+    // make the exit code non-zero.
     private static void AtExit(TextWriter w)
     {
         try
         {
+            if (Sampled is not null && Sampled.AtExit(w) && Environment.ExitCode == 0) Environment.ExitCode = 1;
             if (Checked is null) return;
             var errors = Checked.FindErrors("at exit", 16);
             foreach (var e in errors) w.WriteLine(e.Message);

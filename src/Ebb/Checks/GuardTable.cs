@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using Ebb.Os;
 
 namespace Ebb.Checks;
@@ -7,9 +6,18 @@ namespace Ebb.Checks;
 /// <summary>
 /// The table of guarded regions the native fault reporter (native/ebb_fault.c) reads from
 /// its SIGSEGV handler, where no managed code may run: region bounds, the block, its state,
-/// and its allocation and free stacks rendered to text ahead of time, all in native memory.
-/// The layout must match the C structs. Entries are changed under the guarded heap's lock;
-/// an entry's state is written last, so the handler never sees a half-filled live entry.
+/// the allocating and freeing threads, and the allocation and free frames rendered to text
+/// ahead of time, all in native memory. The layout must match the C structs. An entry's
+/// state is written last, so the handler never sees a half-filled live entry.
+/// <para>
+/// Guarded-all mode adds and removes entries (under its lock); sampled mode gives each slot
+/// the entry of its own index (<see cref="Fixed"/>), written only by whoever owns the slot
+/// at the time (the allocating thread, the freeing thread, the guard thread).
+/// </para>
+/// <para>
+/// Texts are frames only (the handler prints the <c>allocated by thread N at:</c> line),
+/// the stack depot's native copies, which live as long as the process: an entry owns none.
+/// </para>
 /// </summary>
 internal sealed unsafe class GuardTable
 {
@@ -19,7 +27,8 @@ internal sealed unsafe class GuardTable
         public nint RegionStart, RegionEnd, User;
         public nuint Size;
         public int State;
-        public int Pad0, Pad1, Pad2;
+        public int AllocThread, FreeThread;
+        public int Pad;
         public nint AllocText, FreeText;
     }
 
@@ -47,55 +56,62 @@ internal sealed unsafe class GuardTable
         entries = (Entry*)(p + sizeof(Header));
     }
 
+    /// <summary>A table whose entry i belongs to slot i of the sampled pool (all entries in use, empty until set).</summary>
+    public static GuardTable Fixed(int slots)
+    {
+        var t = new GuardTable(slots);
+        Volatile.Write(ref t.header->High, slots);
+        return t;
+    }
+
     /// <summary>The table's address, for <c>ebb_fault_install</c>.</summary>
     public nint Address => (nint)header;
 
-    /// <summary>Adds a live block; returns its entry index, or -1 when the table is full.</summary>
-    public int Add(nint regionStart, nint regionEnd, nint user, nuint size, string allocText)
+    /// <summary>Adds a live block at a free index; returns the index, or -1 when the table is full.</summary>
+    public int Add(nint regionStart, nint regionEnd, nint user, nuint size, int thread, nint allocText)
     {
         int i;
         if (spare.Count > 0) i = spare.Pop();
         else if (header->High < header->Capacity) i = (int)header->High;
         else return -1;
-        var e = &entries[i];
-        e->RegionStart = regionStart;
-        e->RegionEnd = regionEnd;
-        e->User = user;
-        e->Size = size;
-        e->AllocText = Text(allocText);
-        e->FreeText = 0;
-        Volatile.Write(ref e->State, Live);
+        Set(i, regionStart, regionEnd, user, size, thread, allocText);
         if (i == header->High) Volatile.Write(ref header->High, i + 1);
         return i;
     }
 
-    /// <summary>Marks an entry's block freed, with the free stack's text.</summary>
-    public void MarkFreed(int i, string freeText)
+    /// <summary>Makes entry <paramref name="i"/> a live block.</summary>
+    public void Set(int i, nint regionStart, nint regionEnd, nint user, nuint size, int thread, nint allocText)
+    {
+        var e = &entries[i];
+        Volatile.Write(ref e->State, Empty);
+        e->RegionStart = regionStart;
+        e->RegionEnd = regionEnd;
+        e->User = user;
+        e->Size = size;
+        e->AllocThread = thread;
+        e->FreeThread = 0;
+        e->AllocText = allocText;
+        e->FreeText = 0;
+        Volatile.Write(ref e->State, Live);
+    }
+
+    /// <summary>Marks an entry's block freed by <paramref name="thread"/> at the stack whose frames are <paramref name="freeText"/>.</summary>
+    public void MarkFreed(int i, int thread, nint freeText)
     {
         if (i < 0) return;
-        entries[i].FreeText = Text(freeText);
+        entries[i].FreeThread = thread;
+        entries[i].FreeText = freeText;
         Volatile.Write(ref entries[i].State, Freed);
     }
 
-    /// <summary>Empties an entry (its region is gone) and frees its texts.</summary>
+    /// <summary>Empties an entry (its region is gone) and keeps its index for reuse.</summary>
     public void Remove(int i)
     {
         if (i < 0) return;
-        var e = &entries[i];
-        Volatile.Write(ref e->State, Empty);
-        NativeMemory.Free((void*)e->AllocText);
-        NativeMemory.Free((void*)e->FreeText);
-        e->AllocText = e->FreeText = 0;
+        Volatile.Write(ref entries[i].State, Empty);
         spare.Push(i);
     }
 
-    // NUL-terminated UTF-8 in malloc'd memory: the handler reads it with strlen and write(2).
-    private static nint Text(string s)
-    {
-        int n = Encoding.UTF8.GetByteCount(s);
-        byte* p = (byte*)NativeMemory.Alloc((nuint)n + 1);
-        Encoding.UTF8.GetBytes(s, new Span<byte>(p, n));
-        p[n] = 0;
-        return (nint)p;
-    }
+    /// <summary>Empties entry <paramref name="i"/> of a fixed table (the index stays its slot's).</summary>
+    public void Clear(int i) => Volatile.Write(ref entries[i].State, Empty);
 }

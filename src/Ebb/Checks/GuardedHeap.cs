@@ -18,27 +18,21 @@ namespace Ebb.Checks;
 /// (underflow).
 /// </para>
 /// <para>
-/// <c>EBB_GUARD=all</c>: every block gets its own mapping (data pages + guard page); a freed
-/// block's pages are made inaccessible and kept, up to the freed-page budget, so a use after
-/// free faults. <c>EBB_GUARD=sample:N</c>: one allocation in N (a randomized per-thread
-/// countdown) of at most a page goes to a fixed pool of one-page slots between guard pages;
-/// a freed slot is made inaccessible and reused last (FIFO).
+/// <c>EBB_GUARD=all</c> (this class): every block gets its own mapping (data pages + guard
+/// page); a freed block's pages are made inaccessible and kept, up to the freed-page budget,
+/// so a use after free faults. <c>EBB_GUARD=sample:N</c> is <see cref="SampledPool"/>, which
+/// places its blocks by the same rules (<see cref="BlockAlignment"/>).
 /// </para>
 /// </summary>
 internal sealed unsafe class GuardedHeap
 {
-    /// <summary>The largest allocation the sampled pool takes: one page.</summary>
-    public static readonly nuint MaxSampledSize = (nuint)OsMemory.PageSize;
-
-    [ThreadStatic] private static bool countdownStarted;
-
     private static readonly nuint Page = (nuint)OsMemory.PageSize;
 
     private sealed class Block
     {
         public nint User, Start;
         public nuint Size, DataLength;
-        public int Entry = -1, Slot = -1;
+        public int Entry = -1;
         public bool Freed;
         public required Stack Alloc;
         public Stack? Free;
@@ -54,40 +48,12 @@ internal sealed unsafe class GuardedHeap
     private readonly Queue<Block> freed = new();
     private long freedBytes;
 
-    // Sample mode: the pool, its slots' blocks, and the free slots in reuse order.
-    private readonly nint pool;
-    private readonly nuint poolLength;
-    private readonly Block?[] slots = [];
-    private readonly Queue<int> freeSlots = new();
-
-    /// <summary>Creates the guarded heap; in sample mode the pool is reserved (inaccessible) now.</summary>
+    /// <summary>Creates the guarded heap (guarded-all mode).</summary>
     public GuardedHeap(CheckOptions options)
     {
         this.options = options;
-        if (options.Mode == CheckMode.GuardSample)
-        {
-            int n = options.GuardSlots;
-            poolLength = (nuint)(2 * n + 1) * Page;
-            pool = OsMemory.Map(0, poolLength, Prot.None, MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve);
-            OsMemory.TryNameMapping(pool, poolLength, "ebb-guarded");
-            slots = new Block?[n];
-            for (int i = 0; i < n; i++) freeSlots.Enqueue(i);
-            table = new GuardTable(n);
-        }
-        else
-        {
-            table = new GuardTable(1 << 20);
-        }
+        table = new GuardTable(1 << 20);
     }
-
-    /// <summary>The sampled pool's first byte (0 outside sample mode).</summary>
-    public nint PoolStart => pool;
-
-    /// <summary>The sampled pool's length in bytes.</summary>
-    public nuint PoolLength => poolLength;
-
-    /// <summary>Whether <paramref name="ptr"/> lies in the sampled pool.</summary>
-    public bool InPool(void* ptr) => (nuint)((nint)ptr - pool) < poolLength;
 
     /// <summary>
     /// The alignment a guarded block of <paramref name="size"/> bytes gets (see the class
@@ -113,46 +79,15 @@ internal sealed unsafe class GuardedHeap
         OsMemory.Protect(guard, Page, Prot.None);
         nint user = (nint)((nuint)(guard - (nint)size) & ~(align - 1));
         var b = new Block { User = user, Start = start, Size = size, DataLength = data, Alloc = stack };
-        Fill(b, zero, fresh: true);
-        string text = b.Alloc.Describe("allocated");
+        Fill(b, zero);
         lock (gate)
         {
             EnsureReporter();
-            b.Entry = table.Add(start, guard + (nint)Page, user, size, text);
+            // The depot's text of the stack (rendered once per distinct stack, kept for the process).
+            b.Entry = table.Add(start, guard + (nint)Page, user, size, b.Alloc.ThreadId, b.Alloc.FramesUtf8);
             blocks[user] = b;
         }
         return (void*)user;
-    }
-
-    /// <summary>Sample mode: the countdown reached zero; restart it and take a slot if one is free.</summary>
-    public void* AllocSampled(nuint size, nuint alignment, bool zero)
-    {
-        bool first = !countdownStarted;
-        countdownStarted = true;
-        int n = options.SampleRate;
-        // Mean N, so one allocation in N is sampled; the first countdown of a thread starts at a random phase.
-        Checker.SampleCountdown = first ? Random.Shared.Next(0, n) : Random.Shared.Next(1, 2 * n);
-        if (first && Checker.SampleCountdown > 0) return Unguarded(size, alignment, zero);
-
-        var stack = Stack.Capture(options.Stacks);
-        nuint align = BlockAlignment(size, alignment);
-        Block b;
-        lock (gate)
-        {
-            if (freeSlots.Count == 0) return Unguarded(size, alignment, zero);
-            int slot = freeSlots.Dequeue();
-            if (slots[slot] is { } previous) table.Remove(previous.Entry);
-            nint start = pool + (nint)((nuint)(2 * slot + 1) * Page);
-            OsMemory.Protect(start, Page, Prot.ReadWrite);
-            nint user = (nint)((nuint)(start + (nint)Page - (nint)size) & ~(align - 1));
-            b = new Block { User = user, Start = start, Size = size, DataLength = Page, Slot = slot, Alloc = stack };
-            slots[slot] = b;
-            EnsureReporter();
-        }
-        Fill(b, zero, fresh: false);
-        string text = b.Alloc.Describe("allocated");
-        lock (gate) b.Entry = table.Add(b.Start - (nint)Page, b.Start + 2 * (nint)Page, b.User, size, text);
-        return (void*)b.User;
     }
 
     /// <summary>Frees a guarded block: checks the slack, then makes its pages inaccessible.</summary>
@@ -170,15 +105,9 @@ internal sealed unsafe class GuardedHeap
             b.Free = stack;
             OsMemory.Protect(b.Start, b.DataLength, Prot.None);
         }
-        string text = stack.Describe("freed");
         lock (gate)
         {
-            table.MarkFreed(b.Entry, text);
-            if (b.Slot >= 0)
-            {
-                freeSlots.Enqueue(b.Slot);
-                return;
-            }
+            table.MarkFreed(b.Entry, stack.ThreadId, stack.FramesUtf8);
             freed.Enqueue(b);
             freedBytes += (long)(b.DataLength + Page);
             while (freedBytes > options.GuardFreedBudgetBytes && freed.Count > 0)
@@ -219,13 +148,6 @@ internal sealed unsafe class GuardedHeap
         }
     }
 
-    private void* Unguarded(nuint size, nuint alignment, bool zero)
-    {
-        void* p = alignment <= 16 ? Backend.Alloc(size) : Backend.AlignedAlloc(size, alignment);
-        if (zero) System.Runtime.InteropServices.NativeMemory.Clear(p, size);
-        return p;
-    }
-
     // Under the lock, once: the native reporter goes in after the runtime's handler.
     private void EnsureReporter()
     {
@@ -234,12 +156,12 @@ internal sealed unsafe class GuardedHeap
         FaultReporter.TryInstall(table);
     }
 
-    private static void Fill(Block b, bool zero, bool fresh)
+    // Fresh pages are zero: a zeroed block needs no fill.
+    private static void Fill(Block b, bool zero)
     {
         nint guard = b.Start + (nint)b.DataLength;
         Poison.Fill(b.Start, (nuint)(b.User - b.Start), Poison.Left);
         if (!zero) Poison.Fill(b.User, b.Size, Poison.Junk);
-        else if (!fresh) Poison.Fill(b.User, b.Size, 0);
         Poison.Fill(b.User + (nint)b.Size, (nuint)(guard - b.User) - b.Size, Poison.Right);
     }
 
@@ -248,17 +170,8 @@ internal sealed unsafe class GuardedHeap
     private Block Find(nint p, string op, out bool foreign)
     {
         foreign = false;
-        Block? b = null;
-        if (options.Mode == CheckMode.GuardSample)
-        {
-            // Slots are the odd pages of the pool; the even ones are guards, where only a
-            // 0-byte block (placed at its slot's end) may point.
-            nuint k = (nuint)(p - pool) / Page;
-            if (InPool((void*)p) && k % 2 == 1) b = slots[(int)(k / 2)];
-            else if (InPool((void*)p) && k > 0 && slots[(int)(k / 2) - 1] is { Size: 0 } empty && empty.User == p) b = empty;
-        }
-        else blocks.TryGetValue(p, out b);
-        if (b is null && options.Mode == CheckMode.GuardAll && !Backend.TryFindBlock((void*)p, out _, out _))
+        blocks.TryGetValue(p, out Block? b);
+        if (b is null && !Backend.TryFindBlock((void*)p, out _, out _))
         {
             // Guarded blocks are mappings of their own, never Ebb blocks: only a pointer Ebb
             // does not know can be inside one (the error path, so a scan will do).
@@ -267,8 +180,6 @@ internal sealed unsafe class GuardedHeap
         }
         if (b is null)
         {
-            if (options.Mode == CheckMode.GuardSample && InPool((void*)p))
-                throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Foreign(op, p));
             foreign = true;
             return null!;
         }

@@ -11,9 +11,6 @@ public unsafe class GuardedHeapTests
 
     private static GuardedHeap All() => new(new CheckOptions { Mode = CheckMode.GuardAll, Stacks = false });
 
-    private static GuardedHeap Sample(int slots = 4) =>
-        new(new CheckOptions { Mode = CheckMode.GuardSample, SampleRate = 1, GuardSlots = slots, Stacks = false });
-
     [Theory]
     [InlineData(13, 1)]
     [InlineData(12, 4)]
@@ -75,37 +72,5 @@ public unsafe class GuardedHeapTests
         Assert.Equal(EbbErrorKind.InvalidFree, Assert.Throws<EbbMemoryException>(() => heap.Free(p + 1)).Kind);
         heap.Free(p);
         Assert.Equal(EbbErrorKind.DoubleFree, Assert.Throws<EbbMemoryException>(() => heap.Free(p)).Kind);
-    }
-
-    [Fact]
-    public void SampleMode_BlocksAreInThePool_RightAligned_AndSlotsAreReusedLast()
-    {
-        var heap = Sample(slots: 2);
-        byte* a = (byte*)heap.AllocSampled(13, 0, false);
-        Assert.True(heap.InPool(a));
-        Assert.Equal((nuint)0, ((nuint)a + 13) % Page);
-        for (int i = 0; i < 13; i++) Assert.Equal(0xAA, a[i]);
-        byte* b = (byte*)heap.AllocSampled(4096, 16, true);
-        Assert.True(heap.InPool(b));
-        Assert.Equal(0, b[0]);
-        // The pool is full: the next one is an ordinary block.
-        void* c = heap.AllocSampled(8, 16, false);
-        Assert.False(heap.InPool(c));
-        Backend.Free(c);
-        heap.Free(a);
-        Assert.Equal(EbbErrorKind.DoubleFree, Assert.Throws<EbbMemoryException>(() => heap.Free(a)).Kind);
-        heap.Free(b);
-        // FIFO: a's slot (freed first) comes back first.
-        byte* d = (byte*)heap.AllocSampled(13, 0, false);
-        Assert.Equal((nuint)a, (nuint)d);
-        heap.Free(d);
-    }
-
-    [Fact]
-    public void SampleMode_PointerIntoAGuardPageOfThePool_IsAnInvalidFree()
-    {
-        var heap = Sample();
-        var e = Assert.Throws<EbbMemoryException>(() => heap.Free((void*)heap.PoolStart));
-        Assert.Equal(EbbErrorKind.InvalidFree, e.Kind);
     }
 }

@@ -1,0 +1,497 @@
+using System.Runtime.CompilerServices;
+using Ebb.Os;
+
+namespace Ebb.Checks;
+
+/// <summary>
+/// <c>EBB_GUARD=sample:N</c> (as GWP-ASan): a fixed pool of one-page slots between
+/// permanently inaccessible guard pages (<c>G S G S … G</c>), where one small allocation
+/// in N is placed, right-aligned against the next guard page, as in guarded-all mode.
+/// <para>
+/// A system call costs far more than the allocations it would be spread over (on a VM one
+/// <c>mprotect</c> that removes access takes tens of microseconds: the TLB of every CPU
+/// running the process is flushed), so neither a sampled allocation nor its free makes one.
+/// The guard thread does all of them, off the allocating thread: it keeps a few slots
+/// <em>ready</em> (readable and writable, filled with the left-slack byte), so a sampled
+/// allocation only takes one under a short lock, writes the block and records its stack;
+/// and it <em>closes</em> freed slots (makes them inaccessible) within a few milliseconds
+/// of the free, first checking that the freed block still holds its freed fill, so a
+/// write after free inside that window is still reported (on stderr, from the guard
+/// thread, and in the exit code). Once closed, a use after free faults at the access.
+/// Closed slots are reopened oldest first, so a freed block stays inaccessible as long as
+/// the pool allows. When no slot is ready, the allocation is simply not sampled.
+/// </para>
+/// <para>
+/// The guard thread allows itself a twentieth of one core (system calls included, counted
+/// in its own CPU time), so a program that allocates faster than that budget can follow
+/// gets fewer guarded blocks than one in N, never a slower fast path.
+/// </para>
+/// <para>
+/// A slot's life: Closed → (guard thread) Opening → Ready → (allocation) Live → (free)
+/// Freed → (guard thread) Closed. States change under <see cref="gate"/>; the guard
+/// thread's passes (and <see cref="Validate"/> and the exit check, which run the same pass)
+/// hold <see cref="closer"/>, so only one of them closes or reopens slots at a time, and
+/// memory of a Live or Freed slot can be read by whoever holds it without racing a close.
+/// </para>
+/// </summary>
+internal sealed unsafe class SampledPool
+{
+    /// <summary>The largest allocation the pool takes: one page.</summary>
+    public static readonly nuint MaxSize = (nuint)OsMemory.PageSize;
+
+    private static readonly nuint Page = (nuint)OsMemory.PageSize;
+
+    // How many bytes before a block its free checks; the rest of the left slack is checked
+    // when the slot is closed (a scan of a whole page, mostly in another core's cache, would
+    // cost more than the whole sampled allocation).
+    private const int NearSlack = 64;
+
+    // The guard thread's period while there is work, and how long it stays idle before it
+    // sleeps until woken (a woken wait costs the waker a system call: at most once per idle spell).
+    private const int TickMs = 1;
+    private const int IdleTicksBeforeParking = 100;
+
+    // The guard thread allows itself at most 1/DutyDivisor of one core: after a pass that
+    // took w, it sleeps at least w * (DutyDivisor - 1).
+    private const int DutyDivisor = 20;
+
+    /// <summary>When an error found by the guard thread was found, as its report says.</summary>
+    public const string WhenClosed = "when its slot was closed";
+
+    private enum State : byte { Closed, Opening, Ready, Live, Freed }
+
+    private sealed class Slot(int index, nint start)
+    {
+        public readonly int Index = index;
+        public readonly nint Start = start;
+        public State State;
+        // A block lived here: its record is kept while the slot is Freed or Closed (double
+        // free, use after free), and dropped when the slot is reopened.
+        public bool HasBlock;
+        public nint User;
+        public nuint Size;
+        public Stack? Alloc, Free;
+    }
+
+    private readonly CheckOptions options;
+    private readonly TextWriter? reports;
+    private volatile bool stopping;
+    private readonly nint pool;
+    private readonly nuint poolLength;
+    private readonly Slot[] slots;
+    private readonly GuardTable table;
+    private readonly int readyTarget;
+
+    private readonly Lock gate = new();
+    private readonly Queue<int> ready = new();
+    private int readyCount; // ready.Count, readable without the lock
+    private List<int> toClose = [];
+
+    private readonly Lock closer = new();
+    private List<int> closing = [];
+    private readonly Queue<int> closed = new();
+
+    private readonly ManualResetEventSlim wake = new(false);
+    private int parked;
+    private int errorsReported;
+    private volatile bool reporterTried;
+    private long taken, missed;
+    private long passes, busyNs, slotsClosed, closeCalls;
+
+    // CLOCK_THREAD_CPUTIME_ID
+    private const int ThreadCpuClock = 3;
+
+    /// <summary>
+    /// Reserves the pool (inaccessible), opens the first ready slots and, when
+    /// <paramref name="guardThread"/>, starts the guard thread (tests may drive the passes
+    /// through <see cref="Validate"/> instead). The guard thread's reports go to
+    /// <paramref name="reports"/> (default: stderr).
+    /// </summary>
+    public SampledPool(CheckOptions options, bool guardThread, TextWriter? reports = null)
+    {
+        this.options = options;
+        this.reports = reports;
+        int n = options.GuardSlots;
+        poolLength = (nuint)(2 * n + 1) * Page;
+        pool = OsMemory.Map(0, poolLength, Prot.None, MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve);
+        OsMemory.TryNameMapping(pool, poolLength, "ebb-guarded");
+        slots = new Slot[n];
+        for (int i = 0; i < n; i++)
+        {
+            slots[i] = new Slot(i, pool + (nint)((nuint)(2 * i + 1) * Page));
+            closed.Enqueue(i);
+        }
+        table = GuardTable.Fixed(n);
+        // A quarter of the pool, at most 16: the rest holds freed blocks, inaccessible.
+        readyTarget = Math.Clamp(n / 4, 1, 16);
+        // Ready now, so the very first allocations can be sampled.
+        lock (closer) Refill();
+        if (guardThread)
+            new Thread(GuardThread) { IsBackground = true, Name = "Ebb guard slots" }.Start();
+    }
+
+    /// <summary>The pool's first byte.</summary>
+    public nint PoolStart => pool;
+
+    /// <summary>The pool's length in bytes.</summary>
+    public nuint PoolLength => poolLength;
+
+    /// <summary>Ends the guard thread after its current pass (tests; the process's pool lives as long as the process).</summary>
+    public void StopGuardThread()
+    {
+        stopping = true;
+        wake.Set();
+    }
+
+    /// <summary>Holds off the guard thread's passes until <see cref="ReleasePasses"/> (tests: a slot stays open meanwhile).</summary>
+    public void HoldPasses() => closer.Enter();
+
+    /// <summary>Lets the guard thread's passes run again (on the thread that called <see cref="HoldPasses"/>).</summary>
+    public void ReleasePasses() => closer.Exit();
+
+    /// <summary>The number of slots ready now (for tests).</summary>
+    public int ReadyCount
+    {
+        get { lock (gate) return ready.Count; }
+    }
+
+    /// <summary>Allocations placed in a slot so far.</summary>
+    public long Taken => Interlocked.Read(ref taken);
+
+    /// <summary>Allocations the countdown chose that found no ready slot (so were not sampled).</summary>
+    public long Missed => Interlocked.Read(ref missed);
+
+    /// <summary>The guard thread's work so far: passes that did something, their CPU time, slots closed, and the mprotect calls that closed them.</summary>
+    public (long Passes, double BusyMs, long SlotsClosed, long CloseCalls) GuardThreadWork =>
+        (Interlocked.Read(ref passes), Interlocked.Read(ref busyNs) / 1e6, Interlocked.Read(ref slotsClosed), Interlocked.Read(ref closeCalls));
+
+    /// <summary>Whether <paramref name="ptr"/> lies in the pool.</summary>
+    public bool InPool(void* ptr) => (nuint)((nint)ptr - pool) < poolLength;
+
+    /// <summary>
+    /// A guarded block of <paramref name="size"/> (at most a page) bytes in a ready slot, or
+    /// null when none is ready (the caller then allocates an ordinary block). No system call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void* TryAlloc(nuint size, nuint alignment, bool zero)
+    {
+        // Most chosen allocations in a hot loop find no slot ready: a racy look first, so
+        // they pay neither the lock nor the stack capture.
+        if (Volatile.Read(ref readyCount) == 0)
+        {
+            Interlocked.Increment(ref missed);
+            return null;
+        }
+        if (!reporterTried) InstallReporter();
+        var stack = Stack.Capture(options.Stacks);
+        nuint align = GuardedHeap.BlockAlignment(size, alignment);
+        Slot s;
+        lock (gate)
+        {
+            if (!ready.TryDequeue(out int i))
+            {
+                Interlocked.Increment(ref missed);
+                return null;
+            }
+            readyCount = ready.Count;
+            taken++;
+            s = slots[i];
+            s.State = State.Live;
+            s.HasBlock = true;
+            s.User = (nint)((nuint)(s.Start + (nint)Page - (nint)size) & ~(align - 1));
+            s.Size = size;
+            s.Alloc = stack;
+            s.Free = null;
+            // The slot is filled with the left slack's byte already: only the alignment slack
+            // after the block (none for a plain Alloc) and the block itself are written. The
+            // slack under the lock, so Validate never sees it half-written.
+            nint end = s.User + (nint)size;
+            Poison.Fill(end, (nuint)(s.Start + (nint)Page - end), Poison.Right);
+        }
+        WakeIfParked();
+        Poison.Fill(s.User, size, zero ? (byte)0 : Poison.Junk);
+        // The depot's text of this stack (rendered once per distinct stack, kept for the process).
+        table.Set(s.Index, s.Start - (nint)Page, s.Start + 2 * (nint)Page, s.User, size, stack.ThreadId, stack.FramesUtf8);
+        return (void*)s.User;
+    }
+
+    /// <summary>
+    /// Frees a pool block: checks the bytes next to it, fills it with the freed byte and
+    /// hands its slot to the guard thread for closing. No system call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Free(void* ptr)
+    {
+        var stack = Stack.Capture(options.Stacks);
+        lock (gate)
+        {
+            var s = Find((nint)ptr, "free");
+            ThrowIfNearSlackChanged(s);
+            Poison.Fill(s.User, s.Size, Poison.Freed);
+            s.State = State.Freed;
+            s.Free = stack;
+            table.MarkFreed(s.Index, stack.ThreadId, stack.FramesUtf8);
+            toClose.Add(s.Index);
+        }
+        WakeIfParked();
+    }
+
+    /// <summary>Moves a pool block to a new allocation (which may or may not be sampled).</summary>
+    public void* Realloc(void* ptr, nuint size, nuint alignment)
+    {
+        nuint old;
+        lock (gate) old = Find((nint)ptr, "realloc").Size;
+        if (size == 0) size = 1;
+        void* p = Checker.Alloc(size, alignment, false);
+        Buffer.MemoryCopy(ptr, p, size, Math.Min(old, size));
+        Free(ptr);
+        return p;
+    }
+
+    /// <summary>The requested size of a pool block.</summary>
+    public nuint UsableSize(void* ptr)
+    {
+        lock (gate) return Find((nint)ptr, "usable size").Size;
+    }
+
+    /// <summary>
+    /// Checks every live block's slack and runs the guard thread's pass now: freed slots
+    /// are checked and closed, ready slots refilled. Throws the first error found.
+    /// </summary>
+    public void Validate()
+    {
+        var errors = new List<EbbMemoryException>();
+        lock (closer)
+        {
+            CheckLive(errors, "by Validate()");
+            Pass(errors, "by Validate()", refill: true);
+        }
+        if (errors.Count > 0) throw errors[0];
+    }
+
+    /// <summary>At exit: checks the freed slots not yet closed; writes any error to <paramref name="w"/>. True when any error was found in this run.</summary>
+    public bool AtExit(TextWriter w)
+    {
+        var errors = new List<EbbMemoryException>();
+        lock (closer) Pass(errors, "at exit", refill: false);
+        foreach (var e in errors) w.WriteLine(e.Message);
+        return errors.Count > 0 || Volatile.Read(ref errorsReported) > 0;
+    }
+
+    // ---- the guard thread -------------------------------------------------------------
+
+    private void GuardThread()
+    {
+        int idle = 0;
+        try
+        {
+            while (!stopping)
+            {
+                // The thread's own CPU time, not the wall clock: on a loaded machine a pass
+                // may wait for a CPU, and that is not time it cost anyone.
+                long t0 = OsMemory.ClockGettimeSyscall(ThreadCpuClock);
+                bool worked;
+                lock (closer) worked = Pass(null, WhenClosed, refill: true);
+                if (worked)
+                {
+                    idle = 0;
+                    long busy = OsMemory.ClockGettimeSyscall(ThreadCpuClock) - t0;
+                    Interlocked.Add(ref busyNs, busy);
+                    passes++;
+                    Thread.Sleep(Math.Max(TickMs, (int)(busy * (DutyDivisor - 1) / 1_000_000)));
+                }
+                else if (++idle < IdleTicksBeforeParking) Thread.Sleep(TickMs);
+                else
+                {
+                    // Idle for a while: sleep until a sampled allocation or free wakes us. The
+                    // flag is published before the last look for work, and the wakers publish
+                    // their work before they read the flag, so one of the two sees the other.
+                    // A woken wait means work; a timed-out one (a safety net) parks again at once
+                    // rather than ticking, so an idle process sees one wake-up a second.
+                    wake.Reset();
+                    Volatile.Write(ref parked, 1);
+                    Interlocked.MemoryBarrier();
+                    bool woken = HasWork() || wake.Wait(1000);
+                    Volatile.Write(ref parked, 0);
+                    if (woken) idle = 0;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            // Never take the process down from here: sampling just stops once the ready slots are used up.
+            Console.Error.WriteLine($"ebb: warning: the guard thread of EBB_GUARD=sample stopped: {e.Message}");
+        }
+    }
+
+    private bool HasWork()
+    {
+        lock (closer)
+            lock (gate)
+                return toClose.Count > 0 || (ready.Count < readyTarget && closed.Count > 0);
+    }
+
+    // Costs the waker a system call only when the guard thread is parked, once per idle spell.
+    private void WakeIfParked()
+    {
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref parked) != 0 && Interlocked.Exchange(ref parked, 0) != 0) wake.Set();
+    }
+
+    // Under closer: checks and closes the freed slots, then refills the ready ones. Errors go
+    // to `errors`, or (null: the guard thread) straight to stderr. True when there was work.
+    private bool Pass(List<EbbMemoryException>? errors, string when, bool refill)
+    {
+        lock (gate) (toClose, closing) = (closing, toClose);
+        var batch = closing;
+        foreach (int i in batch)
+        {
+            var s = slots[i];
+            if (FindFreedChange(s, when) is { } e)
+            {
+                if (errors is not null) errors.Add(e);
+                else ReportNow(e);
+            }
+        }
+        CloseRuns(batch);
+        lock (gate)
+            foreach (int i in batch) slots[i].State = State.Closed;
+        foreach (int i in batch) closed.Enqueue(i);
+        bool worked = batch.Count > 0;
+        slotsClosed += batch.Count;
+        batch.Clear();
+        if (refill) worked |= Refill() > 0;
+        return worked;
+    }
+
+    // One mprotect per run of neighbouring slots (the guard pages between them are
+    // inaccessible already, and so are Closed slots, which only this pass changes): each
+    // call that removes access flushes the TLB of every CPU running the process.
+    private void CloseRuns(List<int> batch)
+    {
+        if (batch.Count == 0) return;
+        batch.Sort();
+        int first = batch[0], last = first;
+        for (int k = 1; k <= batch.Count; k++)
+        {
+            if (k < batch.Count && Bridgeable(last, batch[k])) { last = batch[k]; continue; }
+            OsMemory.Protect(slots[first].Start, (nuint)(2 * (last - first) + 1) * Page, Prot.None);
+            closeCalls++;
+            if (k < batch.Count) first = last = batch[k];
+        }
+    }
+
+    private bool Bridgeable(int from, int to)
+    {
+        for (int i = from + 1; i < to; i++)
+            if (slots[i].State != State.Closed) return false;
+        return true;
+    }
+
+    // Under closer: reopens the oldest closed slots until the ready set is full; returns how many.
+    private int Refill()
+    {
+        int want;
+        lock (gate) want = readyTarget - ready.Count;
+        int done = 0;
+        for (; done < want && closed.TryDequeue(out int i); done++)
+        {
+            var s = slots[i];
+            lock (gate)
+            {
+                s.State = State.Opening;
+                s.HasBlock = false;
+            }
+            table.Clear(i);
+            OsMemory.Protect(s.Start, Page, Prot.ReadWrite);
+            Poison.Fill(s.Start, Page, Poison.Left);
+            lock (gate)
+            {
+                s.State = State.Ready;
+                ready.Enqueue(i);
+                readyCount = ready.Count;
+            }
+        }
+        return done;
+    }
+
+    private void ReportNow(EbbMemoryException e)
+    {
+        Interlocked.Increment(ref errorsReported);
+        (reports ?? Console.Error).WriteLine(e.Message);
+    }
+
+    private void InstallReporter()
+    {
+        lock (gate)
+        {
+            if (reporterTried) return;
+            FaultReporter.TryInstall(table);
+            reporterTried = true;
+        }
+    }
+
+    // ---- checks -----------------------------------------------------------------------
+
+    // Under gate: the live block at p. Slots are the odd pages of the pool; the even ones are
+    // guards, where only a 0-byte block (placed at its slot's end) may point.
+    private Slot Find(nint p, string op)
+    {
+        nuint k = (nuint)(p - pool) / Page;
+        Slot? s = null;
+        if (k % 2 == 1) s = slots[(int)(k / 2)];
+        else if (k > 0 && slots[(int)(k / 2) - 1] is { HasBlock: true, Size: 0 } empty && empty.User == p) s = empty;
+        if (s is null || !s.HasBlock)
+            throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Foreign(op, p));
+        if (s.User != p)
+            throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Interior(op, p, s.User, s.Size), s.Size,
+                s.Alloc!.Describe("allocated"), s.Free?.Describe("freed"));
+        if (s.State != State.Live)
+            throw new EbbMemoryException(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, s.Size), s.Size,
+                s.Alloc!.Describe("allocated"), s.Free?.Describe("freed"));
+        return s;
+    }
+
+    // At free: the alignment slack after the block and the bytes just before it.
+    private static void ThrowIfNearSlackChanged(Slot s)
+    {
+        nint end = s.User + (nint)s.Size, guard = s.Start + (nint)Page;
+        if (Poison.FindChanged(end, (nuint)(guard - end), Poison.Right, out nuint first, out nuint last))
+            throw Error(EbbErrorKind.HeapBufferOverflow, s, end + (nint)first, last - first + 1, false, "at free");
+        nint near = Math.Max(s.Start, s.User - NearSlack);
+        if (Poison.FindChanged(near, (nuint)(s.User - near), Poison.Left, out first, out last))
+            throw Error(EbbErrorKind.HeapBufferUnderflow, s, near + (nint)last, last - first + 1, false, "at free");
+    }
+
+    // Under closer, before a Freed slot is closed: the block must still hold the freed byte,
+    // and the slack on both sides its own.
+    private static EbbMemoryException? FindFreedChange(Slot s, string when)
+    {
+        if (Poison.FindChanged(s.User, s.Size, Poison.Freed, out nuint first, out nuint last))
+            return Error(EbbErrorKind.HeapUseAfterFree, s, s.User + (nint)first, last - first + 1, true, when);
+        return FindSlackChange(s, true, when);
+    }
+
+    private static EbbMemoryException? FindSlackChange(Slot s, bool freed, string when)
+    {
+        nint end = s.User + (nint)s.Size, guard = s.Start + (nint)Page;
+        if (Poison.FindChanged(end, (nuint)(guard - end), Poison.Right, out nuint first, out nuint last))
+            return Error(EbbErrorKind.HeapBufferOverflow, s, end + (nint)first, last - first + 1, freed, when);
+        if (Poison.FindChanged(s.Start, (nuint)(s.User - s.Start), Poison.Left, out first, out last))
+            return Error(EbbErrorKind.HeapBufferUnderflow, s, s.Start + (nint)last, last - first + 1, freed, when);
+        return null;
+    }
+
+    // Under closer: live blocks' slack (closing needs closer, so none of these pages goes away meanwhile).
+    private void CheckLive(List<EbbMemoryException> errors, string when)
+    {
+        List<Slot> live;
+        lock (gate) live = slots.Where(s => s.State == State.Live).ToList();
+        foreach (var s in live)
+            if (FindSlackChange(s, false, when) is { } e) errors.Add(e);
+    }
+
+    private static EbbMemoryException Error(EbbErrorKind kind, Slot s, nint at, nuint count, bool freed, string when) =>
+        new(kind, at, Report.Written(count, at, s.User, s.Size, freed, when), s.Size,
+            s.Alloc!.Describe("allocated"), freed ? s.Free?.Describe("freed") : null);
+}

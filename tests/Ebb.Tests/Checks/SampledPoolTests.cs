@@ -1,0 +1,225 @@
+using Ebb.Checks;
+using Ebb.Os;
+
+namespace Ebb.Tests.Checks;
+
+// EBB_GUARD=sample:N's pool, without its guard thread: Validate() runs the thread's pass
+// (check and close the freed slots, reopen the oldest closed ones) at a known moment. The
+// parts that fault are covered by the child-process tests in Ebb.Cli.Tests.
+public unsafe class SampledPoolTests
+{
+    private static readonly nuint Page = (nuint)OsMemory.PageSize;
+
+    // 4 slots: one is kept ready (a quarter of the pool), the others hold freed blocks.
+    private static SampledPool Pool(int slots = 4) =>
+        new(new CheckOptions { Mode = CheckMode.GuardSample, SampleRate = 1, GuardSlots = slots, Stacks = false }, guardThread: false);
+
+    private static int SlotOf(SampledPool pool, void* p) => (int)(((nuint)p - (nuint)pool.PoolStart) / Page / 2);
+
+    [Fact]
+    public void Blocks_AreRightAligned_InAReadySlot_WithTheSlackFilled()
+    {
+        var pool = Pool();
+        Assert.Equal(1, pool.ReadyCount);
+        byte* a = (byte*)pool.TryAlloc(13, 0, false);
+        Assert.True(pool.InPool(a));
+        Assert.Equal((nuint)0, ((nuint)a + 13) % Page);
+        for (int i = 0; i < 13; i++) Assert.Equal(Poison.Junk, a[i]);
+        Assert.Equal(Poison.Left, a[-1]);
+        Assert.Equal(Poison.Left, *(byte*)((nuint)a & ~(Page - 1)));
+        Assert.Equal((nuint)13, pool.UsableSize(a));
+        pool.Free(a);
+    }
+
+    [Fact]
+    public void NoReadySlot_MeansNotSampled_UntilThePassReopensOne()
+    {
+        var pool = Pool();
+        void* a = pool.TryAlloc(100, 0, true);
+        Assert.Equal(0, ((byte*)a)[0]);
+        Assert.True(pool.TryAlloc(8, 0, false) == null);
+        Assert.Equal(1, pool.Missed);
+        pool.Free(a);
+        Assert.Equal(0, pool.ReadyCount); // freeing never reopens: that is the pass's job
+        pool.Validate();
+        Assert.Equal(1, pool.ReadyCount);
+        void* b = pool.TryAlloc(8, 0, false);
+        Assert.True(pool.InPool(b));
+        Assert.Equal(2, pool.Taken);
+        pool.Free(b);
+    }
+
+    [Fact]
+    public void FreedSlots_AreReopenedOldestFirst_SoAFreedBlockStaysClosedLongest()
+    {
+        var pool = Pool(slots: 4);
+        byte* first = (byte*)pool.TryAlloc(16, 0, false);
+        int firstSlot = SlotOf(pool, first);
+        pool.Free(first);
+        pool.Validate();
+        // The other three slots (closed longer: never used) come back before the first one's.
+        var seen = new List<int>();
+        for (int i = 0; i < 3; i++)
+        {
+            byte* p = (byte*)pool.TryAlloc(16, 0, false);
+            seen.Add(SlotOf(pool, p));
+            pool.Free(p);
+            pool.Validate();
+        }
+        Assert.DoesNotContain(firstSlot, seen);
+        Assert.Equal(3, seen.Distinct().Count());
+        byte* again = (byte*)pool.TryAlloc(16, 0, false);
+        Assert.Equal(firstSlot, SlotOf(pool, again));
+        pool.Free(again);
+    }
+
+    [Fact]
+    public void DoubleFree_IsCaught_BeforeAndAfterTheSlotIsClosed()
+    {
+        var pool = Pool();
+        byte* p = (byte*)pool.TryAlloc(13, 0, false);
+        pool.Free(p);
+        var e = Assert.Throws<EbbMemoryException>(() => pool.Free(p));
+        Assert.Equal(EbbErrorKind.DoubleFree, e.Kind);
+        Assert.StartsWith($"ebb: ERROR: double-free: free of 0x{(nuint)p:x}, the 13-byte block already freed", e.Message);
+        Assert.Contains("freed by thread ", e.Message);
+        pool.Validate();
+        Assert.Equal(EbbErrorKind.DoubleFree, Assert.Throws<EbbMemoryException>(() => pool.Free(p)).Kind);
+        Assert.Equal(EbbErrorKind.DoubleFree, Assert.Throws<EbbMemoryException>(() => pool.Realloc(p, 20, 0)).Kind);
+    }
+
+    [Fact]
+    public void InteriorAndGuardPagePointers_AreInvalidFrees()
+    {
+        var pool = Pool();
+        byte* p = (byte*)pool.TryAlloc(64, 0, false);
+        var interior = Assert.Throws<EbbMemoryException>(() => pool.Free(p + 8));
+        Assert.Equal(EbbErrorKind.InvalidFree, interior.Kind);
+        Assert.Contains("8 bytes inside the 64-byte block", interior.Message);
+        Assert.Equal(EbbErrorKind.InvalidFree, Assert.Throws<EbbMemoryException>(() => pool.Free((void*)pool.PoolStart)).Kind);
+        pool.Free(p);
+    }
+
+    [Fact]
+    public void ZeroByteBlock_SitsAtItsSlotsEnd_AndFreesCleanly()
+    {
+        var pool = Pool();
+        void* p = pool.TryAlloc(0, 0, false);
+        Assert.Equal((nuint)0, (nuint)p % Page);
+        Assert.True(pool.InPool(p));
+        pool.Free(p);
+        pool.Validate();
+        Assert.Equal(EbbErrorKind.DoubleFree, Assert.Throws<EbbMemoryException>(() => pool.Free(p)).Kind);
+    }
+
+    [Fact]
+    public void UnderflowNextToTheBlock_IsCaughtAtFree()
+    {
+        var pool = Pool();
+        byte* p = (byte*)pool.TryAlloc(100, 0, false);
+        p[-1] = 0;
+        var e = Assert.Throws<EbbMemoryException>(() => pool.Free(p));
+        Assert.Equal(EbbErrorKind.HeapBufferUnderflow, e.Kind);
+        Assert.StartsWith($"ebb: ERROR: heap-buffer-underflow: 1 byte written 1 byte before the 100-byte block at 0x{(nuint)p:x}, found at free", e.Message);
+    }
+
+    [Fact]
+    public void UnderflowFarFromTheBlock_IsCaughtWhenTheSlotIsClosed()
+    {
+        var pool = Pool();
+        byte* p = (byte*)pool.TryAlloc(100, 0, false);
+        p[-200] = 0;
+        pool.Free(p); // only the bytes just before the block are checked here
+        var e = Assert.Throws<EbbMemoryException>(pool.Validate);
+        Assert.Equal(EbbErrorKind.HeapBufferUnderflow, e.Kind);
+        Assert.StartsWith("ebb: ERROR: heap-buffer-underflow: 1 byte written 200 bytes before the freed 100-byte block", e.Message);
+        Assert.EndsWith("found by Validate()", e.Message.Split('\n')[0]);
+    }
+
+    [Fact]
+    public void UnderflowOfALiveBlock_IsFoundByValidate()
+    {
+        var pool = Pool();
+        byte* p = (byte*)pool.TryAlloc(100, 0, false);
+        p[-300] = 0;
+        var e = Assert.Throws<EbbMemoryException>(pool.Validate);
+        Assert.Equal(EbbErrorKind.HeapBufferUnderflow, e.Kind);
+        Assert.StartsWith("ebb: ERROR: heap-buffer-underflow: 1 byte written 300 bytes before the 100-byte block", e.Message);
+    }
+
+    [Fact]
+    public void OverflowIntoTheAlignmentSlack_IsCaughtAtFree()
+    {
+        var pool = Pool();
+        byte* p = (byte*)pool.TryAlloc(13, 64, false);
+        Assert.Equal((nuint)0, (nuint)p % 64);
+        p[13] = 0;
+        var e = Assert.Throws<EbbMemoryException>(() => pool.Free(p));
+        Assert.Equal(EbbErrorKind.HeapBufferOverflow, e.Kind);
+        Assert.Contains("0 bytes after the 13-byte block", e.Message);
+    }
+
+    [Fact]
+    public void WriteAfterFree_BeforeTheSlotIsClosed_IsFoundByTheClosingCheck()
+    {
+        var pool = Pool();
+        byte* p = (byte*)pool.TryAlloc(13, 0, false);
+        pool.Free(p);
+        for (int i = 0; i < 13; i++) Assert.Equal(Poison.Freed, p[i]);
+        p[3] = 1;
+        var e = Assert.Throws<EbbMemoryException>(pool.Validate);
+        Assert.Equal(EbbErrorKind.HeapUseAfterFree, e.Kind);
+        Assert.StartsWith($"ebb: ERROR: heap-use-after-free: 1 byte written 3 bytes inside the freed 13-byte block at 0x{(nuint)p:x}, found by Validate()", e.Message);
+        Assert.Contains("freed by thread ", e.Message);
+        // The slot was closed all the same: the pool goes on.
+        Assert.Equal(1, pool.ReadyCount);
+    }
+
+    [Fact]
+    public void AtExit_ChecksTheSlotsNotYetClosed()
+    {
+        var pool = Pool();
+        byte* p = (byte*)pool.TryAlloc(13, 0, false);
+        pool.Free(p);
+        p[0] = 7;
+        var w = new StringWriter();
+        Assert.True(pool.AtExit(w));
+        Assert.StartsWith("ebb: ERROR: heap-use-after-free: 1 byte written 0 bytes inside the freed 13-byte block", w.ToString());
+        Assert.Contains(", found at exit", w.ToString());
+        Assert.False(Pool().AtExit(new StringWriter()));
+    }
+
+    // The guard thread itself: no Validate here. It closes the freed slot on its own (the
+    // wait is only a bound for a loaded machine, not a speed check) and reports the write
+    // after free it finds there before closing it.
+    [Fact]
+    public void GuardThread_ClosesFreedSlots_AndReportsAWriteAfterFreeItFinds()
+    {
+        var reports = new StringWriter();
+        var pool = new SampledPool(new CheckOptions { Mode = CheckMode.GuardSample, SampleRate = 1, GuardSlots = 8, Stacks = false },
+            guardThread: true, TextWriter.Synchronized(reports));
+        try
+        {
+            byte* p = (byte*)pool.TryAlloc(13, 0, false);
+            // Held, so the slot is surely still open for the write after free (which would
+            // fault, and end the test run, once the slot is closed).
+            pool.HoldPasses();
+            pool.Free(p);
+            p[5] = 9;
+            pool.ReleasePasses();
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (pool.GuardThreadWork.SlotsClosed < 1 && DateTime.UtcNow < deadline) Thread.Sleep(5);
+            Assert.Equal(1, pool.GuardThreadWork.SlotsClosed);
+            Assert.StartsWith($"ebb: ERROR: heap-use-after-free: 1 byte written 5 bytes inside the freed 13-byte block at 0x{(nuint)p:x}, found when its slot was closed",
+                reports.ToString());
+            Assert.True(pool.AtExit(new StringWriter())); // the exit code will say so
+            // And the ready set is topped up again without anyone asking.
+            while (pool.ReadyCount < 2 && DateTime.UtcNow < deadline) Thread.Sleep(5);
+            Assert.Equal(2, pool.ReadyCount);
+        }
+        finally
+        {
+            pool.StopGuardThread();
+        }
+    }
+}
