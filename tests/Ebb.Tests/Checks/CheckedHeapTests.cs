@@ -290,4 +290,25 @@ public unsafe class CheckedHeapTests
         Assert.Equal(EbbErrorKind.HeapUseAfterFree, late!.Kind);
         Assert.Equal((nint)(p + 1), late.Address);
     }
+
+    [Fact]
+    public void WithoutStacks_ReportsSayStacksWereNotCaptured_AndLeaksFormOneGroup()
+    {
+        var heap = new CheckedHeap(new CheckOptions { Mode = CheckMode.Checked, QuarantineBytes = 1 << 20, Stacks = false });
+        byte* p = AllocateThirteen(heap);
+        heap.Free(p);
+        var e = Assert.Throws<EbbMemoryException>(() => heap.Free(p));
+        Assert.Equal(EbbErrorKind.DoubleFree, e.Kind);
+        Assert.Contains("(stacks not captured: EBB_STACKS=0)", e.AllocationStack);
+        Assert.Contains("(stacks not captured: EBB_STACKS=0)", e.FreeStack);
+        Assert.DoesNotContain(nameof(AllocateThirteen), e.Message);
+        LeakSome(heap);
+        heap.Alloc(7, 16, false);
+        var w = new StringWriter();
+        Assert.True(heap.ReportLeaks(w));
+        var lines = w.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal("ebb: ERROR: memory-leak: 207 bytes in 3 blocks", lines[0]);
+        Assert.Equal("207 bytes in 3 blocks allocated at:", lines[1]);
+        Assert.Equal("    (stacks not captured: EBB_STACKS=0)", lines[2]);
+    }
 }
