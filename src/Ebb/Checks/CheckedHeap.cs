@@ -234,11 +234,12 @@ internal sealed unsafe class CheckedHeap
     private CheckedBlock* Find(nint p, string op)
     {
         // The common case without the allocator's lookup: a live block with the common
-        // alignment. Its header is at p - 96 (readable when the chunk map says both ends are
-        // Ebb's memory), and it passes only if it is this heap's header for exactly p, still
-        // live: a block's state leaves Live before its memory can be anything else.
+        // alignment. Its header is at p - 96 (readable when the chunk map says both ends lie
+        // in Ebb's chunks), and it passes only if it is this heap's header for exactly p,
+        // still live: a block's state leaves Live before its memory can be anything else.
+        // Huge blocks (their own mappings) take the allocator's lookup.
         nint guess = p - (nint)CommonLeft;
-        if (Backend.IsEbbMemory((nuint)guess) && Backend.IsEbbMemory((nuint)p))
+        if (Backend.IsInChunk((nuint)guess) && Backend.IsInChunk((nuint)p))
         {
             var g = (CheckedBlock*)guess;
             if (g->Key == ((ulong)p ^ key) && g->Left == CommonLeft && Volatile.Read(ref g->State) == Live) return g;

@@ -311,4 +311,17 @@ public unsafe class CheckedHeapTests
         Assert.Equal("207 bytes in 3 blocks allocated at:", lines[1]);
         Assert.Equal("    (stacks not captured: EBB_STACKS=0)", lines[2]);
     }
+
+    [Fact]
+    public void AWildPointerPastAHugeBlock_IsRefused_WithoutReadingUnmappedMemory()
+    {
+        // A huge block's mapping starts a 32 MiB chunk the chunk map marks as Ebb's whole, but
+        // is mapped only as far as the block goes: 16 MiB on lies past it, in the same chunk.
+        var heap = NewHeap();
+        byte* p = (byte*)heap.Alloc(8 << 20, 16, false);
+        byte* wild = p + (16 << 20);
+        var e = Assert.Throws<EbbMemoryException>(() => heap.Free(wild));
+        Assert.Equal(EbbErrorKind.InvalidFree, e.Kind);
+        heap.Free(p);
+    }
 }
