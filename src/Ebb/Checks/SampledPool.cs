@@ -74,6 +74,8 @@ internal sealed unsafe class SampledPool
     }
 
     private readonly CheckOptions options;
+    private readonly TextWriter? reports;
+    private volatile bool stopping;
     private readonly nint pool;
     private readonly nuint poolLength;
     private readonly Slot[] slots;
@@ -101,12 +103,14 @@ internal sealed unsafe class SampledPool
 
     /// <summary>
     /// Reserves the pool (inaccessible), opens the first ready slots and, when
-    /// <paramref name="guardThread"/>, starts the guard thread (tests drive the passes
-    /// through <see cref="Validate"/> instead).
+    /// <paramref name="guardThread"/>, starts the guard thread (tests may drive the passes
+    /// through <see cref="Validate"/> instead). The guard thread's reports go to
+    /// <paramref name="reports"/> (default: stderr).
     /// </summary>
-    public SampledPool(CheckOptions options, bool guardThread)
+    public SampledPool(CheckOptions options, bool guardThread, TextWriter? reports = null)
     {
         this.options = options;
+        this.reports = reports;
         int n = options.GuardSlots;
         poolLength = (nuint)(2 * n + 1) * Page;
         pool = OsMemory.Map(0, poolLength, Prot.None, MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve);
@@ -131,6 +135,19 @@ internal sealed unsafe class SampledPool
 
     /// <summary>The pool's length in bytes.</summary>
     public nuint PoolLength => poolLength;
+
+    /// <summary>Ends the guard thread after its current pass (tests; the process's pool lives as long as the process).</summary>
+    public void StopGuardThread()
+    {
+        stopping = true;
+        wake.Set();
+    }
+
+    /// <summary>Holds off the guard thread's passes until <see cref="ReleasePasses"/> (tests: a slot stays open meanwhile).</summary>
+    public void HoldPasses() => closer.Enter();
+
+    /// <summary>Lets the guard thread's passes run again (on the thread that called <see cref="HoldPasses"/>).</summary>
+    public void ReleasePasses() => closer.Exit();
 
     /// <summary>The number of slots ready now (for tests).</summary>
     public int ReadyCount
@@ -268,7 +285,7 @@ internal sealed unsafe class SampledPool
         int idle = 0;
         try
         {
-            while (true)
+            while (!stopping)
             {
                 // The thread's own CPU time, not the wall clock: on a loaded machine a pass
                 // may wait for a CPU, and that is not time it cost anyone.
@@ -289,12 +306,14 @@ internal sealed unsafe class SampledPool
                     // Idle for a while: sleep until a sampled allocation or free wakes us. The
                     // flag is published before the last look for work, and the wakers publish
                     // their work before they read the flag, so one of the two sees the other.
+                    // A woken wait means work; a timed-out one (a safety net) parks again at once
+                    // rather than ticking, so an idle process sees one wake-up a second.
                     wake.Reset();
                     Volatile.Write(ref parked, 1);
                     Interlocked.MemoryBarrier();
-                    if (!HasWork()) wake.Wait(1000);
+                    bool woken = HasWork() || wake.Wait(1000);
                     Volatile.Write(ref parked, 0);
-                    idle = 0;
+                    if (woken) idle = 0;
                 }
             }
         }
@@ -399,7 +418,7 @@ internal sealed unsafe class SampledPool
     private void ReportNow(EbbMemoryException e)
     {
         Interlocked.Increment(ref errorsReported);
-        Console.Error.WriteLine(e.Message);
+        (reports ?? Console.Error).WriteLine(e.Message);
     }
 
     private void InstallReporter()

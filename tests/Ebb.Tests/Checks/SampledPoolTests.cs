@@ -188,4 +188,38 @@ public unsafe class SampledPoolTests
         Assert.Contains(", found at exit", w.ToString());
         Assert.False(Pool().AtExit(new StringWriter()));
     }
+
+    // The guard thread itself: no Validate here. It closes the freed slot on its own (the
+    // wait is only a bound for a loaded machine, not a speed check) and reports the write
+    // after free it finds there before closing it.
+    [Fact]
+    public void GuardThread_ClosesFreedSlots_AndReportsAWriteAfterFreeItFinds()
+    {
+        var reports = new StringWriter();
+        var pool = new SampledPool(new CheckOptions { Mode = CheckMode.GuardSample, SampleRate = 1, GuardSlots = 8, Stacks = false },
+            guardThread: true, TextWriter.Synchronized(reports));
+        try
+        {
+            byte* p = (byte*)pool.TryAlloc(13, 0, false);
+            // Held, so the slot is surely still open for the write after free (which would
+            // fault, and end the test run, once the slot is closed).
+            pool.HoldPasses();
+            pool.Free(p);
+            p[5] = 9;
+            pool.ReleasePasses();
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (pool.GuardThreadWork.SlotsClosed < 1 && DateTime.UtcNow < deadline) Thread.Sleep(5);
+            Assert.Equal(1, pool.GuardThreadWork.SlotsClosed);
+            Assert.StartsWith($"ebb: ERROR: heap-use-after-free: 1 byte written 5 bytes inside the freed 13-byte block at 0x{(nuint)p:x}, found when its slot was closed",
+                reports.ToString());
+            Assert.True(pool.AtExit(new StringWriter())); // the exit code will say so
+            // And the ready set is topped up again without anyone asking.
+            while (pool.ReadyCount < 2 && DateTime.UtcNow < deadline) Thread.Sleep(5);
+            Assert.Equal(2, pool.ReadyCount);
+        }
+        finally
+        {
+            pool.StopGuardThread();
+        }
+    }
 }
