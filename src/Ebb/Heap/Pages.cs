@@ -260,12 +260,20 @@ internal static unsafe class Pages
     /// A page of the calling thread's heap became empty. It stays in its queue (a batch of
     /// allocations and frees would otherwise take and give back a page every round, through
     /// the arena lock) until the heap holds more than <see cref="RetainBudget"/> bytes of
-    /// such pages; then the empty ones beyond each bin's first go back to the arena.
+    /// such pages; then the empty ones beyond each bin's first go back to the arena. A bin's
+    /// first page is kept anyway: it is not counted.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void PageEmptied(Page* pg)
     {
         Heap* h = pg->Heap;
+        if (Heap.FirstOf(h)[pg->Bin] == pg)
+        {
+            // The page allocation pops from: kept whatever the budget says, so not counted; its
+            // blocks (all on LocalFree) become Free now, sparing the next allocation the slow path.
+            Refill(pg);
+            return;
+        }
         h->EmptyBytes += (long)pg->SliceCount << Layout.SliceShift;
         if (h->EmptyBytes > RetainBudget) ReleaseEmpty(h, keepFirst: true);
     }
