@@ -72,7 +72,7 @@ internal static unsafe class Pages
             if (list == null) return false;
         }
         pg->Free = list;
-        pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
+        if ((pg->Flags & PageFlags.FreeIsZero) != 0) pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
         return true;
     }
 
@@ -267,13 +267,10 @@ internal static unsafe class Pages
     public static void PageEmptied(Page* pg)
     {
         Heap* h = pg->Heap;
-        if (Heap.FirstOf(h)[pg->Bin] == pg)
-        {
-            // The page allocation pops from: kept whatever the budget says, so not counted; its
-            // blocks (all on LocalFree) become Free now, sparing the next allocation the slow path.
-            Refill(pg);
-            return;
-        }
+        // The page allocation pops from is kept whatever the budget says: not counted. (Its
+        // blocks stay on LocalFree, so Used == 0 keeps telling other threads the page is empty;
+        // the next allocation refills Free first thing in its slow path.)
+        if (Heap.FirstOf(h)[pg->Bin] == pg) return;
         h->EmptyBytes += (long)pg->SliceCount << Layout.SliceShift;
         if (h->EmptyBytes > RetainBudget) ReleaseEmpty(h, keepFirst: true);
     }
