@@ -52,7 +52,8 @@ internal static unsafe class Checker
     /// <summary>Sampled mode: allocations left before this thread's next sampled one.</summary>
     [ThreadStatic] internal static int SampleCountdown;
 
-    [ThreadStatic] private static bool countdownStarted;
+    // Sampled mode: this thread's xorshift64* state for the countdowns (0: not seeded yet).
+    [ThreadStatic] private static ulong sampleRandom;
 
     /// <summary>
     /// Sampled mode's whole cost on the allocation fast path, after the allocator's own fast
@@ -174,16 +175,27 @@ internal static unsafe class Checker
     // The countdown ran out: restart it and put a block of at most a page in the pool, when a
     // slot is ready; null when not. A bigger block does not fit a slot: it is an ordinary
     // block, and the countdown restarts as usual (were the next allocation chosen instead, a
-    // run of big blocks would each take this out-of-line path).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // run of big blocks would each take this out-of-line path). Runs once in N allocations,
+    // so it is kept short (in a tight loop its cost, not the guarded allocation's, is what
+    // the sampling adds): a xorshift draw, no atomics.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void* TrySample(nuint byteCount, nuint alignment, bool zero)
     {
-        bool first = !countdownStarted;
-        countdownStarted = true;
-        int n = Options.SampleRate;
-        // Mean N, so one allocation in N is chosen; the first countdown of a thread starts at a random phase.
-        SampleCountdown = (int)Math.Min(int.MaxValue, first ? Random.Shared.NextInt64(0, n) : Random.Shared.NextInt64(1, 2L * n));
-        if ((first && SampleCountdown > 0) || byteCount > SampledPool.MaxSize || alignment > SampledPool.MaxSize)
+        // A thread's countdown starts at 0, so its first run-out leaves -1; a later one leaves 0.
+        bool first = SampleCountdown < 0;
+        ulong x = sampleRandom;
+        if (x == 0) x = (ulong)Random.Shared.NextInt64() | 1;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        sampleRandom = x;
+        ulong u = (x * 0x2545F4914F6CDD1DUL) >> 32;
+        long n = Options.SampleRate;
+        // Mean N, so one allocation in N is chosen: uniform in 1 … 2N-1 (a multiply-shift
+        // range reduction); the first countdown of a thread starts at a random phase, 0 … N-1.
+        long next = first ? (long)((u * (ulong)n) >> 32) : (long)((u * (ulong)(2 * n - 1)) >> 32) + 1;
+        SampleCountdown = (int)Math.Min(int.MaxValue, next);
+        if ((first && next > 0) || byteCount > SampledPool.MaxSize || alignment > SampledPool.MaxSize)
             return null;
         return Sampled!.TryAlloc(byteCount, alignment, zero);
     }
