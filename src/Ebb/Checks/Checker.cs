@@ -7,7 +7,7 @@ namespace Ebb.Checks;
 /// allocation method of <c>EbbMemory</c> starts with <c>if (Checker.Enabled) return Checker.X(...)</c>;
 /// <see cref="Enabled"/> is a static readonly field, so in release mode the JIT folds
 /// the test away and the fast path pays nothing. In sampled mode the allocator's fast paths
-/// stay inline too, with only <see cref="Counted"/> after an allocation and
+/// stay inline too, with only <see cref="SkipsSample"/> before an allocation and
 /// <see cref="FreeIsChecked"/> before a free. The mode is chosen once, from the
 /// environment, when this class is first touched.
 /// </summary>
@@ -56,20 +56,22 @@ internal static unsafe class Checker
     [ThreadStatic] private static ulong sampleRandom;
 
     /// <summary>
-    /// Sampled mode's whole cost on the allocation fast path, after the allocator's own fast
-    /// path has allocated <paramref name="p"/>: one thread-static decrement and compare. When
-    /// the countdown runs out, the block is swapped for a guarded one (if a slot is ready).
+    /// Sampled mode's whole cost on the allocation fast path: true when this allocation is
+    /// not sampled (one thread-static decrement and compare), so <c>EbbMemory</c> goes on to
+    /// the allocator's own inlined fast path. False in every other mode.
     /// </summary>
     /// <remarks>
-    /// Counting after the allocation, not before, keeps the allocator's read of its
-    /// thread-static heap pointer on every iteration's path of a caller's loop, where the JIT
-    /// hoists the thread-static base out of the loop as in release mode; behind the
-    /// countdown's branch it would be a helper call per allocation, costing more than the
-    /// countdown. The block swapped away costs an extra allocation and free once in N.
+    /// The thread's heap pointer is read here too, though only the allocator uses it, and
+    /// with <c>&amp;</c>, not <c>&amp;&amp;</c>: the JIT hoists a thread-static base out of a
+    /// caller's loop only when the read is on every iteration's path, as it is in release
+    /// mode; behind the countdown's branch the allocator's read would be a helper call per
+    /// allocation, costing more than the countdown. (Counting after the allocation instead,
+    /// and swapping the block for a guarded one, keeps the read in place too, but the swap,
+    /// an extra allocation and free once in N, upset the allocator's page reuse: 1 KiB pairs
+    /// measured 20–40% slower.) A thread without a heap yet takes the out-of-line path.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void* Counted(void* p, nuint byteCount, bool zero) =>
-        --SampleCountdown > 0 || p == null ? p : Resample(p, byteCount, zero);
+    internal static bool SkipsSample() => Sampling && ((Heap.ThreadHeap.Current != null) & (--SampleCountdown > 0));
 
     /// <summary>
     /// Sampled mode's whole cost on the free fast path: true when the pointer is in the pool
@@ -77,12 +79,22 @@ internal static unsafe class Checker
     /// </summary>
     /// <remarks>
     /// The thread's heap pointer is read here, first and unconditionally, for the reason given
-    /// at <see cref="Counted"/>: the allocator's own read of it, behind the pool test, would
+    /// at <see cref="SkipsSample"/>: the allocator's own read of it, behind the pool test, would
     /// otherwise not be hoisted.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool FreeIsChecked(void* ptr) =>
         Heap.ThreadHeap.Current == null || (nuint)((nint)ptr - PoolStart) < PoolLength;
+
+    /// <summary>Allocates under the mode in force when <see cref="SkipsSample"/> has already counted this allocation.</summary>
+    internal static void* AllocPastCountdown(nuint byteCount, nuint alignment, bool zero)
+    {
+        // Here with the countdown still running only when the thread had no heap yet.
+        if (Mode == CheckMode.GuardSample)
+            return SampleCountdown > 0 ? Unchecked(byteCount, alignment, zero) : SampledOrNot(byteCount, alignment, zero);
+        if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
+        return Checked!.Alloc(byteCount, alignment, zero);
+    }
 
     /// <summary>Allocates under the mode in force.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -153,18 +165,8 @@ internal static unsafe class Checker
     /// <summary>Writes the leak report of checked mode; false when there is nothing to report or no live table.</summary>
     internal static bool ReportLeaks(TextWriter w) => Checked?.ReportLeaks(w) ?? false;
 
-    // The countdown ran out after the allocator gave p: a guarded block instead, if one is ready.
-    // Optimized at once: called once in N allocations, such paths can stay in unoptimized
-    // tier-0 code for seconds while tiering waits for a quiet moment.
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void* Resample(void* p, nuint byteCount, bool zero)
-    {
-        void* q = TrySample(byteCount, 0, zero);
-        if (q == null) return p;
-        Heap.Dealloc.Free(p);
-        return q;
-    }
-
+    // The countdown ran out. Optimized at once: called once in N allocations, such paths can
+    // stay in unoptimized tier-0 code for seconds while tiering waits for a quiet moment.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void* SampledOrNot(nuint byteCount, nuint alignment, bool zero)
     {
