@@ -5,7 +5,9 @@ namespace Ebb.Benchmarks;
 
 /// <summary>
 /// <c>quick …</c>: the side-by-side runner (see <see cref="QuickCommand"/>); <c>child …</c>: its
-/// child processes; anything else goes to BenchmarkDotNet's switcher (e.g. <c>--filter '*Pairs*'</c>).
+/// child processes; <c>checked-costs</c>: checked mode's cost, piece by piece (see
+/// <see cref="CheckedCostsCommand"/>); anything else goes to BenchmarkDotNet's switcher (e.g.
+/// <c>--filter '*Pairs*'</c>).
 /// </summary>
 public static class Program
 {
@@ -15,6 +17,7 @@ public static class Program
         {
             if (args.Length > 0 && args[0] == "quick") return QuickCommand.Run(args[1..], Console.Out, Console.Error);
             if (args.Length > 0 && args[0] == "child") return ChildCommand.Run(args[1..], Console.Out, Console.Error);
+            if (args.Length > 0 && args[0] == "checked-costs") return CheckedCostsCommand.Run(args[1..], Console.Out);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IOException)
         {

@@ -30,15 +30,27 @@ public static class ChildCommand
             {
                 bool pairs = workloads.Contains("pairs"), pc = workloads.Contains("pc"), realloc = workloads.Contains("realloc");
                 TimingRound.WarmUp([contender], pairs, pc, realloc);
-                // Checked mode holds freed blocks back (EBB_QUARANTINE_MB, 16 MiB). Fill it after
-                // the warm-up (which leaves it full of the biggest blocks) with the first size
-                // measured (a 16-byte block takes 144 bytes of it), so the figures are checked
-                // mode's steady state, not the first touch of the quarantine's memory (page
-                // faults: a one-time cost of a process's first 16 MiB of frees) nor the eviction
-                // of the warm-up's 8 KiB blocks.
-                if (pairs && Ebb.Checks.Checker.Mode == Ebb.Checks.CheckMode.Checked)
-                    contender.Pairs((nuint)Workloads.Pairs.Sizes[0], (int)(Ebb.Checks.Checker.Options.QuarantineBytes / (128 * Workloads.Pairs.BatchSize)) + 1);
-                foreach (var (k, v) in TimingRound.Measure(contender, ms, pairs, pc, realloc))
+                // Checked mode holds freed blocks back (EBB_QUARANTINE_MB, 16 MiB): before each
+                // size, free that much of it twice, with pauses, so its figure is checked mode's
+                // steady state, not the turnover from the size before (the old blocks' eviction
+                // and 16 MiB of pages touched for the first time: page faults, a one-time cost
+                // per size class), and its code is the JIT's optimised code (the short warm-up
+                // above leaves much of the checked path in tier 0: the first stack sightings
+                // compile a lot, which holds promotion back).
+                Action<int>? settle = pairs && Ebb.Checks.Checker.Mode == Ebb.Checks.CheckMode.Checked
+                    ? size =>
+                    {
+                        int batches = (int)(Ebb.Checks.Checker.Options.QuarantineBytes / ((size + 128) * Workloads.Pairs.BatchSize)) + 1;
+                        // The last pass right before the measurement: the purge thread may have given
+                        // emptied pages back during a pause.
+                        for (int pass = 0; pass < 3; pass++)
+                        {
+                            if (pass > 0) Thread.Sleep(250);
+                            contender.Pairs((nuint)size, batches);
+                        }
+                    }
+                    : null;
+                foreach (var (k, v) in TimingRound.Measure(contender, ms, pairs, pc, realloc, settle))
                     ChildProcess.Emit(stdout, k, v);
                 // EBB_GUARD=sample:N: how many of the allocations the countdown chose found a
                 // ready slot, and what the guard thread spent (over the child's whole life).

@@ -39,15 +39,17 @@ public static class TimingRound
 
     /// <summary>
     /// Measures each selected workload once for <paramref name="contender"/>, each for at least
-    /// <paramref name="ms"/> milliseconds (the producer/consumer and realloc runs twice that).
+    /// <paramref name="ms"/> milliseconds (the producer/consumer and realloc runs twice that);
+    /// <paramref name="settle"/>, when given, runs before each pair size (untimed).
     /// </summary>
-    public static List<(string Key, double Value)> Measure(Contender contender, double ms, bool pairs, bool pc, bool realloc)
+    public static List<(string Key, double Value)> Measure(Contender contender, double ms, bool pairs, bool pc, bool realloc, Action<int>? settle = null)
     {
         var results = new List<(string, double)>();
         if (pairs)
         {
             foreach (int size in Pairs.Sizes)
             {
+                settle?.Invoke(size);
                 // Batches per call start at one and double while a call is short, so reading the
                 // clock costs nothing measurable for a fast contender and a slow mode (guarded
                 // pages, a few microseconds a block) still stops on time.

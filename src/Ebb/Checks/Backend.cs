@@ -19,6 +19,15 @@ internal static unsafe class Backend
 
     public static nuint UsableSize(void* ptr) => EbbMemory.UsableSizeUnchecked(ptr);
 
+    /// <summary>
+    /// Whether <paramref name="address"/> lies in one of Ebb's chunks of slices (the chunk map,
+    /// one byte read): a chunk is mapped whole, so reading there cannot fault. Huge mappings
+    /// are left out (the last chunk of one is only partly mapped). Cheaper than
+    /// <see cref="TryFindBlock"/>, which also finds the block (a division).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsInChunk(nuint address) => Arena.ChunkMap.Get(address) == Arena.ChunkMap.Chunk;
+
     /// <summary>The allocator block holding <paramref name="ptr"/>, live or free, when it is Ebb's.</summary>
     public static bool TryFindBlock(void* ptr, out void* blockStart, out nuint blockSize) =>
         EbbMemory.TryFindBlock(ptr, out blockStart, out blockSize);

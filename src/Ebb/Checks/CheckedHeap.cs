@@ -31,6 +31,8 @@ internal sealed unsafe class CheckedHeap
     private const nuint HeaderSize = CheckedBlock.HeaderSize;
     // The smallest allocator block a checked block takes (header, two redzones, a 0-byte block).
     private const nuint MinTotal = HeaderSize + 2 * MinRedzone;
+    // The header's distance from the block for every alignment up to 32 (all but AlignedAlloc's bigger ones).
+    private const nuint CommonLeft = HeaderSize + MinRedzone;
     private const int SlotBatch = 32;
     private const long MaxThreadQuarantine = 256 << 10;
 
@@ -228,7 +230,25 @@ internal sealed unsafe class CheckedHeap
     // The header of the live checked block at p; null when p is no checked block's business
     // (an ordinary Ebb block, from an EbbHeap say: the allocator then checks it itself); or
     // throws that p is a freed block, a pointer into a checked block, or not Ebb's at all.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private CheckedBlock* Find(nint p, string op)
+    {
+        // The common case without the allocator's lookup: a live block with the common
+        // alignment. Its header is at p - 96 (readable when the chunk map says both ends lie
+        // in Ebb's chunks), and it passes only if it is this heap's header for exactly p,
+        // still live: a block's state leaves Live before its memory can be anything else.
+        // Huge blocks (their own mappings) take the allocator's lookup.
+        nint guess = p - (nint)CommonLeft;
+        if (Backend.IsInChunk((nuint)guess) && Backend.IsInChunk((nuint)p))
+        {
+            var g = (CheckedBlock*)guess;
+            if (g->Key == ((ulong)p ^ key) && g->Left == CommonLeft && Volatile.Read(ref g->State) == Live) return g;
+        }
+        return FindSlow(p, op);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private CheckedBlock* FindSlow(nint p, string op)
     {
         if (!Backend.TryFindBlock((void*)p, out void* start, out nuint blockSize))
         {
@@ -274,9 +294,19 @@ internal sealed unsafe class CheckedHeap
     private static string? FreeText(CheckedBlock* h) =>
         Volatile.Read(ref h->State) == Live ? null : Stack.FromId(h->FreeStack, h->FreeThread).Describe("freed");
 
+    // The common answer, inline: both redzones hold their fill.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool RedzonesIntact(CheckedBlock* h)
+    {
+        nint end = (nint)h + (nint)h->Left + (nint)h->Size;
+        return Poison.IsIntact(end, h->Total - h->Left - h->Size, Poison.Right)
+            && Poison.IsIntact((nint)h + (nint)HeaderSize, h->Left - HeaderSize, Poison.Left);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ThrowIfRedzonesChanged(CheckedBlock* h, string when)
     {
-        if (RedzoneError(h, when) is not { } e) return;
+        if (RedzonesIntact(h) || RedzoneError(h, when) is not { } e) return;
         h->Reported = 1;
         throw e;
     }
@@ -381,7 +411,9 @@ internal sealed unsafe class CheckedHeap
             head = (CheckedBlock*)h->Link;
             if (head == null) tail = null;
             quarantinedBytes -= (long)h->Total;
-            if (h->Reported == 0) first ??= PoisonError(h, "when it left quarantine") ?? RedzoneError(h, "when it left quarantine");
+            if (h->Reported == 0 && first is null
+                && !(Poison.IsIntact((nint)h + (nint)h->Left, h->Size, Poison.Freed) && RedzonesIntact(h)))
+                first = PoisonError(h, "when it left quarantine") ?? RedzoneError(h, "when it left quarantine");
             Volatile.Write(ref h->State, Released);
             freed.Add(new((nint)h + (nint)h->Left, h->Size, h->AllocStack, h->AllocThread, h->FreeStack, h->FreeThread));
             index.Give(h->Slot);

@@ -65,6 +65,9 @@ internal sealed unsafe class StackDepot
         count = 1;
     }
 
+    /// <summary>How many distinct stack hashes map to the <see cref="Count"/> texts (more than Count: code compiled twice, or deeper frames that differ).</summary>
+    public int Hashes => Volatile.Read(ref table).Count;
+
     /// <summary>Whether captures use the native frame-pointer walk (false: a StackTrace every time).</summary>
     public bool IsNative => hash != null;
 

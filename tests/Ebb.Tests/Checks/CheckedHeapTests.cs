@@ -290,4 +290,38 @@ public unsafe class CheckedHeapTests
         Assert.Equal(EbbErrorKind.HeapUseAfterFree, late!.Kind);
         Assert.Equal((nint)(p + 1), late.Address);
     }
+
+    [Fact]
+    public void WithoutStacks_ReportsSayStacksWereNotCaptured_AndLeaksFormOneGroup()
+    {
+        var heap = new CheckedHeap(new CheckOptions { Mode = CheckMode.Checked, QuarantineBytes = 1 << 20, Stacks = false });
+        byte* p = AllocateThirteen(heap);
+        heap.Free(p);
+        var e = Assert.Throws<EbbMemoryException>(() => heap.Free(p));
+        Assert.Equal(EbbErrorKind.DoubleFree, e.Kind);
+        Assert.Contains("(stacks not captured: EBB_STACKS=0)", e.AllocationStack);
+        Assert.Contains("(stacks not captured: EBB_STACKS=0)", e.FreeStack);
+        Assert.DoesNotContain(nameof(AllocateThirteen), e.Message);
+        LeakSome(heap);
+        heap.Alloc(7, 16, false);
+        var w = new StringWriter();
+        Assert.True(heap.ReportLeaks(w));
+        var lines = w.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal("ebb: ERROR: memory-leak: 207 bytes in 3 blocks", lines[0]);
+        Assert.Equal("207 bytes in 3 blocks allocated at:", lines[1]);
+        Assert.Equal("    (stacks not captured: EBB_STACKS=0)", lines[2]);
+    }
+
+    [Fact]
+    public void AWildPointerPastAHugeBlock_IsRefused_WithoutReadingUnmappedMemory()
+    {
+        // A huge block's mapping starts a 32 MiB chunk the chunk map marks as Ebb's whole, but
+        // is mapped only as far as the block goes: 16 MiB on lies past it, in the same chunk.
+        var heap = NewHeap();
+        byte* p = (byte*)heap.Alloc(8 << 20, 16, false);
+        byte* wild = p + (16 << 20);
+        var e = Assert.Throws<EbbMemoryException>(() => heap.Free(wild));
+        Assert.Equal(EbbErrorKind.InvalidFree, e.Kind);
+        heap.Free(p);
+    }
 }

@@ -1,0 +1,102 @@
+using Ebb.Checks;
+using Ebb.Os;
+
+namespace Ebb.Benchmarks.Quick;
+
+/// <summary>
+/// <c>checked-costs [--pairs N]</c>: where checked mode's time goes, piece by piece, in this
+/// process (each piece on its own, so the parts can be compared with the whole): the stack
+/// walk, the depot lookup, the fills and checks, the allocator under a quarantine's reuse
+/// pattern, and whole checked pairs with and without stacks at two quarantine sizes. Times
+/// are the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), best of 5, so other load on
+/// the machine inflates them less than wall time would.
+/// </summary>
+public static unsafe class CheckedCostsCommand
+{
+    private const int ThreadCpuClock = 3;
+
+    /// <summary>Runs the command; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout)
+    {
+        int i = Array.IndexOf(args, "--pairs");
+        long pairs = i >= 0 && i + 1 < args.Length ? long.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000;
+        stdout.WriteLine($"| piece | ns | (thread CPU time, best of 5, {pairs} operations) |");
+        stdout.WriteLine("|---|---:|---|");
+        void Row(string name, double ns, string note = "") => stdout.WriteLine($"| {name} | {ns:F1} | {note} |");
+
+        nint walk = NativeChecks.Export("ebb_stack_hash");
+        if (walk != 0)
+        {
+            var hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong>)walk;
+            int* depth = stackalloc int[1];
+            Row("frame-pointer walk + hash", Best(pairs, n => { ulong s = 0; for (long k = 0; k < n; k++) s += hash(32, depth); GC.KeepAlive(s); }),
+                $"{*depth} frames deep here");
+        }
+        else Row("frame-pointer walk + hash", double.NaN, "native library not built");
+        Row("stack capture (walk + depot lookup)", Best(pairs, n => { uint s = 0; for (long k = 0; k < n; k++) s += Stack.CaptureId(true); GC.KeepAlive(s); }),
+            StackDepot.Shared.IsNative ? "" : "fallback: a StackTrace every time");
+
+        byte* buffer = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(64);
+        Row("redzone fill (32 bytes)", Best(pairs, n => { for (long k = 0; k < n; k++) Poison.Fill((nint)buffer, 32 + (nuint)(k & 15), Poison.Left); }));
+        Row("redzone check (32 bytes)", Best(pairs, n => { int s = 0; for (long k = 0; k < n; k++) s += Poison.IsIntact((nint)buffer, 32, Poison.Left) ? 1 : 0; GC.KeepAlive(s); }));
+        void* block = Backend.Alloc(144);
+        Row("block lookup (allocator's map)", Best(pairs, n => { for (long k = 0; k < n; k++) Backend.TryFindBlock((byte*)block + 96, out _, out _); }));
+        Backend.Free(block);
+
+        // The allocator alone, each block reused after 256 KiB of others (the quarantine's pattern).
+        Row("allocator pair, 144-byte blocks reused after 256 KiB", Best(pairs, n => Ring(n, 144, 1820)));
+        foreach (var (quarantine, stacks) in new[] { (256L << 10, false), (16L << 20, false), (256L << 10, true), (16L << 20, true) })
+        {
+            var heap = new CheckedHeap(new CheckOptions { Mode = CheckMode.Checked, QuarantineBytes = quarantine, Stacks = stacks });
+            foreach (int size in new[] { 16, 1024 })
+                Row($"checked pair, {size} B, quarantine {quarantine >> 10} KiB, stacks {(stacks ? "on" : "off")}",
+                    Best(pairs, n => CheckedPairs(heap, n, (nuint)size)));
+        }
+        return 0;
+    }
+
+    private static double Best(long n, Action<long> body)
+    {
+        body(Math.Min(n, 100_000)); // compiled and warm
+        double best = double.MaxValue;
+        for (int r = 0; r < 5; r++)
+        {
+            long t0 = OsMemory.ClockGettimeSyscall(ThreadCpuClock);
+            body(n);
+            best = Math.Min(best, (OsMemory.ClockGettimeSyscall(ThreadCpuClock) - t0) / (double)n);
+        }
+        return best;
+    }
+
+    private static void Ring(long n, nuint size, int length)
+    {
+        void** ring = stackalloc void*[length];
+        for (int k = 0; k < length; k++) ring[k] = Backend.Alloc(size);
+        int at = 0;
+        for (long k = 0; k < n; k++)
+        {
+            void* p = Backend.Alloc(size);
+            *(nint*)p = (nint)k;
+            Backend.Free(ring[at]);
+            ring[at] = p;
+            at = at + 1 == length ? 0 : at + 1;
+        }
+        for (int k = 0; k < length; k++) Backend.Free(ring[k]);
+    }
+
+    // The pair workload's shape (batches of 100) on a checked heap of its own.
+    private static void CheckedPairs(CheckedHeap heap, long n, nuint size)
+    {
+        void** slots = stackalloc void*[100];
+        for (long b = 0; b < n / 100; b++)
+        {
+            for (int k = 0; k < 100; k++)
+            {
+                void* p = heap.Alloc(size, 16, false);
+                *(nint*)p = k;
+                slots[k] = p;
+            }
+            for (int k = 0; k < 100; k++) heap.Free(slots[k]);
+        }
+    }
+}
