@@ -7,7 +7,9 @@ namespace Ebb;
 /// <summary>One size class's figures in an <see cref="EbbStats"/> snapshot.</summary>
 /// <param name="BlockSize">Bytes per block.</param>
 /// <param name="Pages">Pages of this class in use.</param>
-/// <param name="BlocksInUse">Blocks handed out and not yet freed (a remote free counts once its page's owner collected it).</param>
+/// <param name="BlocksInUse">Blocks handed out and not yet freed (a remote free counts once its page's owner collected it; for a page
+/// another live thread allocates from, the blocks it has not handed out yet from its current free list count too, since only that
+/// thread may walk the list).</param>
 /// <param name="BlockCapacity">Blocks those pages hold in all.</param>
 public sealed record EbbSizeClassStats(long BlockSize, long Pages, long BlocksInUse, long BlockCapacity);
 
@@ -29,7 +31,7 @@ public sealed class EbbStats
     /// <summary>Bytes in free slices waiting for the purge delay.</summary>
     public long PendingPurgeBytes { get; init; }
 
-    /// <summary>Bytes of blocks in use (block sizes, not requested sizes).</summary>
+    /// <summary>Bytes of blocks in use (block sizes, not requested sizes; as <see cref="EbbSizeClassStats.BlocksInUse"/> counts them).</summary>
     public long InUseBytes { get; init; }
 
     /// <summary>Blocks in use.</summary>

@@ -24,6 +24,11 @@ internal static unsafe class StatsCollector
                     if (pg->Kind == PageKind.Small && Page.SliceIndex(pg) == i)
                     {
                         uint u = Volatile.Read(ref pg->Used);
+                        // Used counts the blocks on Free (not allocated yet) as in use; they can be
+                        // counted on pages no other thread is changing: the caller's own and abandoned ones.
+                        Heap.Heap* owner = pg->Heap;
+                        if (pg->Free != null && (owner == null || (owner == ThreadHeap.Current && owner->Kind == HeapKind.Thread)))
+                            u -= Math.Min(u, Pages.CountFree(pg));
                         pages[pg->Bin]++;
                         used[pg->Bin] += u;
                         capacity[pg->Bin] += pg->Capacity;

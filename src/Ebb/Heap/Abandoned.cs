@@ -101,8 +101,8 @@ internal static unsafe class Abandoned
             for (Page* pg = lists[bin]; pg != null;)
             {
                 Page* next = pg->Next;
-                Pages.Collect(pg);
-                if (pg->Used == 0)
+                Pages.CollectRemote(pg);
+                if (Pages.IsEmpty(pg))
                 {
                     Remove(pg);
                     Arena.Arena.FreeSpanLocked(pg);

@@ -6,8 +6,10 @@ namespace Ebb.Heap;
 
 /// <summary>
 /// Allocation. The fast path (first method) serves 0..1024 bytes from the calling thread's
-/// heap: one thread-static read, one indexed load of the bin's page, pop its free list.
-/// No atomic, no lock, no bounds check, no write barrier, no managed allocation. All else
+/// heap: one thread-static read, one indexed load of the bin's page, pop its free list. No
+/// counter either: a page's Used counts the blocks on Free as in use already (see
+/// <see cref="Page.Used"/>), so only frees count. No atomic, no lock, no bounds check, no
+/// write barrier, no managed allocation. All else
 /// (no heap yet, larger sizes, empty page) goes to <see cref="AllocSlow"/>.
 /// </summary>
 internal static unsafe class HeapAlloc
@@ -24,7 +26,6 @@ internal static unsafe class HeapAlloc
             if (b != null)
             {
                 pg->Free = b->Next;
-                pg->Used++;
                 return b;
             }
         }
@@ -43,7 +44,6 @@ internal static unsafe class HeapAlloc
             if (b != null)
             {
                 pg->Free = b->Next;
-                pg->Used++;
                 if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;
                 else NativeMemory.Clear(b, size);
                 return b;
@@ -64,7 +64,6 @@ internal static unsafe class HeapAlloc
             if (b != null)
             {
                 pg->Free = b->Next;
-                pg->Used++;
                 return b;
             }
         }
@@ -76,6 +75,20 @@ internal static unsafe class HeapAlloc
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void* AllocSlowOrThrow(nuint size, bool zero)
     {
+        // The common case first: the page's Free ran dry but blocks freed since wait on
+        // LocalFree or ThreadFree; they become Free here, without the general path's walk of the queue.
+        Heap* h = ThreadHeap.Current;
+        if (h != null && size <= Heap.DirectMaxSize)
+        {
+            Page* pg = Heap.DirectOf(h)[(size + 15) >> 4];
+            if (pg->Free == null && Pages.Refill(pg))
+            {
+                Block* b = pg->Free;
+                pg->Free = b->Next;
+                if (zero) NativeMemory.Clear(b, size);
+                return b;
+            }
+        }
         void* p = AllocSlow(size, zero);
         if (p == null) throw new OutOfMemoryException();
         return p;
@@ -101,14 +114,13 @@ internal static unsafe class HeapAlloc
     public static void* FromBin(Heap* h, int bin, nuint size, bool zero)
     {
         Page* pg = Heap.FirstOf(h)[bin];
-        if (pg == null || pg->Free == null)
+        if (pg == null || (pg->Free == null && !Pages.Refill(pg)))
         {
             pg = Pages.FindPage(h, bin);
             if (pg == null) return null;
         }
         Block* b = pg->Free;
         pg->Free = b->Next;
-        pg->Used++;
         if (zero)
         {
             if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;

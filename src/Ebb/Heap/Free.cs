@@ -94,8 +94,13 @@ internal static unsafe class Dealloc
             return;
         }
         // Remote free: one CAS onto ThreadFree; the owner (or an adopter, or the purge thread) collects.
-        // Used only falls when the owner collects, so Used == 0 means the block is not live.
-        if (Volatile.Read(ref pg->Used) == 0 || b == (Block*)Volatile.Read(ref *(nint*)&pg->ThreadFree))
+        // Double free, where the page shows it without walking the owner's lists: Used == 0 (every
+        // block is on LocalFree), or the block heads one of the lists. A block this thread may
+        // free was handed out before (its allocation happened before this call), so if a list's
+        // head is the block now, it was freed since: those reads of the owner's fields can only
+        // see a block that is free.
+        if (Volatile.Read(ref pg->Used) == 0 || b == (Block*)Volatile.Read(ref *(nint*)&pg->ThreadFree)
+            || b == (Block*)Volatile.Read(ref *(nint*)&pg->LocalFree) || b == (Block*)Volatile.Read(ref *(nint*)&pg->Free))
             throw Blocks.DoubleFree(p, Blocks.Find(p));
         nint* head = (nint*)&pg->ThreadFree;
         nint old = Volatile.Read(ref *head);

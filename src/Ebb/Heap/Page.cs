@@ -67,7 +67,15 @@ internal unsafe struct Page
     [FieldOffset(32)] public nuint AreaSize;
     /// <summary>The multiplier of the block-start test (<see cref="MagicFor"/>): <c>(ulong)off * DivMagic &lt;= DivLimit</c> iff off is the offset of a carved block.</summary>
     [FieldOffset(40)] public ulong DivMagic;
-    /// <summary>Blocks handed out and not yet freed back to Free/LocalFree (remote frees count once collected). Owner only.</summary>
+    /// <summary>
+    /// Capacity minus the blocks on LocalFree: the blocks handed out, plus those still on Free
+    /// (the alloc fast path pops Free without counting; Free is filled only when it is empty,
+    /// and then Used is set to Capacity), plus remote frees not collected yet. Owner only.
+    /// Invariant: Used + |LocalFree| = Capacity. Zero means every block is on LocalFree: the
+    /// page is empty, and a block freed into it is a double free. With blocks on Free the page
+    /// may be empty without Used saying so (<see cref="Pages.IsEmpty"/> counts); only the
+    /// page a heap allocates from has blocks on Free, and that page is kept when empty anyway.
+    /// </summary>
     [FieldOffset(48)] public uint Used;
     /// <summary>Blocks carved so far (the free list is built lazily, a slice's worth at a time, so untouched memory stays untouched). AreaSize covers exactly these.</summary>
     [FieldOffset(52)] public uint Capacity;

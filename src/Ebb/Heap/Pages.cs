@@ -47,17 +47,60 @@ internal static unsafe class Pages
         return pg;
     }
 
-    /// <summary>Takes the remote frees (one exchange) onto LocalFree, and LocalFree into Free when Free is empty.</summary>
+    /// <summary>
+    /// For a page about to serve allocations whose Free is empty: LocalFree becomes Free (Used
+    /// becomes Capacity: blocks on Free count as in use until freed again), or, when there are
+    /// no local frees, the remote frees do (one exchange; blocks on ThreadFree already count in
+    /// Used, so no count and no walk of a list another core just wrote). Returns whether Free
+    /// has blocks now. Only a page that then goes to the front of its queue is left with blocks
+    /// on Free. Remote frees are not starved: when LocalFree is empty they are taken, and a
+    /// page is extended or called full only when both are empty.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Refill(Page* pg)
+    {
+        Block* list = pg->LocalFree;
+        if (list != null)
+        {
+            pg->LocalFree = null;
+            pg->Used = pg->Capacity;
+        }
+        else
+        {
+            if (pg->ThreadFree == null) return false;
+            list = (Block*)Interlocked.Exchange(ref *(nint*)&pg->ThreadFree, 0);
+            if (list == null) return false;
+        }
+        pg->Free = list;
+        pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
+        return true;
+    }
+
+    /// <summary>Refills Free if it is empty (<see cref="Refill"/>).</summary>
     public static void Collect(Page* pg)
     {
+        if (pg->Free == null) Refill(pg);
+    }
+
+    /// <summary>Takes the remote frees onto LocalFree, leaving Free alone (for pages that do not serve allocations now).</summary>
+    public static void CollectRemote(Page* pg)
+    {
         if (pg->ThreadFree != null) CollectThreadFree(pg);
-        if (pg->Free == null && pg->LocalFree != null)
-        {
-            pg->Free = pg->LocalFree;
-            pg->LocalFree = null;
-            pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
-        }
+    }
+
+    /// <summary>Whether every block of the page is free (remote frees collected already). Walks Free, which only the page a heap allocates from has.</summary>
+    public static bool IsEmpty(Page* pg)
+    {
+        if (pg->Used == 0) return true;
+        return pg->Free != null && CountFree(pg) == pg->Used;
+    }
+
+    /// <summary>Blocks on the page's Free list (at most Capacity + 1: a cycle is not followed forever).</summary>
+    public static uint CountFree(Page* pg)
+    {
+        uint n = 0;
+        for (Block* b = pg->Free; b != null && n <= pg->Capacity; b = b->Next) n++;
+        return n;
     }
 
     private static void CollectThreadFree(Page* pg)
@@ -100,16 +143,25 @@ internal static unsafe class Pages
         return pg;
     }
 
-    /// <summary>Carves the next slice's worth of blocks (at least one) onto the empty free list, in address order.</summary>
+    /// <summary>Bytes of blocks carved at a time (at least one block): one OS page, as mimalloc does.</summary>
+    public const uint ExtendBytes = 4096;
+
+    /// <summary>
+    /// Carves the next 4 KiB worth of blocks (at least one) onto the empty free list, in address
+    /// order. Little at a time: a heap cycling through a batch of blocks reuses the ones it
+    /// freed (LocalFree, refilled into Free when Free runs dry) instead of walking the whole
+    /// page first, and memory a page never needs is never touched.
+    /// </summary>
     public static void Extend(Page* pg)
     {
         uint bs = pg->BlockSize;
-        uint n = Math.Min(pg->Reserved - pg->Capacity, Math.Max(1u, (uint)(Layout.SliceSize / bs)));
+        uint n = Math.Min(pg->Reserved - pg->Capacity, Math.Max(1u, ExtendBytes / bs));
         byte* b = (byte*)(pg->Start + (nuint)pg->Capacity * bs);
         pg->Free = (Block*)b;
         for (uint i = 1; i < n; i++, b += bs) ((Block*)b)->Next = (Block*)(b + bs);
         ((Block*)b)->Next = null;
         pg->Capacity += n;
+        pg->Used += n;
         pg->AreaSize = (nuint)pg->Capacity * bs;
         pg->DivLimit = Page.LimitFor(bs, pg->Capacity);
         if (pg->TailIsZero != 0) pg->Flags |= PageFlags.FreeIsZero;
@@ -182,7 +234,7 @@ internal static unsafe class Pages
             if (Volatile.Read(ref *(nint*)&pg->ThreadFree) != 0)
             {
                 UnlinkFull(h, pg);
-                Collect(pg);
+                CollectRemote(pg);
                 PushBack(h, pg);
             }
             pg = next;
@@ -209,17 +261,10 @@ internal static unsafe class Pages
     /// allocations and frees would otherwise take and give back a page every round, through
     /// the arena lock) until the heap holds more than <see cref="RetainBudget"/> bytes of
     /// such pages; then the empty ones beyond each bin's first go back to the arena.
-    /// Every block is free now, so the two lists swap: the next allocations pop the blocks
-    /// just freed (LocalFree, still in cache) rather than the rest of the page, which a batch
-    /// of allocations and frees would otherwise walk through in full before reusing any.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void PageEmptied(Page* pg)
     {
-        Block* rest = pg->Free;
-        pg->Free = pg->LocalFree;
-        pg->LocalFree = rest;
-        pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
         Heap* h = pg->Heap;
         h->EmptyBytes += (long)pg->SliceCount << Layout.SliceShift;
         if (h->EmptyBytes > RetainBudget) ReleaseEmpty(h, keepFirst: true);
@@ -240,7 +285,7 @@ internal static unsafe class Pages
             long empty = 0;
             for (int bin = 0; bin < SizeClasses.Count; bin++)
                 for (Page* pg = firsts[bin]; pg != null; pg = pg->Next)
-                    if (pg->Used == 0 && pg != firsts[bin]) empty += (long)pg->SliceCount << Layout.SliceShift;
+                    if (pg != firsts[bin] && IsEmpty(pg)) empty += (long)pg->SliceCount << Layout.SliceShift;
             h->EmptyBytes = empty;
             if (empty <= RetainBudget) return;
         }
@@ -249,8 +294,8 @@ internal static unsafe class Pages
             for (Page* pg = firsts[bin]; pg != null;)
             {
                 Page* next = pg->Next;
-                Collect(pg);
-                if (pg->Used == 0 && !(keepFirst && pg == firsts[bin])) { Unlink(h, pg); Arena.Arena.FreeSpan(pg); }
+                CollectRemote(pg);
+                if (!(keepFirst && pg == firsts[bin]) && IsEmpty(pg)) { Unlink(h, pg); Arena.Arena.FreeSpan(pg); }
                 pg = next;
             }
         }
@@ -261,8 +306,8 @@ internal static unsafe class Pages
             if (pg->ThreadFree != null)
             {
                 UnlinkFull(h, pg);
-                Collect(pg);
-                if (pg->Used == 0) Arena.Arena.FreeSpan(pg); else PushBack(h, pg);
+                CollectRemote(pg);
+                if (IsEmpty(pg)) Arena.Arena.FreeSpan(pg); else PushBack(h, pg);
             }
             pg = next;
         }

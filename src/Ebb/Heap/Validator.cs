@@ -115,8 +115,9 @@ internal static unsafe class Validator
     private static void ValidateLists(Page* pg)
     {
         uint free = Walk(pg, pg->Free, "free"), local = Walk(pg, pg->LocalFree, "local free");
-        if (free + local + pg->Used > pg->Capacity)
-            Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} has {free} free + {local} locally freed + {pg->Used} used blocks, more than its {pg->Capacity}");
+        // Used counts the blocks on Free as in use (the alloc fast path does not count): Used + |LocalFree| = Capacity.
+        if (local + pg->Used != pg->Capacity || free > pg->Used)
+            Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} has {free} free + {local} locally freed blocks and counts {pg->Used} in use (free ones included), which does not add up to its {pg->Capacity}");
     }
 
     private static uint Walk(Page* pg, Block* b, string list)
