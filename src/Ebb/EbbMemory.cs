@@ -26,9 +26,8 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* Alloc(nuint byteCount)
     {
-        if (Checker.Enabled && !Checker.Sampling) return CheckedAlloc(byteCount, 0, false);
-        void* p = HeapAlloc.Alloc(byteCount);
-        return Checker.Sampling ? Checker.Counted(p, byteCount, false) : p;
+        if (Checker.Enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, false);
+        return HeapAlloc.Alloc(byteCount);
     }
 
     /// <summary>Allocates a block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
@@ -45,9 +44,8 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* AllocZeroed(nuint byteCount)
     {
-        if (Checker.Enabled && !Checker.Sampling) return CheckedAlloc(byteCount, 0, true);
-        void* p = HeapAlloc.AllocZeroed(byteCount);
-        return Checker.Sampling ? Checker.Counted(p, byteCount, true) : p;
+        if (Checker.Enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, true);
+        return HeapAlloc.AllocZeroed(byteCount);
     }
 
     /// <summary>Allocates a zeroed block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
@@ -63,9 +61,8 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* TryAlloc(nuint byteCount)
     {
-        if (Checker.Enabled && !Checker.Sampling) return CheckedTryAlloc(byteCount);
-        void* p = HeapAlloc.TryAlloc(byteCount);
-        return Checker.Sampling ? Checker.Counted(p, byteCount, false) : p;
+        if (Checker.Enabled && !Checker.SkipsSample()) return CheckedTryAlloc(byteCount);
+        return HeapAlloc.TryAlloc(byteCount);
     }
 
     /// <summary>
@@ -245,17 +242,19 @@ public static unsafe partial class EbbMemory
     // ---- helpers ------------------------------------------------------------------------
 
     // The checked paths out of line: where the JIT cannot fold Checker.Enabled (code compiled
-    // before the class was initialized), the inlined fast paths stay small.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void* CheckedAlloc(nuint byteCount, nuint alignment, bool zero) => Checker.Alloc(byteCount, alignment, zero);
+    // before the class was initialized), the inlined fast paths stay small. Optimized at once:
+    // in sampled mode they run once in N allocations (and for each pool block's free), which
+    // can leave them in unoptimized tier-0 code for seconds while tiering waits for a quiet moment.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void* CheckedAlloc(nuint byteCount, nuint alignment, bool zero) => Checker.AllocPastCountdown(byteCount, alignment, zero);
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void CheckedFree(void* ptr) => Checker.Free(ptr);
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void* CheckedTryAlloc(nuint byteCount)
     {
-        try { return Checker.Alloc(byteCount, 0, false); }
+        try { return Checker.AllocPastCountdown(byteCount, 0, false); }
         catch (OutOfMemoryException) { return null; }
     }
 

@@ -7,6 +7,15 @@ namespace Ebb.Benchmarks.Quick;
 /// </summary>
 public static class ChildCommand
 {
+    /// <summary>Result key (sampled mode): allocations placed in a guarded slot during the child's life.</summary>
+    public const string GuardedKey = "guarded blocks";
+
+    /// <summary>Result key (sampled mode): allocations the countdown chose that found no slot ready.</summary>
+    public const string NotGuardedKey = "chosen, no slot ready";
+
+    /// <summary>Result key (sampled mode): the guard thread's CPU time, ms.</summary>
+    public const string GuardCpuKey = "guard thread CPU ms";
+
     /// <summary>Runs the child command; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -43,10 +52,14 @@ public static class ChildCommand
                     : null;
                 foreach (var (k, v) in TimingRound.Measure(contender, ms, pairs, pc, realloc, settle))
                     ChildProcess.Emit(stdout, k, v);
-                // EBB_GUARD=sample:N: how many of the allocations the countdown chose found a ready slot.
+                // EBB_GUARD=sample:N: how many of the allocations the countdown chose found a
+                // ready slot, and what the guard thread spent (over the child's whole life).
                 if (Ebb.Checks.Checker.Sampled is { } pool)
                 {
                     var (passes, busyMs, closed, calls) = pool.GuardThreadWork;
+                    ChildProcess.Emit(stdout, GuardedKey, pool.Taken);
+                    ChildProcess.Emit(stdout, NotGuardedKey, pool.Missed);
+                    ChildProcess.Emit(stdout, GuardCpuKey, busyMs);
                     stderr.WriteLine($"child: EBB_GUARD=sample: {pool.Taken} allocations guarded, {pool.Missed} chosen but not guarded (no slot ready); " +
                         $"guard thread: {passes} passes, {busyMs:0} ms of CPU, {closed} slots closed in {calls} mprotect calls");
                 }

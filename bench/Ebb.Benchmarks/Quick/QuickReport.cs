@@ -169,6 +169,15 @@ public static class QuickReport
             sb.AppendLine($"| {row} | " + string.Join(" | ", keys.Select(k => Format(r.Overhead.Median(row, k), k))) + $" | {(slow is { } x ? $"{x:0.00}x" : "n/a")} |");
         }
         sb.AppendLine();
+        // Sampled mode: how many blocks were really guarded (the guard thread's budget bounds it).
+        foreach (var row in r.Overhead.Rows)
+        {
+            if (r.Overhead.Median(row, ChildCommand.GuardedKey) is not { } guarded) continue;
+            double missed = r.Overhead.Median(row, ChildCommand.NotGuardedKey) ?? double.NaN;
+            double cpu = r.Overhead.Median(row, ChildCommand.GuardCpuKey) ?? double.NaN;
+            sb.AppendLine($"- {row}: {guarded:0} allocations guarded, {missed:0} chosen by the countdown but with no slot ready; guard thread {cpu:0} ms of CPU (median per child, whole life)");
+        }
+        sb.AppendLine();
     }
 
     /// <summary>The geometric mean over 16–1024 B of the per-round slowdown of <paramref name="row"/> against release.</summary>

@@ -7,7 +7,7 @@ namespace Ebb.Checks;
 /// allocation method of <c>EbbMemory</c> starts with <c>if (Checker.Enabled) return Checker.X(...)</c>;
 /// <see cref="Enabled"/> is a static readonly field, so in release mode the JIT folds
 /// the test away and the fast path pays nothing. In sampled mode the allocator's fast paths
-/// stay inline too, with only <see cref="Counted"/> after an allocation and
+/// stay inline too, with only <see cref="SkipsSample"/> before an allocation and
 /// <see cref="FreeIsChecked"/> before a free. The mode is chosen once, from the
 /// environment, when this class is first touched.
 /// </summary>
@@ -52,23 +52,26 @@ internal static unsafe class Checker
     /// <summary>Sampled mode: allocations left before this thread's next sampled one.</summary>
     [ThreadStatic] internal static int SampleCountdown;
 
-    [ThreadStatic] private static bool countdownStarted;
+    // Sampled mode: this thread's xorshift64* state for the countdowns (0: not seeded yet).
+    [ThreadStatic] private static ulong sampleRandom;
 
     /// <summary>
-    /// Sampled mode's whole cost on the allocation fast path, after the allocator's own fast
-    /// path has allocated <paramref name="p"/>: one thread-static decrement and compare. When
-    /// the countdown runs out, the block is swapped for a guarded one (if a slot is ready).
+    /// Sampled mode's whole cost on the allocation fast path: true when this allocation is
+    /// not sampled (one thread-static decrement and compare), so <c>EbbMemory</c> goes on to
+    /// the allocator's own inlined fast path. False in every other mode.
     /// </summary>
     /// <remarks>
-    /// Counting after the allocation, not before, keeps the allocator's read of its
-    /// thread-static heap pointer on every iteration's path of a caller's loop, where the JIT
-    /// hoists the thread-static base out of the loop as in release mode; behind the
-    /// countdown's branch it would be a helper call per allocation, costing more than the
-    /// countdown. The block swapped away costs an extra allocation and free once in N.
+    /// The thread's heap pointer is read here too, though only the allocator uses it, and
+    /// with <c>&amp;</c>, not <c>&amp;&amp;</c>: the JIT hoists a thread-static base out of a
+    /// caller's loop only when the read is on every iteration's path, as it is in release
+    /// mode; behind the countdown's branch the allocator's read would be a helper call per
+    /// allocation, costing more than the countdown. (Counting after the allocation instead,
+    /// and swapping the block for a guarded one, keeps the read in place too, but the swap,
+    /// an extra allocation and free once in N, upset the allocator's page reuse: 1 KiB pairs
+    /// measured 20–40% slower.) A thread without a heap yet takes the out-of-line path.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void* Counted(void* p, nuint byteCount, bool zero) =>
-        --SampleCountdown > 0 || p == null ? p : Resample(p, byteCount, zero);
+    internal static bool SkipsSample() => Sampling && ((Heap.ThreadHeap.Current != null) & (--SampleCountdown > 0));
 
     /// <summary>
     /// Sampled mode's whole cost on the free fast path: true when the pointer is in the pool
@@ -76,12 +79,22 @@ internal static unsafe class Checker
     /// </summary>
     /// <remarks>
     /// The thread's heap pointer is read here, first and unconditionally, for the reason given
-    /// at <see cref="Counted"/>: the allocator's own read of it, behind the pool test, would
+    /// at <see cref="SkipsSample"/>: the allocator's own read of it, behind the pool test, would
     /// otherwise not be hoisted.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool FreeIsChecked(void* ptr) =>
         Heap.ThreadHeap.Current == null || (nuint)((nint)ptr - PoolStart) < PoolLength;
+
+    /// <summary>Allocates under the mode in force when <see cref="SkipsSample"/> has already counted this allocation.</summary>
+    internal static void* AllocPastCountdown(nuint byteCount, nuint alignment, bool zero)
+    {
+        // Here with the countdown still running only when the thread had no heap yet.
+        if (Mode == CheckMode.GuardSample)
+            return SampleCountdown > 0 ? Unchecked(byteCount, alignment, zero) : SampledOrNot(byteCount, alignment, zero);
+        if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
+        return Checked!.Alloc(byteCount, alignment, zero);
+    }
 
     /// <summary>Allocates under the mode in force.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -152,18 +165,8 @@ internal static unsafe class Checker
     /// <summary>Writes the leak report of checked mode; false when there is nothing to report or no live table.</summary>
     internal static bool ReportLeaks(TextWriter w) => Checked?.ReportLeaks(w) ?? false;
 
-    // The countdown ran out after the allocator gave p: a guarded block instead, if one is ready.
-    // Optimized at once: called once in N allocations, such paths can stay in unoptimized
-    // tier-0 code for seconds while tiering waits for a quiet moment.
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void* Resample(void* p, nuint byteCount, bool zero)
-    {
-        void* q = TrySample(byteCount, 0, zero);
-        if (q == null) return p;
-        Heap.Dealloc.Free(p);
-        return q;
-    }
-
+    // The countdown ran out. Optimized at once: called once in N allocations, such paths can
+    // stay in unoptimized tier-0 code for seconds while tiering waits for a quiet moment.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void* SampledOrNot(nuint byteCount, nuint alignment, bool zero)
     {
@@ -174,16 +177,27 @@ internal static unsafe class Checker
     // The countdown ran out: restart it and put a block of at most a page in the pool, when a
     // slot is ready; null when not. A bigger block does not fit a slot: it is an ordinary
     // block, and the countdown restarts as usual (were the next allocation chosen instead, a
-    // run of big blocks would each take this out-of-line path).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // run of big blocks would each take this out-of-line path). Runs once in N allocations,
+    // so it is kept short (in a tight loop its cost, not the guarded allocation's, is what
+    // the sampling adds): a xorshift draw, no atomics.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void* TrySample(nuint byteCount, nuint alignment, bool zero)
     {
-        bool first = !countdownStarted;
-        countdownStarted = true;
-        int n = Options.SampleRate;
-        // Mean N, so one allocation in N is chosen; the first countdown of a thread starts at a random phase.
-        SampleCountdown = (int)Math.Min(int.MaxValue, first ? Random.Shared.NextInt64(0, n) : Random.Shared.NextInt64(1, 2L * n));
-        if ((first && SampleCountdown > 0) || byteCount > SampledPool.MaxSize || alignment > SampledPool.MaxSize)
+        // A thread's countdown starts at 0, so its first run-out leaves -1; a later one leaves 0.
+        bool first = SampleCountdown < 0;
+        ulong x = sampleRandom;
+        if (x == 0) x = (ulong)Random.Shared.NextInt64() | 1;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        sampleRandom = x;
+        ulong u = (x * 0x2545F4914F6CDD1DUL) >> 32;
+        long n = Options.SampleRate;
+        // Mean N, so one allocation in N is chosen: uniform in 1 … 2N-1 (a multiply-shift
+        // range reduction); the first countdown of a thread starts at a random phase, 0 … N-1.
+        long next = first ? (long)((u * (ulong)n) >> 32) : (long)((u * (ulong)(2 * n - 1)) >> 32) + 1;
+        SampleCountdown = (int)Math.Min(int.MaxValue, next);
+        if ((first && next > 0) || byteCount > SampledPool.MaxSize || alignment > SampledPool.MaxSize)
             return null;
         return Sampled!.TryAlloc(byteCount, alignment, zero);
     }
