@@ -7,7 +7,7 @@ namespace Ebb.Arena;
 /// The header at the start of every 32 MiB chunk. Slices 0..HeaderSlices-1 hold it:
 /// these fields, then at <see cref="Layout.SliceMapOffset"/> a <c>Page*</c> per slice
 /// (the slice map, read by the free fast path) and at <see cref="Layout.PagesOffset"/>
-/// a 128-byte page descriptor per slice. All fields are guarded by the arena lock.
+/// a 192-byte page descriptor per slice. All fields are guarded by the arena lock.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct Chunk

@@ -20,9 +20,9 @@ internal static class Layout
     /// <summary>Where, inside a chunk header, the slice map (<c>Page*</c> per slice) and the page descriptors begin.</summary>
     public const int SliceMapOffset = 4096;
     public const int PagesOffset = 8192;
-    public const int PageDescriptorSize = 128;
+    public const int PageDescriptorSize = 192;
 
-    /// <summary>Slices taken by the chunk header: 8 KiB of fields and slice map plus 512 × 128-byte page descriptors.</summary>
+    /// <summary>Slices taken by the chunk header: 8 KiB of fields and slice map plus 512 × 192-byte page descriptors.</summary>
     public const int HeaderSlices = (PagesOffset + SlicesPerChunk * PageDescriptorSize + (int)SliceSize - 1) >> SliceShift; // 2
 
     /// <summary>User space on x86-64 is below 2^47; the chunk map covers exactly that.</summary>

@@ -95,12 +95,12 @@ internal static unsafe class Dealloc
         }
         // Remote free: one CAS onto ThreadFree; the owner (or an adopter, or the purge thread) collects.
         // Double free, where the page shows it without walking the owner's lists: Used == 0 (every
-        // block is on LocalFree), or the block heads one of the lists. A block this thread may
-        // free was handed out before (its allocation happened before this call), so if a list's
-        // head is the block now, it was freed since: those reads of the owner's fields can only
-        // see a block that is free.
+        // block is on LocalFree), or the block heads LocalFree or ThreadFree. A block this thread
+        // may free was handed out before (its allocation happened before this call), so if a
+        // list's head is the block now, it was freed since. (Free's head is not read: that field
+        // is on the line the owner writes at every allocation.)
         if (Volatile.Read(ref pg->Used) == 0 || b == (Block*)Volatile.Read(ref *(nint*)&pg->ThreadFree)
-            || b == (Block*)Volatile.Read(ref *(nint*)&pg->LocalFree) || b == (Block*)Volatile.Read(ref *(nint*)&pg->Free))
+            || b == (Block*)Volatile.Read(ref *(nint*)&pg->LocalFree))
             throw Blocks.DoubleFree(p, Blocks.Find(p));
         nint* head = (nint*)&pg->ThreadFree;
         nint old = Volatile.Read(ref *head);

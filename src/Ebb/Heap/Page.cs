@@ -36,9 +36,13 @@ internal static class PageFlags
 /// <summary>
 /// A page: the descriptor of a span of slices, living in the chunk header (one per slice;
 /// only the span's first is used, and the slice map points every slice of the span at it).
-/// The owner-only fields the fast paths touch share the first cache line; the field other
-/// threads write (<see cref="ThreadFree"/>) sits on the second, so remote frees do not
-/// bounce the owner's line.
+/// Three cache lines, by who writes them: the first holds only <see cref="Free"/>, which every
+/// allocation writes; the second what the free path reads and the owner's frees write
+/// (LocalFree, Used) beside the fields fixed while the page lives (LocalHeap, Start, the
+/// block-start test); the third the field other threads write (<see cref="ThreadFree"/>) and
+/// the slow paths' links. So a thread freeing blocks another thread keeps allocating from (a
+/// producer/consumer pair) reads lines the allocating thread does not write, and neither path
+/// of the owner touches more than one line.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = Layout.PageDescriptorSize)]
 internal unsafe struct Page
@@ -54,19 +58,19 @@ internal unsafe struct Page
     /// Blocks freed by the owner (pushed by the free fast path, LIFO) and remote frees collected
     /// from ThreadFree. Owner only. Becomes <see cref="Free"/> when Free runs dry (<c>Pages.Collect</c>).
     /// </summary>
-    [FieldOffset(8)] public Block* LocalFree;
+    [FieldOffset(64)] public Block* LocalFree;
     /// <summary>
     /// The heap whose thread may free into this page on the fast path: the owner heap while
     /// the page is in one of its queues, <see cref="HeapState.None"/> otherwise (full, abandoned,
     /// large, free). Invariant: equal to a thread's <c>t_heap</c> only on that thread's pages.
     /// </summary>
-    [FieldOffset(16)] public Heap* LocalHeap;
+    [FieldOffset(72)] public Heap* LocalHeap;
     /// <summary>Address of block 0 (small) or of the block (large).</summary>
-    [FieldOffset(24)] public nuint Start;
+    [FieldOffset(80)] public nuint Start;
     /// <summary>Capacity × BlockSize (small), or the usable size (large): a block offset must be below it.</summary>
-    [FieldOffset(32)] public nuint AreaSize;
+    [FieldOffset(120)] public nuint AreaSize;
     /// <summary>The multiplier of the block-start test (<see cref="MagicFor"/>): <c>(ulong)off * DivMagic &lt;= DivLimit</c> iff off is the offset of a carved block.</summary>
-    [FieldOffset(40)] public ulong DivMagic;
+    [FieldOffset(88)] public ulong DivMagic;
     /// <summary>
     /// Capacity minus the blocks on LocalFree: the blocks handed out, plus those still on Free
     /// (the alloc fast path pops Free without counting; Free is filled only when it is empty,
@@ -76,33 +80,33 @@ internal unsafe struct Page
     /// may be empty without Used saying so (<see cref="Pages.IsEmpty"/> counts); only the
     /// page a heap allocates from has blocks on Free, and that page is kept when empty anyway.
     /// </summary>
-    [FieldOffset(48)] public uint Used;
+    [FieldOffset(104)] public uint Used;
     /// <summary>Blocks carved so far (the free list is built lazily, a slice's worth at a time, so untouched memory stays untouched). AreaSize covers exactly these.</summary>
-    [FieldOffset(52)] public uint Capacity;
+    [FieldOffset(172)] public uint Capacity;
     /// <summary>Bytes per block (small); 0 for large.</summary>
-    [FieldOffset(56)] public uint BlockSize;
+    [FieldOffset(108)] public uint BlockSize;
     /// <summary>Size-class index (small).</summary>
-    [FieldOffset(60)] public byte Bin;
-    [FieldOffset(61)] public PageKind Kind;
-    [FieldOffset(62)] public byte Flags;
+    [FieldOffset(114)] public byte Bin;
+    [FieldOffset(112)] public PageKind Kind;
+    [FieldOffset(113)] public byte Flags;
     /// <summary>1 when the blocks not yet carved (beyond Capacity) are known zero (the span came fresh from the OS).</summary>
-    [FieldOffset(63)] public byte TailIsZero;
+    [FieldOffset(115)] public byte TailIsZero;
 
     /// <summary>Blocks freed by other threads: pushed with one CAS, taken by the owner with one exchange.</summary>
-    [FieldOffset(64)] public Block* ThreadFree;
+    [FieldOffset(128)] public Block* ThreadFree;
     /// <summary>Owning heap (null when abandoned, or a large block of a thread heap).</summary>
-    [FieldOffset(72)] public Heap* Heap;
+    [FieldOffset(136)] public Heap* Heap;
     /// <summary>Links in the owner's bin queue, full list, large list or the abandoned list.</summary>
-    [FieldOffset(80)] public Page* Next;
-    [FieldOffset(88)] public Page* Prev;
+    [FieldOffset(144)] public Page* Next;
+    [FieldOffset(152)] public Page* Prev;
     /// <summary>Slices in the span (head only).</summary>
-    [FieldOffset(96)] public uint SliceCount;
+    [FieldOffset(160)] public uint SliceCount;
     /// <summary>The bound of the block-start test, <see cref="LimitFor"/>(BlockSize, Capacity): set with Capacity, so the one compare also checks "inside the carved area".</summary>
-    [FieldOffset(112)] public ulong DivLimit;
+    [FieldOffset(96)] public ulong DivLimit;
     /// <summary>When the slice was freed (ms since start), for the purge delay. Per slice, free slices only.</summary>
-    [FieldOffset(100)] public int FreedAt;
+    [FieldOffset(164)] public int FreedAt;
     /// <summary>Blocks the span can hold (small); Capacity grows up to it.</summary>
-    [FieldOffset(104)] public uint Reserved;
+    [FieldOffset(168)] public uint Reserved;
 
     // ---- the block-start test --------------------------------------------------------
     //

@@ -72,7 +72,7 @@ internal static unsafe class Pages
             if (list == null) return false;
         }
         pg->Free = list;
-        pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
+        if ((pg->Flags & PageFlags.FreeIsZero) != 0) pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
         return true;
     }
 
@@ -260,12 +260,17 @@ internal static unsafe class Pages
     /// A page of the calling thread's heap became empty. It stays in its queue (a batch of
     /// allocations and frees would otherwise take and give back a page every round, through
     /// the arena lock) until the heap holds more than <see cref="RetainBudget"/> bytes of
-    /// such pages; then the empty ones beyond each bin's first go back to the arena.
+    /// such pages; then the empty ones beyond each bin's first go back to the arena. A bin's
+    /// first page is kept anyway: it is not counted.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void PageEmptied(Page* pg)
     {
         Heap* h = pg->Heap;
+        // The page allocation pops from is kept whatever the budget says: not counted. (Its
+        // blocks stay on LocalFree, so Used == 0 keeps telling other threads the page is empty;
+        // the next allocation refills Free first thing in its slow path.)
+        if (Heap.FirstOf(h)[pg->Bin] == pg) return;
         h->EmptyBytes += (long)pg->SliceCount << Layout.SliceShift;
         if (h->EmptyBytes > RetainBudget) ReleaseEmpty(h, keepFirst: true);
     }
