@@ -35,6 +35,7 @@ public static unsafe class CheckedCostsCommand
         else Row("frame-pointer walk + hash", double.NaN, "native library not built");
         Row("stack capture (walk + depot lookup)", Best(pairs, n => { uint s = 0; for (long k = 0; k < n; k++) s += Stack.CaptureId(true); GC.KeepAlive(s); }),
             StackDepot.Shared.IsNative ? "" : "fallback: a StackTrace every time");
+        Row("stack capture, 16 frames deeper (hashed up to 32)", Best(pairs, n => GC.KeepAlive(Deeper(16, n))));
 
         byte* buffer = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(64);
         Row("redzone fill (32 bytes)", Best(pairs, n => { for (long k = 0; k < n; k++) Poison.Fill((nint)buffer, 32 + (nuint)(k & 15), Poison.Left); }));
@@ -66,6 +67,16 @@ public static unsafe class CheckedCostsCommand
             best = Math.Min(best, (OsMemory.ClockGettimeSyscall(ThreadCpuClock) - t0) / (double)n);
         }
         return best;
+    }
+
+    // Captures n stacks `depth` calls further down (not a tail call: the result is used after it).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static uint Deeper(int depth, long n)
+    {
+        if (depth > 0) return Deeper(depth - 1, n) + 1;
+        uint s = 0;
+        for (long k = 0; k < n; k++) s += Stack.CaptureId(true);
+        return s;
     }
 
     private static void Ring(long n, nuint size, int length)

@@ -33,7 +33,7 @@ internal sealed unsafe class CheckedHeap
     private const nuint MinTotal = HeaderSize + 2 * MinRedzone;
     // The header's distance from the block for every alignment up to 32 (all but AlignedAlloc's bigger ones).
     private const nuint CommonLeft = HeaderSize + MinRedzone;
-    private const int SlotBatch = 32;
+    private const int SlotBatch = 128;
     private const long MaxThreadQuarantine = 256 << 10;
 
     private const byte Live = (byte)CheckedState.Live, Freeing = (byte)CheckedState.Freeing;
@@ -87,7 +87,7 @@ internal sealed unsafe class CheckedHeap
         if (size > nuint.MaxValue / 2 || align > uint.MaxValue / 2) throw new OutOfMemoryException();
         nuint left = (HeaderSize + MinRedzone + align - 1) & ~(align - 1);
         nuint total = left + ((size + 15) & ~(nuint)15) + MinRedzone;
-        uint stack = Stack.CaptureId(stacks);
+        uint stack = stacks ? Stack.CaptureId(true) : StackDepot.None;
         byte* b = (byte*)(align == 16 ? Backend.Alloc(total) : Backend.AlignedAlloc(total, align));
         if (b == null) throw new OutOfMemoryException();
         var cache = Cache();
@@ -125,7 +125,7 @@ internal sealed unsafe class CheckedHeap
         // Two threads freeing one block: one wins, the other reports the double free.
         if (Interlocked.CompareExchange(ref h->State, Freeing, Live) != Live) throw DoubleFree(h, (nint)ptr, "free");
         var cache = Cache();
-        h->FreeStack = Stack.CaptureId(stacks);
+        h->FreeStack = stacks ? Stack.CaptureId(true) : StackDepot.None;
         h->FreeThread = cache.ThreadId;
         Poison.Fill((nint)ptr, h->Size, Poison.Freed);
         // Poisoned before it says so: a scan checks the poison only of quarantined blocks.

@@ -52,8 +52,11 @@ internal static unsafe class Checker
     /// <summary>Sampled mode: allocations left before this thread's next sampled one.</summary>
     [ThreadStatic] internal static int SampleCountdown;
 
-    // Sampled mode: this thread's xorshift64* state for the countdowns (0: not seeded yet).
+    // Sampled mode: this thread's xorshift64* state for the countdowns (0: not seeded yet),
+    // and its back-off (countdowns 2^k times longer after k choices found no slot ready).
     [ThreadStatic] private static ulong sampleRandom;
+    [ThreadStatic] private static int sampleBackoff;
+    private const int MaxBackoff = 6;
 
     /// <summary>
     /// Sampled mode's whole cost on the allocation fast path: true when this allocation is
@@ -174,12 +177,14 @@ internal static unsafe class Checker
         return p != null ? p : Unchecked(byteCount, alignment, zero);
     }
 
-    // The countdown ran out: restart it and put a block of at most a page in the pool, when a
-    // slot is ready; null when not. A bigger block does not fit a slot: it is an ordinary
-    // block, and the countdown restarts as usual (were the next allocation chosen instead, a
-    // run of big blocks would each take this out-of-line path). Runs once in N allocations,
-    // so it is kept short (in a tight loop its cost, not the guarded allocation's, is what
-    // the sampling adds): a xorshift draw, no atomics.
+    // The countdown ran out: put a block of at most a page in the pool, when a slot is ready
+    // (null when not), and restart the countdown. A bigger block does not fit a slot: it is
+    // an ordinary block, and the countdown restarts as usual (were the next allocation chosen
+    // instead, a run of big blocks would each take this out-of-line path). Runs once in N
+    // allocations, so it is kept short: a xorshift draw, no atomics, and a back-off: when the
+    // countdown chose an allocation and no slot was ready (a program allocating faster than
+    // the guard thread's budget refills them), the thread's next countdowns are 2, 4, … 64
+    // times longer until one finds a slot, so choices that would find none cost little.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void* TrySample(nuint byteCount, nuint alignment, bool zero)
     {
@@ -193,13 +198,23 @@ internal static unsafe class Checker
         sampleRandom = x;
         ulong u = (x * 0x2545F4914F6CDD1DUL) >> 32;
         long n = Options.SampleRate;
-        // Mean N, so one allocation in N is chosen: uniform in 1 … 2N-1 (a multiply-shift
-        // range reduction); the first countdown of a thread starts at a random phase, 0 … N-1.
-        long next = first ? (long)((u * (ulong)n) >> 32) : (long)((u * (ulong)(2 * n - 1)) >> 32) + 1;
+        if (first)
+        {
+            // The first countdown of a thread starts at a random phase, 0 … N-1.
+            long phase = (long)((u * (ulong)n) >> 32);
+            SampleCountdown = (int)phase;
+            if (phase > 0) return null;
+        }
+        void* p = byteCount <= SampledPool.MaxSize && alignment <= SampledPool.MaxSize
+            ? Sampled!.TryAlloc(byteCount, alignment, zero)
+            : null;
+        int backoff = p != null || byteCount > SampledPool.MaxSize || alignment > SampledPool.MaxSize ? 0 : Math.Min(sampleBackoff + 1, MaxBackoff);
+        sampleBackoff = backoff;
+        // Mean N (times the back-off), so one allocation in N is chosen: uniform in 1 … 2N-1,
+        // by a multiply-shift range reduction.
+        long next = ((long)((u * (ulong)(2 * n - 1)) >> 32) + 1) << backoff;
         SampleCountdown = (int)Math.Min(int.MaxValue, next);
-        if ((first && next > 0) || byteCount > SampledPool.MaxSize || alignment > SampledPool.MaxSize)
-            return null;
-        return Sampled!.TryAlloc(byteCount, alignment, zero);
+        return p;
     }
 
     // The allocation not sampled: the allocator's own inlined fast path, as in release mode,
