@@ -33,8 +33,22 @@ internal static unsafe class Dealloc
                 if (--pg->Used == 0) Pages.PageEmptied(pg);
                 return;
             }
+            FreeInChunk(p, pg);
+            return;
         }
         FreeSlow(p);
+    }
+
+    /// <summary>
+    /// A pointer in one of Ebb's chunks that the fast path did not take, with its page already
+    /// looked up: the common case, a block start in another thread's page (a producer/consumer
+    /// pair's every free), goes straight to the remote free.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FreeInChunk(void* p, Page* pg)
+    {
+        if (pg->Kind == PageKind.Small && Page.IsBlockStart((nuint)p - pg->Start, pg->DivMagic, pg->DivLimit)) FreeSmall(p, pg);
+        else FreeSlow(p);
     }
 
     // ---- slow path --------------------------------------------------------------------
