@@ -75,20 +75,6 @@ internal static unsafe class HeapAlloc
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void* AllocSlowOrThrow(nuint size, bool zero)
     {
-        // The common case first: the page's Free ran dry but blocks freed since wait on
-        // LocalFree or ThreadFree; they become Free here, without the general path's walk of the queue.
-        Heap* h = ThreadHeap.Current;
-        if (h != null && size <= Heap.DirectMaxSize)
-        {
-            Page* pg = Heap.DirectOf(h)[(size + 15) >> 4];
-            if (pg->Free == null && Pages.Refill(pg))
-            {
-                Block* b = pg->Free;
-                pg->Free = b->Next;
-                if (zero) NativeMemory.Clear(b, size);
-                return b;
-            }
-        }
         void* p = AllocSlow(size, zero);
         if (p == null) throw new OutOfMemoryException();
         return p;
@@ -99,6 +85,20 @@ internal static unsafe class HeapAlloc
     {
         Heap* h = ThreadHeap.Current;
         if (h == null) h = ThreadHeap.Init();
+        else if (size <= Heap.DirectMaxSize)
+        {
+            // The common case first: the page's Free ran dry but blocks freed since wait on
+            // LocalFree or ThreadFree; they become Free here, without the general path's walk of
+            // the queue. (One thread-static read for the whole slow path: each costs a call here.)
+            Page* pg = Heap.DirectOf(h)[(size + 15) >> 4];
+            if (pg->Free == null && Pages.Refill(pg))
+            {
+                Block* b = pg->Free;
+                pg->Free = b->Next;
+                if (zero) NativeMemory.Clear(b, size);
+                return b;
+            }
+        }
         return FromHeap(h, size, zero);
     }
 
