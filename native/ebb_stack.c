@@ -16,14 +16,17 @@
  * or leaves the thread's stack (from this frame up to the top found once per thread with
  * pthread_getattr_np), so it never reads memory outside the live part of the stack.
  *
- * Called through a function pointer with SuppressGCTransition: short, no allocation, no
- * locks (the per-thread bound is looked up once, on a thread's first call).
+ * Called through a function pointer with SuppressGCTransition: short, no locks, no
+ * allocation but one per thread (its stack bound and its cache of recent walks, below, are
+ * made on its first call; the cache is freed when the thread ends).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #if defined(__x86_64__)
+#include <emmintrin.h>
 
 /* The top of this thread's stack (one past its highest byte); 0 until looked up, 1 when unknown. */
 static __thread uintptr_t stack_top __attribute__((tls_model("initial-exec")));
@@ -44,15 +47,104 @@ static uintptr_t top_of_stack(void) {
     return top;
 }
 
-/* Walks the rbp chain from the caller of the function whose frame is `fp`. */
-static int walk(uintptr_t fp, uint64_t *ips, int max, uint64_t *hash) {
+/*
+ * The per-thread cache of recent walks. Most captures repeat a call path seen moments ago
+ * (an allocation or a free in a loop), from the same frame address. A walk is a chain of
+ * dependent loads (each frame pointer is read from the frame before), about 1 ns a frame;
+ * checking that a cached walk still holds is the same loads at addresses already known, which
+ * the CPU overlaps. A way remembers every frame record (saved rbp, return address) the walk
+ * read: if each of them still holds the same two words, the walk would read the same values
+ * and take the same decisions (it depends on nothing else but the thread's stack top and
+ * `max`, both part of the key), so its hash and depth are the cached ones. Every address
+ * checked passed the walk's bounds before and lies between this frame and the stack's top,
+ * so the check never reads outside the live stack either.
+ */
+#define CACHED_FRAMES 32
+#define WAYS 8
+
+struct record { uint64_t next, ip; };   /* a frame record as it lies in memory: [fp], [fp+8] */
+
+struct chain {
+    int reads;                          /* frame records the walk read (the last may be where it stopped) */
+    int depth;                          /* return addresses it hashed */
+    int max;
+    uint64_t hash;
+    _Alignas(16) struct record rec[CACHED_FRAMES];
+};
+
+struct walk_cache {
+    uintptr_t start[WAYS];              /* the frame the walk started from; 0: empty way */
+    unsigned victim;
+    struct chain way[WAYS];
+};
+
+static __thread struct walk_cache *cache __attribute__((tls_model("initial-exec")));
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+/* Runs when the thread ends: its cache goes with it. */
+static void free_cache(void *c) {
+    cache = 0;
+    free(c);
+}
+
+static void make_key(void) {
+    if (pthread_key_create(&cache_key, free_cache) != 0) cache_key = (pthread_key_t)-1;
+}
+
+/* The thread's cache, made on its first capture; null when it cannot be made (then no caching). */
+static struct walk_cache *thread_cache(void) {
+    struct walk_cache *c = cache;
+    if (c) return c;
+    pthread_once(&cache_once, make_key);
+    if (cache_key == (pthread_key_t)-1) return 0;
+    c = calloc(1, sizeof *c);
+    if (!c) return 0;
+    if (pthread_setspecific(cache_key, c) != 0) { free(c); return 0; }
+    cache = c;
+    return c;
+}
+
+/* Whether every frame record `w` read still holds what it read (all loads independent). */
+static int still_holds(const struct chain *w, uintptr_t fp) {
+    __m128i diff = _mm_setzero_si128();
+    int i = 0;
+    for (; i + 4 <= w->reads; i += 4) {
+        diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128((const __m128i *)fp), _mm_load_si128((const __m128i *)&w->rec[i])));
+        fp = w->rec[i].next;
+        diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128((const __m128i *)fp), _mm_load_si128((const __m128i *)&w->rec[i + 1])));
+        fp = w->rec[i + 1].next;
+        diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128((const __m128i *)fp), _mm_load_si128((const __m128i *)&w->rec[i + 2])));
+        fp = w->rec[i + 2].next;
+        diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128((const __m128i *)fp), _mm_load_si128((const __m128i *)&w->rec[i + 3])));
+        fp = w->rec[i + 3].next;
+        /* A different path usually differs in its first frames: give up early. */
+        if (i == 0 && _mm_movemask_epi8(_mm_cmpeq_epi8(diff, _mm_setzero_si128())) != 0xffff) return 0;
+    }
+    for (; i < w->reads; i++) {
+        diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128((const __m128i *)fp), _mm_load_si128((const __m128i *)&w->rec[i])));
+        fp = w->rec[i].next;
+    }
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(diff, _mm_setzero_si128())) == 0xffff;
+}
+
+/*
+ * Walks the rbp chain from the caller of the function whose frame is `fp`; with `into`,
+ * records every frame record read (at most CACHED_FRAMES: the caller sees to `max`).
+ */
+static int walk(uintptr_t fp, uint64_t *ips, int max, uint64_t *hash, struct chain *into) {
     uintptr_t top = top_of_stack();
     uint64_t h = 0x9e3779b97f4a7c15ull;
-    int n = 0;
+    int n = 0, reads = 0;
     while (n < max) {
         if (fp & 15 || fp + 16 > top) break;
         uintptr_t next = ((const uintptr_t *)fp)[0];
         uint64_t ip = ((const uint64_t *)fp)[1];
+        if (into) {
+            into->rec[reads].next = next;
+            into->rec[reads].ip = ip;
+        }
+        reads++;
         if (ip < 4096) break;
         if (ips) ips[n] = ip;
         /*
@@ -69,7 +161,14 @@ static int walk(uintptr_t fp, uint64_t *ips, int max, uint64_t *hash) {
     h ^= h >> 31;
     h *= 0x94d049bb133111ebull;
     h ^= h >> 29;
-    if (hash) *hash = h ? h : 1;
+    h = h ? h : 1;
+    if (hash) *hash = h;
+    if (into) {
+        into->reads = reads;
+        into->depth = n;
+        into->max = max;
+        into->hash = h;
+    }
     return n;
 }
 
@@ -78,16 +177,33 @@ static int walk(uintptr_t fp, uint64_t *ips, int max, uint64_t *hash) {
  * first is in this function's caller), into `ips`; returns how many.
  */
 __attribute__((noinline)) int ebb_stack_capture(uint64_t *ips, int max) {
-    return walk((uintptr_t)__builtin_frame_address(0), ips, max, 0);
+    return walk((uintptr_t)__builtin_frame_address(0), ips, max, 0, 0);
 }
 
 /*
  * The hash of up to `max` return addresses of the calling thread's stack (never 0), and
  * how many there were in *depth. Two calls from the same call path give the same hash.
+ * A call path walked lately from the same frame is recognised from the thread's cache.
  */
 __attribute__((noinline)) uint64_t ebb_stack_hash(int max, int *depth) {
+    uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
     uint64_t h = 0;
-    int n = walk((uintptr_t)__builtin_frame_address(0), 0, max, &h);
+    int n;
+    struct walk_cache *c = max > 0 && max <= CACHED_FRAMES ? thread_cache() : 0;
+    if (c) {
+        for (int k = 0; k < WAYS; k++) {
+            if (c->start[k] != fp || c->way[k].max != max || !still_holds(&c->way[k], fp)) continue;
+            if (depth) *depth = c->way[k].depth;
+            return c->way[k].hash;
+        }
+        unsigned v = c->victim++ % WAYS;
+        /* Emptied first: were the walk to fault half-way, the way would not be left half-written. */
+        c->start[v] = 0;
+        n = walk(fp, 0, max, &h, &c->way[v]);
+        c->start[v] = fp;
+    } else {
+        n = walk(fp, 0, max, &h, 0);
+    }
     if (depth) *depth = n;
     return h;
 }

@@ -34,7 +34,11 @@ internal sealed class Stack
         new(withFrames ? StackDepot.Shared.Capture() : StackDepot.None, Environment.CurrentManagedThreadId);
 
     /// <summary>The current stack's id in <see cref="StackDepot.Shared"/>, or <see cref="StackDepot.None"/> when <paramref name="withFrames"/> is false.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    /// <remarks>
+    /// Optimised at once: called from a tight loop, tiering can leave it in tier-0 code for a
+    /// long time. Not inlined, so the walk's frames above the caller are the same at every site.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static uint CaptureId(bool withFrames) => withFrames ? StackDepot.Shared.Capture() : StackDepot.None;
 
     /// <summary>The stack a block recorded as an id and a thread id.</summary>
