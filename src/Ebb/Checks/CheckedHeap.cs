@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Ebb.Checks;
 
@@ -15,10 +17,13 @@ namespace Ebb.Checks;
 /// foreign or interior pointer, and realloc of freed memory are found every time, with no
 /// table lookup and no managed object per block.
 /// <para>
-/// Freed blocks are filled with 0xDD and quarantined: first in a per-thread list (no lock),
-/// which, once it holds more than a small budget, is moved as a whole under the heap's lock
-/// to the heap's FIFO of at most <see cref="CheckOptions.QuarantineBytes"/>; the oldest blocks
-/// leave it, are checked (a changed byte is a write after free) and go back to the allocator.
+/// Freed blocks are filled with 0xDD and quarantined: first in a per-thread batch (an array
+/// of header addresses; no lock), which, once it holds more than a small budget, joins as a
+/// whole under the heap's lock the heap's FIFO of batches, at most
+/// <see cref="CheckOptions.QuarantineBytes"/>; the oldest blocks leave it, are checked (a
+/// changed byte is a write after free) and go back to the allocator. Arrays, not a list
+/// linked through the headers: the blocks leaving are long out of cache, and with their
+/// addresses known ahead their loads overlap (a linked list made them one miss after another).
 /// An index of header addresses (<see cref="LiveIndex"/>) lets <see cref="Validate"/>, the
 /// exit-time scan and the leak report find every live and quarantined block; memory goes
 /// back to the allocator only under the lock, so a scan under the lock reads only blocks
@@ -35,9 +40,22 @@ internal sealed unsafe class CheckedHeap
     private const nuint CommonLeft = HeaderSize + MinRedzone;
     private const int SlotBatch = 128;
     private const long MaxThreadQuarantine = 256 << 10;
+    // Blocks a thread's batch holds at most (besides its byte budget): 16 KiB of addresses.
+    private const int BatchCapacity = 2048;
+    // How many blocks ahead eviction asks for the cache lines it will read.
+    private const int PrefetchAhead = 8;
 
     private const byte Live = (byte)CheckedState.Live, Freeing = (byte)CheckedState.Freeing;
     private const byte Quarantined = (byte)CheckedState.Quarantined, Released = (byte)CheckedState.Free;
+
+    /// <summary>Quarantined blocks' header addresses, oldest first, in native memory (reused, never freed).</summary>
+    private sealed class Batch
+    {
+        public readonly nint* Items = (nint*)NativeMemory.Alloc(BatchCapacity * (nuint)sizeof(nint));
+        // Blocks in the batch, and the first of them still quarantined (the older ones left).
+        public int Count, Next;
+        public long Bytes;
+    }
 
     /// <summary>A thread's side of a heap: its quarantined blocks not yet handed to the heap, and spare index slots.</summary>
     private sealed class ThreadCache(CheckedHeap heap)
@@ -45,8 +63,7 @@ internal sealed unsafe class CheckedHeap
         public readonly CheckedHeap Heap = heap;
         // Made on its thread (cheaper here than Environment.CurrentManagedThreadId on every call).
         public readonly int ThreadId = Environment.CurrentManagedThreadId;
-        public CheckedBlock* Head, Tail;
-        public long Bytes;
+        public Batch Quarantine = new();
         public readonly int[] Slots = new int[SlotBatch];
         public int SlotCount;
 
@@ -65,8 +82,9 @@ internal sealed unsafe class CheckedHeap
     private readonly Lock gate = new();
     private readonly LiveIndex index = new();
     private readonly FreedRecords freed = new();
-    // The heap's quarantine, oldest first, linked through the headers; under the lock.
-    private CheckedBlock* head, tail;
+    // The heap's quarantine, oldest batch first, and emptied batches for threads to refill; under the lock.
+    private readonly Queue<Batch> quarantine = new();
+    private readonly Stack<Batch> emptyBatches = new();
     private long quarantinedBytes;
 
     /// <summary>Creates a checked heap with its own index and quarantine (the process has one; tests make more).</summary>
@@ -94,18 +112,15 @@ internal sealed unsafe class CheckedHeap
         int slot = cache.SlotCount > 0 ? cache.Slots[--cache.SlotCount] : TakeSlots(cache);
         byte* user = b + left;
         var h = (CheckedBlock*)b;
-        h->Link = 0;
         h->Key = (ulong)user ^ key;
         h->Size = size;
         h->Total = total;
-        h->AllocStack = stack;
-        h->FreeStack = StackDepot.None;
-        h->AllocThread = cache.ThreadId;
-        h->FreeThread = 0;
-        h->Left = (uint)left;
-        h->Slot = slot;
-        h->State = Live;
-        h->Reported = 0;
+        // Pairs of fields in one store each: the free stack and thread (none yet), the state
+        // (Live) with Reported (0).
+        h->Stacks = stack;
+        h->Threads = (uint)cache.ThreadId;
+        h->LeftAndSlot = (uint)left | (ulong)(uint)slot << 32;
+        h->StateAndReported = Live;
         Poison.Fill((nint)(b + HeaderSize), left - HeaderSize, Poison.Left);
         Poison.Fill((nint)user, size, zero ? (byte)0 : Poison.Junk);
         Poison.Fill((nint)(user + size), total - left - size, Poison.Right);
@@ -130,11 +145,10 @@ internal sealed unsafe class CheckedHeap
         Poison.Fill((nint)ptr, h->Size, Poison.Freed);
         // Poisoned before it says so: a scan checks the poison only of quarantined blocks.
         Volatile.Write(ref h->State, Quarantined);
-        h->Link = 0;
-        if (cache.Tail == null) cache.Head = h; else cache.Tail->Link = (nint)h;
-        cache.Tail = h;
-        cache.Bytes += (long)h->Total;
-        if (cache.Bytes > threadLimit) HandOver(cache);
+        var batch = cache.Quarantine;
+        batch.Items[batch.Count++] = (nint)h;
+        batch.Bytes += (long)h->Total;
+        if (batch.Bytes > threadLimit || batch.Count == BatchCapacity) HandOver(cache);
     }
 
     /// <summary>Moves a checked block to a new one of <paramref name="size"/> bytes.</summary>
@@ -388,15 +402,14 @@ internal sealed unsafe class CheckedHeap
         }
     }
 
-    // Under the lock.
+    // Under the lock: the thread's batch joins the heap's quarantine; the thread gets an empty one.
     private void Append(ThreadCache cache)
     {
-        if (cache.Head == null) return;
-        if (tail == null) head = cache.Head; else tail->Link = (nint)cache.Head;
-        tail = cache.Tail;
-        quarantinedBytes += cache.Bytes;
-        cache.Head = cache.Tail = null;
-        cache.Bytes = 0;
+        var batch = cache.Quarantine;
+        if (batch.Count == 0) return;
+        quarantine.Enqueue(batch);
+        quarantinedBytes += batch.Bytes;
+        cache.Quarantine = emptyBatches.Count > 0 ? emptyBatches.Pop() : new Batch();
     }
 
     // Under the lock: releases the oldest quarantined blocks until the quarantine fits in
@@ -405,11 +418,32 @@ internal sealed unsafe class CheckedHeap
     private EbbMemoryException? Evict(long limit)
     {
         EbbMemoryException? first = null;
-        while (quarantinedBytes > limit && head != null)
+        while (quarantinedBytes > limit && quarantine.Count > 0)
         {
-            var h = head;
-            head = (CheckedBlock*)h->Link;
-            if (head == null) tail = null;
+            var batch = quarantine.Peek();
+            if (batch.Next == batch.Count)
+            {
+                quarantine.Dequeue();
+                batch.Count = batch.Next = 0;
+                batch.Bytes = 0;
+                emptyBatches.Push(batch);
+                continue;
+            }
+            int i = batch.Next++;
+            if (Sse.IsSupported)
+            {
+                // What a block's check reads, asked for ahead: its header two strides ahead, then,
+                // its header there by now, the block's first bytes and its right redzone.
+                if (i + 2 * PrefetchAhead < batch.Count) Sse.Prefetch0((void*)batch.Items[i + 2 * PrefetchAhead]);
+                if (i + PrefetchAhead < batch.Count)
+                {
+                    var ahead = (CheckedBlock*)batch.Items[i + PrefetchAhead];
+                    Sse.Prefetch0((byte*)ahead + ahead->Left);
+                    Sse.Prefetch0((byte*)ahead + ahead->Total - 1);
+                }
+            }
+            var h = (CheckedBlock*)batch.Items[i];
+            batch.Bytes -= (long)h->Total;
             quarantinedBytes -= (long)h->Total;
             if (h->Reported == 0 && first is null
                 && !(Poison.IsIntact((nint)h + (nint)h->Left, h->Size, Poison.Freed) && RedzonesIntact(h)))
