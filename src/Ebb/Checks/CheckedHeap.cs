@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace Ebb.Checks;
 
@@ -23,7 +22,8 @@ namespace Ebb.Checks;
 /// <see cref="CheckOptions.QuarantineBytes"/>; the oldest blocks leave it, are checked (a
 /// changed byte is a write after free) and go back to the allocator. Arrays, not a list
 /// linked through the headers: the blocks leaving are long out of cache, and with their
-/// addresses known ahead their loads overlap (a linked list made them one miss after another).
+/// addresses known ahead the CPU can overlap their loads (a linked list made each block's
+/// address wait for the previous block's header).
 /// An index of header addresses (<see cref="LiveIndex"/>) lets <see cref="Validate"/>, the
 /// exit-time scan and the leak report find every live and quarantined block; memory goes
 /// back to the allocator only under the lock, so a scan under the lock reads only blocks
@@ -42,8 +42,6 @@ internal sealed unsafe class CheckedHeap
     private const long MaxThreadQuarantine = 256 << 10;
     // Blocks a thread's batch holds at most (besides its byte budget): 16 KiB of addresses.
     private const int BatchCapacity = 2048;
-    // How many blocks ahead eviction asks for the cache lines it will read.
-    private const int PrefetchAhead = 8;
 
     private const byte Live = (byte)CheckedState.Live, Freeing = (byte)CheckedState.Freeing;
     private const byte Quarantined = (byte)CheckedState.Quarantined, Released = (byte)CheckedState.Free;
@@ -430,18 +428,6 @@ internal sealed unsafe class CheckedHeap
                 continue;
             }
             int i = batch.Next++;
-            if (Sse.IsSupported)
-            {
-                // What a block's check reads, asked for ahead: its header two strides ahead, then,
-                // its header there by now, the block's first bytes and its right redzone.
-                if (i + 2 * PrefetchAhead < batch.Count) Sse.Prefetch0((void*)batch.Items[i + 2 * PrefetchAhead]);
-                if (i + PrefetchAhead < batch.Count)
-                {
-                    var ahead = (CheckedBlock*)batch.Items[i + PrefetchAhead];
-                    Sse.Prefetch0((byte*)ahead + ahead->Left);
-                    Sse.Prefetch0((byte*)ahead + ahead->Total - 1);
-                }
-            }
             var h = (CheckedBlock*)batch.Items[i];
             batch.Bytes -= (long)h->Total;
             quarantinedBytes -= (long)h->Total;
