@@ -49,9 +49,6 @@ internal static unsafe class Checker
         return true;
     }
 
-    /// <summary>Sampled mode: allocations left before this thread's next sampled one.</summary>
-    [ThreadStatic] internal static int SampleCountdown;
-
     // Sampled mode: this thread's xorshift64* state for the countdowns (0: not seeded yet),
     // and its back-off (countdowns 2^k times longer after k choices found no slot ready).
     [ThreadStatic] private static ulong sampleRandom;
@@ -74,7 +71,7 @@ internal static unsafe class Checker
     /// measured 20–40% slower.) A thread without a heap yet takes the out-of-line path.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool SkipsSample() => Sampling && ((Heap.ThreadHeap.Current != null) & (--SampleCountdown > 0));
+    internal static bool SkipsSample() => Sampling && ((Heap.ThreadHeap.Current != null) & (--Heap.ThreadHeap.SampleCountdown > 0));
 
     /// <summary>
     /// Sampled mode's whole cost on the free fast path: true when the pointer is in the pool
@@ -94,7 +91,7 @@ internal static unsafe class Checker
     {
         // Here with the countdown still running only when the thread had no heap yet.
         if (Mode == CheckMode.GuardSample)
-            return SampleCountdown > 0 ? Unchecked(byteCount, alignment, zero) : SampledOrNot(byteCount, alignment, zero);
+            return Heap.ThreadHeap.SampleCountdown > 0 ? Unchecked(byteCount, alignment, zero) : SampledOrNot(byteCount, alignment, zero);
         if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
         return Checked!.Alloc(byteCount, alignment, zero);
     }
@@ -106,7 +103,7 @@ internal static unsafe class Checker
         if (Mode == CheckMode.GuardSample)
         {
             // The sampled fast path: one thread-static countdown, then the allocator.
-            if (--SampleCountdown > 0) return Unchecked(byteCount, alignment, zero);
+            if (--Heap.ThreadHeap.SampleCountdown > 0) return Unchecked(byteCount, alignment, zero);
             return SampledOrNot(byteCount, alignment, zero);
         }
         if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
@@ -189,7 +186,7 @@ internal static unsafe class Checker
     private static void* TrySample(nuint byteCount, nuint alignment, bool zero)
     {
         // A thread's countdown starts at 0, so its first run-out leaves -1; a later one leaves 0.
-        bool first = SampleCountdown < 0;
+        bool first = Heap.ThreadHeap.SampleCountdown < 0;
         ulong x = sampleRandom;
         if (x == 0) x = (ulong)Random.Shared.NextInt64() | 1;
         x ^= x >> 12;
@@ -202,7 +199,7 @@ internal static unsafe class Checker
         {
             // The first countdown of a thread starts at a random phase, 0 … N-1.
             long phase = (long)((u * (ulong)n) >> 32);
-            SampleCountdown = (int)phase;
+            Heap.ThreadHeap.SampleCountdown = (int)phase;
             if (phase > 0) return null;
         }
         void* p = byteCount <= SampledPool.MaxSize && alignment <= SampledPool.MaxSize
@@ -213,7 +210,7 @@ internal static unsafe class Checker
         // Mean N (times the back-off), so one allocation in N is chosen: uniform in 1 … 2N-1,
         // by a multiply-shift range reduction.
         long next = ((long)((u * (ulong)(2 * n - 1)) >> 32) + 1) << backoff;
-        SampleCountdown = (int)Math.Min(int.MaxValue, next);
+        Heap.ThreadHeap.SampleCountdown = (int)Math.Min(int.MaxValue, next);
         return p;
     }
 
