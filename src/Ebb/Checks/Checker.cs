@@ -7,8 +7,8 @@ namespace Ebb.Checks;
 /// allocation method of <c>EbbMemory</c> starts with <c>if (Checker.Enabled) return Checker.X(...)</c>;
 /// <see cref="Enabled"/> is a static readonly field, so in release mode the JIT folds
 /// the test away and the fast path pays nothing. In sampled mode the allocator's fast paths
-/// stay inline too, with only <see cref="SkipsSample"/> before an allocation and
-/// <see cref="FreeIsChecked"/> before a free. The mode is chosen once, from the
+/// stay inline too, with only <see cref="SkipsSample"/> before an allocation and nothing
+/// before a free (<see cref="InSampledPool"/> is asked on the allocator's slow path). The mode is chosen once, from the
 /// environment, when this class is first touched.
 /// </summary>
 internal static unsafe class Checker
@@ -61,30 +61,23 @@ internal static unsafe class Checker
     /// the allocator's own inlined fast path. False in every other mode.
     /// </summary>
     /// <remarks>
-    /// The thread's heap pointer is read here too, though only the allocator uses it, and
-    /// with <c>&amp;</c>, not <c>&amp;&amp;</c>: the JIT hoists a thread-static base out of a
-    /// caller's loop only when the read is on every iteration's path, as it is in release
-    /// mode; behind the countdown's branch the allocator's read would be a helper call per
-    /// allocation, costing more than the countdown. (Counting after the allocation instead,
-    /// and swapping the block for a guarded one, keeps the read in place too, but the swap,
-    /// an extra allocation and free once in N, upset the allocator's page reuse: 1 KiB pairs
-    /// measured 20–40% slower.) A thread without a heap yet takes the out-of-line path.
+    /// The thread's heap pointer is read first, though only the allocator uses it: the JIT
+    /// hoists a thread-static base out of a caller's loop only when the read is on every
+    /// iteration's path, and the countdown, declared next to the heap pointer, shares that
+    /// base. (Counting after the allocation instead, and swapping the block for a guarded one,
+    /// upset the allocator's page reuse: 1 KiB pairs measured 20–40% slower.) A thread without
+    /// a heap yet takes the out-of-line path. Frees cost nothing: the pool lies outside
+    /// Ebb's chunks, so the allocator's fast path sends its blocks to its slow path, which
+    /// asks <see cref="InSampledPool"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool SkipsSample() => Sampling && ((Heap.ThreadHeap.Current != null) & (--Heap.ThreadHeap.SampleCountdown > 0));
+    internal static bool SkipsSample() => Sampling && Heap.ThreadHeap.Current != null && --Heap.ThreadHeap.SampleCountdown > 0;
 
-    /// <summary>
-    /// Sampled mode's whole cost on the free fast path: true when the pointer is in the pool
-    /// (or the thread has no heap yet), so the free takes the out-of-line path.
-    /// </summary>
-    /// <remarks>
-    /// The thread's heap pointer is read here, first and unconditionally, for the reason given
-    /// at <see cref="SkipsSample"/>: the allocator's own read of it, behind the pool test, would
-    /// otherwise not be hoisted.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool FreeIsChecked(void* ptr) =>
-        Heap.ThreadHeap.Current == null || (nuint)((nint)ptr - PoolStart) < PoolLength;
+    /// <summary>Whether <paramref name="ptr"/> lies in sampled mode's pool of guarded slots (false in every other mode).</summary>
+    internal static bool InSampledPool(void* ptr) => Sampling && (nuint)((nint)ptr - PoolStart) < PoolLength;
+
+    /// <summary>Frees a block of the sampled pool (<see cref="InSampledPool"/> is true for it).</summary>
+    internal static void FreeSampled(void* ptr) => Sampled!.Free(ptr);
 
     /// <summary>Allocates under the mode in force when <see cref="SkipsSample"/> has already counted this allocation.</summary>
     internal static void* AllocPastCountdown(nuint byteCount, nuint alignment, bool zero)
