@@ -69,12 +69,14 @@ struct chain {
     int depth;                          /* return addresses it hashed */
     int max;
     uint64_t hash;
+    uint64_t memo;                      /* the caller's note on this walk (ebb_stack_hash_memo); 0 when refilled */
     _Alignas(16) struct record rec[CACHED_FRAMES];
 };
 
 struct walk_cache {
     uintptr_t start[WAYS];              /* the frame the walk started from; 0: empty way */
-    unsigned victim;
+    unsigned victim;                    /* the way refilled next */
+    unsigned last;                      /* the way that answered last: tried first */
     struct chain way[WAYS];
 };
 
@@ -105,10 +107,25 @@ static struct walk_cache *thread_cache(void) {
     return c;
 }
 
-/* Whether every frame record `w` read still holds what it read (all loads independent). */
+/*
+ * Whether every frame record `w` read still holds what it read (all loads independent).
+ * The innermost records were pushed moments ago (this call's own return address and rbp,
+ * and its callers'), likely still in the store buffer: they are read as the 8-byte words
+ * they were stored as, since a 16-byte load over two separate stores cannot be forwarded
+ * and would wait for both to reach the cache. The older ones are compared 16 bytes at a time.
+ */
+#define RECENT 4
 static int still_holds(const struct chain *w, uintptr_t fp) {
-    __m128i diff = _mm_setzero_si128();
+    uint64_t words = 0;
     int i = 0;
+    for (; i < RECENT && i < w->reads; i++) {
+        const uint64_t *r = (const uint64_t *)fp;
+        words |= (r[0] ^ w->rec[i].next) | (r[1] ^ w->rec[i].ip);
+        fp = w->rec[i].next;
+    }
+    /* A different path usually differs in its first frames: give up early. */
+    if (words) return 0;
+    __m128i diff = _mm_setzero_si128();
     for (; i + 4 <= w->reads; i += 4) {
         diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128((const __m128i *)fp), _mm_load_si128((const __m128i *)&w->rec[i])));
         fp = w->rec[i].next;
@@ -118,8 +135,6 @@ static int still_holds(const struct chain *w, uintptr_t fp) {
         fp = w->rec[i + 2].next;
         diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128((const __m128i *)fp), _mm_load_si128((const __m128i *)&w->rec[i + 3])));
         fp = w->rec[i + 3].next;
-        /* A different path usually differs in its first frames: give up early. */
-        if (i == 0 && _mm_movemask_epi8(_mm_cmpeq_epi8(diff, _mm_setzero_si128())) != 0xffff) return 0;
     }
     for (; i < w->reads; i++) {
         diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128((const __m128i *)fp), _mm_load_si128((const __m128i *)&w->rec[i])));
@@ -180,32 +195,65 @@ __attribute__((noinline)) int ebb_stack_capture(uint64_t *ips, int max) {
     return walk((uintptr_t)__builtin_frame_address(0), ips, max, 0, 0);
 }
 
+/* A note for walks that were not cached; cleared on every such call. */
+static __thread uint64_t scratch_memo __attribute__((tls_model("initial-exec")));
+
+/* No way of the cache holds this walk: walk, and keep the walk in the next way in turn. */
+__attribute__((noinline)) static uint64_t refill(struct walk_cache *c, uintptr_t fp, int max, int *depth, uint64_t **memo) {
+    uint64_t h = 0;
+    unsigned v = c->victim++ % WAYS;
+    struct chain *w = &c->way[v];
+    /* Emptied first: were the walk to fault half-way, the way would not be left half-written. */
+    c->start[v] = 0;
+    int n = walk(fp, 0, max, &h, w);
+    w->memo = 0;
+    c->start[v] = fp;
+    c->last = v;
+    if (depth) *depth = n;
+    if (memo) *memo = &w->memo;
+    return h;
+}
+
+/* ebb_stack_hash and ebb_stack_hash_memo from the frame `fp` of the exported function. */
+static inline uint64_t hash_from(uintptr_t fp, int max, int *depth, uint64_t **memo) {
+    struct walk_cache *c = max > 0 && max <= CACHED_FRAMES ? thread_cache() : 0;
+    if (!c) {
+        uint64_t h = 0;
+        int n = walk(fp, 0, max, &h, 0);
+        if (depth) *depth = n;
+        scratch_memo = 0;
+        if (memo) *memo = &scratch_memo;
+        return h;
+    }
+    unsigned k = c->last;
+    for (int tried = 0; tried < WAYS; tried++, k = (k + 1) % WAYS) {
+        struct chain *w = &c->way[k];
+        if (c->start[k] != fp || w->max != max || !still_holds(w, fp)) continue;
+        c->last = k;
+        if (depth) *depth = w->depth;
+        if (memo) *memo = &w->memo;
+        return w->hash;
+    }
+    return refill(c, fp, max, depth, memo);
+}
+
 /*
  * The hash of up to `max` return addresses of the calling thread's stack (never 0), and
  * how many there were in *depth. Two calls from the same call path give the same hash.
  * A call path walked lately from the same frame is recognised from the thread's cache.
  */
 __attribute__((noinline)) uint64_t ebb_stack_hash(int max, int *depth) {
-    uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
-    uint64_t h = 0;
-    int n;
-    struct walk_cache *c = max > 0 && max <= CACHED_FRAMES ? thread_cache() : 0;
-    if (c) {
-        for (int k = 0; k < WAYS; k++) {
-            if (c->start[k] != fp || c->way[k].max != max || !still_holds(&c->way[k], fp)) continue;
-            if (depth) *depth = c->way[k].depth;
-            return c->way[k].hash;
-        }
-        unsigned v = c->victim++ % WAYS;
-        /* Emptied first: were the walk to fault half-way, the way would not be left half-written. */
-        c->start[v] = 0;
-        n = walk(fp, 0, max, &h, &c->way[v]);
-        c->start[v] = fp;
-    } else {
-        n = walk(fp, 0, max, &h, 0);
-    }
-    if (depth) *depth = n;
-    return h;
+    return hash_from((uintptr_t)__builtin_frame_address(0), max, depth, 0);
+}
+
+/*
+ * As ebb_stack_hash, and *memo points at a word of the calling thread's cache that goes with
+ * this walk: 0 the first time, then whatever the caller wrote there, for as long as the
+ * cache recognises the walk (the depot keeps the walk's id there and skips its table).
+ * Valid until the thread's next call.
+ */
+__attribute__((noinline)) uint64_t ebb_stack_hash_memo(int max, int *depth, uint64_t **memo) {
+    return hash_from((uintptr_t)__builtin_frame_address(0), max, depth, memo);
 }
 
 #else
@@ -213,5 +261,13 @@ __attribute__((noinline)) uint64_t ebb_stack_hash(int max, int *depth) {
 /* Other architectures: no walk; the managed side then captures a StackTrace every time. */
 int ebb_stack_capture(uint64_t *ips, int max) { (void)ips; (void)max; return 0; }
 uint64_t ebb_stack_hash(int max, int *depth) { (void)max; if (depth) *depth = 0; return 0; }
+static __thread uint64_t scratch_memo;
+uint64_t ebb_stack_hash_memo(int max, int *depth, uint64_t **memo) {
+    (void)max;
+    if (depth) *depth = 0;
+    scratch_memo = 0;
+    if (memo) *memo = &scratch_memo;
+    return 0;
+}
 
 #endif

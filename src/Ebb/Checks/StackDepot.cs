@@ -11,8 +11,11 @@ namespace Ebb.Checks;
 /// <para>
 /// With the native library (native/ebb_stack.c, built when a C compiler was found), a
 /// capture walks the frame-pointer chain and hashes the return addresses (tens of
-/// nanoseconds); a hash seen before is looked up without a lock. Only the first sighting of
-/// a hash pays for a managed <see cref="StackTrace"/> (microseconds) and its rendering.
+/// nanoseconds; a call path the thread walked lately from the same frame is recognised from
+/// a per-thread cache by checking its frame records, cheaper than a walk); a hash seen before
+/// is looked up without a lock, and the id found is noted next to the cached walk, so a
+/// repeated call path skips the lookup too. Only the first sighting of a hash pays for a
+/// managed <see cref="StackTrace"/> (microseconds) and its rendering.
 /// Without the library, every capture takes a StackTrace and renders it, and the text is
 /// interned: slower, same ids, same text.
 /// </para>
@@ -46,7 +49,11 @@ internal sealed unsafe class StackDepot
         public int Count;
     }
 
-    private readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong> hash;
+    private readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong**, ulong> hash;
+    // This depot's mark in the notes the native cache keeps per walk (high half; the id is
+    // the low half): the depots (tests make several) number their stacks independently.
+    private readonly ulong tag = (ulong)(uint)Interlocked.Increment(ref depots) << 32;
+    private static int depots;
     private readonly Lock gate = new();
     // Hash → id, open addressing; replaced (never changed in place except by adding) under the lock.
     private Table table = new(1024);
@@ -59,7 +66,7 @@ internal sealed unsafe class StackDepot
     /// <summary>Creates a depot; with <paramref name="useNative"/> false it never walks natively (for tests of the fallback).</summary>
     public StackDepot(bool useNative)
     {
-        if (useNative) hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong>)NativeChecks.Export("ebb_stack_hash");
+        if (useNative) hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong**, ulong>)NativeChecks.Export("ebb_stack_hash_memo");
         texts[0] = NotCaptured;
         utf8[0] = ToNative(NotCaptured);
         count = 1;
@@ -81,12 +88,18 @@ internal sealed unsafe class StackDepot
         if (hash != null)
         {
             int depth;
-            ulong h = hash(HashDepth, &depth);
+            ulong* note;
+            ulong h = hash(HashDepth, &depth, &note);
             if (depth > 0)
             {
+                // A hash's id never changes, and the note is cleared when its cached walk is
+                // replaced, so a note with this depot's tag is this walk's id.
+                ulong n = *note;
+                if ((n & 0xFFFF_FFFF_0000_0000) == tag) return (uint)n;
                 uint id = Find(Volatile.Read(ref table), h);
-                if (id != None) return id;
-                return AddFirstSighting(h);
+                if (id == None) id = AddFirstSighting(h);
+                *note = tag | id;
+                return id;
             }
         }
         return CaptureManaged();
