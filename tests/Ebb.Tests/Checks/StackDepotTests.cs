@@ -128,4 +128,53 @@ public unsafe class StackDepotTests
         first = got > 0 ? ips[0] : 0;
         return got;
     }
+    // The native walk's per-thread cache: a walk recognised from the cache must give what a
+    // fresh walk gives, also when a path from the same frame address differs only deep down.
+    [Fact]
+    public void NativeHash_FromTheCache_TellsPathsApartThatDifferOnlyDeepDown()
+    {
+        nint fn = NativeChecks.Export("ebb_stack_hash");
+        if (!LibraryBuilt) { Assert.Equal(0, fn); return; }
+        var hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong>)fn;
+        var first = new ulong[4];
+        for (int round = 0; round < 50; round++)
+        {
+            // Same frame sizes all the way, so the walk starts at the same address each time;
+            // the paths part 12 frames below it (the outer callers) or right above it (the leaf's caller).
+            ulong[] now = [OuterA(12, hash), OuterB(12, hash), OuterA(0, hash), OuterB(0, hash)];
+            if (round == 0) now.CopyTo(first, 0);
+            else Assert.Equal(first, now);
+        }
+        Assert.Equal(4, first.Distinct().Count());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong OuterA(int n, delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong> hash)
+    {
+        ulong h = Down(n, hash);
+        GC.KeepAlive(hash == null ? null : "");
+        return h;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong OuterB(int n, delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong> hash)
+    {
+        ulong h = Down(n, hash);
+        GC.KeepAlive(hash == null ? null : "");
+        return h;
+    }
+
+    // Recurses `n` times, then hashes (not a tail call: the result is used after it).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong Down(int n, delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong> hash)
+    {
+        if (n > 0)
+        {
+            ulong h = Down(n - 1, hash);
+            GC.KeepAlive(hash == null ? null : "");
+            return h;
+        }
+        int depth;
+        return hash(32, &depth);
+    }
 }
