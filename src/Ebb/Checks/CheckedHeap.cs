@@ -17,8 +17,8 @@ namespace Ebb.Checks;
 /// table lookup and no managed object per block.
 /// <para>
 /// Freed blocks are filled with 0xDD and quarantined: first in a per-thread batch (an array
-/// of header addresses; no lock), which, once it holds more than a small budget, joins as a
-/// whole under the heap's lock the heap's FIFO of batches, at most
+/// of header addresses; no lock), which, once it holds more than a small budget, is copied
+/// under the heap's lock to the heap's FIFO (a ring of header addresses) of at most
 /// <see cref="CheckOptions.QuarantineBytes"/>; the oldest blocks leave it, are checked (a
 /// changed byte is a write after free) and go back to the allocator. Arrays, not a list
 /// linked through the headers: the blocks leaving are long out of cache, and with their
@@ -46,22 +46,16 @@ internal sealed unsafe class CheckedHeap
     private const byte Live = (byte)CheckedState.Live, Freeing = (byte)CheckedState.Freeing;
     private const byte Quarantined = (byte)CheckedState.Quarantined, Released = (byte)CheckedState.Free;
 
-    /// <summary>Quarantined blocks' header addresses, oldest first, in native memory (reused, never freed).</summary>
-    private sealed class Batch
-    {
-        public readonly nint* Items = (nint*)NativeMemory.Alloc(BatchCapacity * (nuint)sizeof(nint));
-        // Blocks in the batch, and the first of them still quarantined (the older ones left).
-        public int Count, Next;
-        public long Bytes;
-    }
-
     /// <summary>A thread's side of a heap: its quarantined blocks not yet handed to the heap, and spare index slots.</summary>
     private sealed class ThreadCache(CheckedHeap heap)
     {
         public readonly CheckedHeap Heap = heap;
         // Made on its thread (cheaper here than Environment.CurrentManagedThreadId on every call).
         public readonly int ThreadId = Environment.CurrentManagedThreadId;
-        public Batch Quarantine = new();
+        // Its quarantined blocks' header addresses, oldest first (native: freed by the finalizer).
+        public readonly nint* Batch = (nint*)NativeMemory.Alloc(BatchCapacity * (nuint)sizeof(nint));
+        public int BatchCount;
+        public long BatchBytes;
         public readonly int[] Slots = new int[SlotBatch];
         public int SlotCount;
 
@@ -80,9 +74,10 @@ internal sealed unsafe class CheckedHeap
     private readonly Lock gate = new();
     private readonly LiveIndex index = new();
     private readonly FreedRecords freed = new();
-    // The heap's quarantine, oldest batch first, and emptied batches for threads to refill; under the lock.
-    private readonly Queue<Batch> quarantine = new();
-    private readonly Stack<Batch> emptyBatches = new();
+    // The heap's quarantine: a ring of header addresses in native memory, oldest at ringHead,
+    // grown by doubling (at most one entry per 96 bytes quarantined); under the lock.
+    private nint* ring;
+    private int ringCapacity, ringHead, ringCount;
     private long quarantinedBytes;
 
     /// <summary>Creates a checked heap with its own index and quarantine (the process has one; tests make more).</summary>
@@ -143,10 +138,9 @@ internal sealed unsafe class CheckedHeap
         Poison.Fill((nint)ptr, h->Size, Poison.Freed);
         // Poisoned before it says so: a scan checks the poison only of quarantined blocks.
         Volatile.Write(ref h->State, Quarantined);
-        var batch = cache.Quarantine;
-        batch.Items[batch.Count++] = (nint)h;
-        batch.Bytes += (long)h->Total;
-        if (batch.Bytes > threadLimit || batch.Count == BatchCapacity) HandOver(cache);
+        cache.Batch[cache.BatchCount++] = (nint)h;
+        cache.BatchBytes += (long)h->Total;
+        if (cache.BatchBytes > threadLimit || cache.BatchCount == BatchCapacity) HandOver(cache);
     }
 
     /// <summary>Moves a checked block to a new one of <paramref name="size"/> bytes.</summary>
@@ -395,19 +389,38 @@ internal sealed unsafe class CheckedHeap
         lock (gate)
         {
             Append(cache);
+            NativeMemory.Free(cache.Batch);
             index.GiveUnused(cache.Slots.AsSpan(0, cache.SlotCount));
             cache.SlotCount = 0;
         }
     }
 
-    // Under the lock: the thread's batch joins the heap's quarantine; the thread gets an empty one.
+    // Under the lock: the thread's batch joins the heap's quarantine (copied: a batch is the
+    // thread's for its life, so a dead thread's few blocks cost no batch of their own).
     private void Append(ThreadCache cache)
     {
-        var batch = cache.Quarantine;
-        if (batch.Count == 0) return;
-        quarantine.Enqueue(batch);
-        quarantinedBytes += batch.Bytes;
-        cache.Quarantine = emptyBatches.Count > 0 ? emptyBatches.Pop() : new Batch();
+        int n = cache.BatchCount;
+        if (n == 0) return;
+        if (ringCount + n > ringCapacity) GrowRing(ringCount + n);
+        int mask = ringCapacity - 1;
+        for (int k = 0; k < n; k++) ring[(ringHead + ringCount + k) & mask] = cache.Batch[k];
+        ringCount += n;
+        quarantinedBytes += cache.BatchBytes;
+        cache.BatchCount = 0;
+        cache.BatchBytes = 0;
+    }
+
+    // Under the lock: a ring of at least `need` entries (a power of two), the old one's in order.
+    private void GrowRing(int need)
+    {
+        int capacity = Math.Max(ringCapacity, BatchCapacity);
+        while (capacity < need) capacity *= 2;
+        var bigger = (nint*)NativeMemory.Alloc((nuint)capacity * (nuint)sizeof(nint));
+        for (int k = 0; k < ringCount; k++) bigger[k] = ring[(ringHead + k) & (ringCapacity - 1)];
+        NativeMemory.Free(ring);
+        ring = bigger;
+        ringCapacity = capacity;
+        ringHead = 0;
     }
 
     // Under the lock: releases the oldest quarantined blocks until the quarantine fits in
@@ -416,20 +429,11 @@ internal sealed unsafe class CheckedHeap
     private EbbMemoryException? Evict(long limit)
     {
         EbbMemoryException? first = null;
-        while (quarantinedBytes > limit && quarantine.Count > 0)
+        while (quarantinedBytes > limit && ringCount > 0)
         {
-            var batch = quarantine.Peek();
-            if (batch.Next == batch.Count)
-            {
-                quarantine.Dequeue();
-                batch.Count = batch.Next = 0;
-                batch.Bytes = 0;
-                emptyBatches.Push(batch);
-                continue;
-            }
-            int i = batch.Next++;
-            var h = (CheckedBlock*)batch.Items[i];
-            batch.Bytes -= (long)h->Total;
+            var h = (CheckedBlock*)ring[ringHead];
+            ringHead = (ringHead + 1) & (ringCapacity - 1);
+            ringCount--;
             quarantinedBytes -= (long)h->Total;
             if (h->Reported == 0 && first is null
                 && !(Poison.IsIntact((nint)h + (nint)h->Left, h->Size, Poison.Freed) && RedzonesIntact(h)))

@@ -128,6 +128,30 @@ public unsafe class CheckedHeapTests
     }
 
     [Fact]
+    public void Quarantine_ReleasesOldestFirst_AsItsRingWrapsAndGrows()
+    {
+        // 1 MiB: about 900 blocks of 1000 bytes, then about 7,000 of 1 byte, so the ring of
+        // addresses first wraps around with few entries, then grows while wrapped.
+        var heap = NewHeap(quarantine: 1 << 20);
+        var written = new List<nint>();
+        var found = new List<nint>();
+        for (int i = 0; i < 30_000; i++)
+        {
+            nuint size = i < 5_000 ? 1000u : 1u;
+            byte* q = (byte*)heap.Alloc(size, 16, false);
+            try { heap.Free(q); } catch (EbbMemoryException x) { found.Add(x.Address); }
+            // Far enough apart (over 200 KiB of frees) to leave in different hand-overs.
+            if (i % 1_500 == 700 && i < 22_000)
+            {
+                q[0] = 1;
+                written.Add((nint)q);
+            }
+        }
+        // Every write after free found, once, in the order the blocks were freed.
+        Assert.Equal(written, found);
+    }
+
+    [Fact]
     public void Realloc_KeepsContents_AndChecksTheOldBlock()
     {
         var heap = NewHeap();
