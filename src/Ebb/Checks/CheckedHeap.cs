@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Ebb.Checks;
 
@@ -16,14 +15,10 @@ namespace Ebb.Checks;
 /// foreign or interior pointer, and realloc of freed memory are found every time, with no
 /// table lookup and no managed object per block.
 /// <para>
-/// Freed blocks are filled with 0xDD and quarantined: first in a per-thread batch (an array
-/// of header addresses; no lock), which, once it holds more than a small budget, is copied
-/// under the heap's lock to the heap's FIFO (a ring of header addresses) of at most
-/// <see cref="CheckOptions.QuarantineBytes"/>; the oldest blocks leave it, are checked (a
-/// changed byte is a write after free) and go back to the allocator. Arrays, not a list
-/// linked through the headers: the blocks leaving are long out of cache, and with their
-/// addresses known ahead the CPU can overlap their loads (a linked list made each block's
-/// address wait for the previous block's header).
+/// Freed blocks are filled with 0xDD and quarantined: first in a per-thread list (no lock),
+/// which, once it holds more than a small budget, is moved as a whole under the heap's lock
+/// to the heap's FIFO of at most <see cref="CheckOptions.QuarantineBytes"/>; the oldest blocks
+/// leave it, are checked (a changed byte is a write after free) and go back to the allocator.
 /// An index of header addresses (<see cref="LiveIndex"/>) lets <see cref="Validate"/>, the
 /// exit-time scan and the leak report find every live and quarantined block; memory goes
 /// back to the allocator only under the lock, so a scan under the lock reads only blocks
@@ -40,8 +35,6 @@ internal sealed unsafe class CheckedHeap
     private const nuint CommonLeft = HeaderSize + MinRedzone;
     private const int SlotBatch = 128;
     private const long MaxThreadQuarantine = 256 << 10;
-    // Blocks a thread's batch holds at most (besides its byte budget): 16 KiB of addresses.
-    private const int BatchCapacity = 2048;
 
     private const byte Live = (byte)CheckedState.Live, Freeing = (byte)CheckedState.Freeing;
     private const byte Quarantined = (byte)CheckedState.Quarantined, Released = (byte)CheckedState.Free;
@@ -52,10 +45,8 @@ internal sealed unsafe class CheckedHeap
         public readonly CheckedHeap Heap = heap;
         // Made on its thread (cheaper here than Environment.CurrentManagedThreadId on every call).
         public readonly int ThreadId = Environment.CurrentManagedThreadId;
-        // Its quarantined blocks' header addresses, oldest first (native: freed by the finalizer).
-        public readonly nint* Batch = (nint*)NativeMemory.Alloc(BatchCapacity * (nuint)sizeof(nint));
-        public int BatchCount;
-        public long BatchBytes;
+        public CheckedBlock* Head, Tail;
+        public long Bytes;
         public readonly int[] Slots = new int[SlotBatch];
         public int SlotCount;
 
@@ -74,10 +65,8 @@ internal sealed unsafe class CheckedHeap
     private readonly Lock gate = new();
     private readonly LiveIndex index = new();
     private readonly FreedRecords freed = new();
-    // The heap's quarantine: a ring of header addresses in native memory, oldest at ringHead,
-    // grown by doubling (at most one entry per 96 bytes quarantined); under the lock.
-    private nint* ring;
-    private int ringCapacity, ringHead, ringCount;
+    // The heap's quarantine, oldest first, linked through the headers; under the lock.
+    private CheckedBlock* head, tail;
     private long quarantinedBytes;
 
     /// <summary>Creates a checked heap with its own index and quarantine (the process has one; tests make more).</summary>
@@ -105,15 +94,18 @@ internal sealed unsafe class CheckedHeap
         int slot = cache.SlotCount > 0 ? cache.Slots[--cache.SlotCount] : TakeSlots(cache);
         byte* user = b + left;
         var h = (CheckedBlock*)b;
+        h->Link = 0;
         h->Key = (ulong)user ^ key;
         h->Size = size;
         h->Total = total;
-        // Pairs of fields in one store each: the free stack and thread (none yet), the state
-        // (Live) with Reported (0).
-        h->Stacks = stack;
-        h->Threads = (uint)cache.ThreadId;
-        h->LeftAndSlot = (uint)left | (ulong)(uint)slot << 32;
-        h->StateAndReported = Live;
+        h->AllocStack = stack;
+        h->FreeStack = StackDepot.None;
+        h->AllocThread = cache.ThreadId;
+        h->FreeThread = 0;
+        h->Left = (uint)left;
+        h->Slot = slot;
+        h->State = Live;
+        h->Reported = 0;
         Poison.Fill((nint)(b + HeaderSize), left - HeaderSize, Poison.Left);
         Poison.Fill((nint)user, size, zero ? (byte)0 : Poison.Junk);
         Poison.Fill((nint)(user + size), total - left - size, Poison.Right);
@@ -138,9 +130,11 @@ internal sealed unsafe class CheckedHeap
         Poison.Fill((nint)ptr, h->Size, Poison.Freed);
         // Poisoned before it says so: a scan checks the poison only of quarantined blocks.
         Volatile.Write(ref h->State, Quarantined);
-        cache.Batch[cache.BatchCount++] = (nint)h;
-        cache.BatchBytes += (long)h->Total;
-        if (cache.BatchBytes > threadLimit || cache.BatchCount == BatchCapacity) HandOver(cache);
+        h->Link = 0;
+        if (cache.Tail == null) cache.Head = h; else cache.Tail->Link = (nint)h;
+        cache.Tail = h;
+        cache.Bytes += (long)h->Total;
+        if (cache.Bytes > threadLimit) HandOver(cache);
     }
 
     /// <summary>Moves a checked block to a new one of <paramref name="size"/> bytes.</summary>
@@ -389,38 +383,20 @@ internal sealed unsafe class CheckedHeap
         lock (gate)
         {
             Append(cache);
-            NativeMemory.Free(cache.Batch);
             index.GiveUnused(cache.Slots.AsSpan(0, cache.SlotCount));
             cache.SlotCount = 0;
         }
     }
 
-    // Under the lock: the thread's batch joins the heap's quarantine (copied: a batch is the
-    // thread's for its life, so a dead thread's few blocks cost no batch of their own).
+    // Under the lock.
     private void Append(ThreadCache cache)
     {
-        int n = cache.BatchCount;
-        if (n == 0) return;
-        if (ringCount + n > ringCapacity) GrowRing(ringCount + n);
-        int mask = ringCapacity - 1;
-        for (int k = 0; k < n; k++) ring[(ringHead + ringCount + k) & mask] = cache.Batch[k];
-        ringCount += n;
-        quarantinedBytes += cache.BatchBytes;
-        cache.BatchCount = 0;
-        cache.BatchBytes = 0;
-    }
-
-    // Under the lock: a ring of at least `need` entries (a power of two), the old one's in order.
-    private void GrowRing(int need)
-    {
-        int capacity = Math.Max(ringCapacity, BatchCapacity);
-        while (capacity < need) capacity *= 2;
-        var bigger = (nint*)NativeMemory.Alloc((nuint)capacity * (nuint)sizeof(nint));
-        for (int k = 0; k < ringCount; k++) bigger[k] = ring[(ringHead + k) & (ringCapacity - 1)];
-        NativeMemory.Free(ring);
-        ring = bigger;
-        ringCapacity = capacity;
-        ringHead = 0;
+        if (cache.Head == null) return;
+        if (tail == null) head = cache.Head; else tail->Link = (nint)cache.Head;
+        tail = cache.Tail;
+        quarantinedBytes += cache.Bytes;
+        cache.Head = cache.Tail = null;
+        cache.Bytes = 0;
     }
 
     // Under the lock: releases the oldest quarantined blocks until the quarantine fits in
@@ -429,11 +405,11 @@ internal sealed unsafe class CheckedHeap
     private EbbMemoryException? Evict(long limit)
     {
         EbbMemoryException? first = null;
-        while (quarantinedBytes > limit && ringCount > 0)
+        while (quarantinedBytes > limit && head != null)
         {
-            var h = (CheckedBlock*)ring[ringHead];
-            ringHead = (ringHead + 1) & (ringCapacity - 1);
-            ringCount--;
+            var h = head;
+            head = (CheckedBlock*)h->Link;
+            if (head == null) tail = null;
             quarantinedBytes -= (long)h->Total;
             if (h->Reported == 0 && first is null
                 && !(Poison.IsIntact((nint)h + (nint)h->Left, h->Size, Poison.Freed) && RedzonesIntact(h)))
