@@ -90,7 +90,8 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Free(void* ptr)
     {
-        if (Checker.Enabled && (!Checker.Sampling || Checker.FreeIsChecked(ptr))) { CheckedFree(ptr); return; }
+        // Sampled mode frees as release mode does: its pool's blocks reach the allocator's slow path.
+        if (Checker.Enabled && !Checker.Sampling) { CheckedFree(ptr); return; }
         Dealloc.Free(ptr);
     }
 

@@ -6,14 +6,15 @@ namespace Ebb.Benchmarks.Quick;
 public sealed record QuickOptions(int Rounds, double Ms, HashSet<string> Workloads, string? MarkdownPath)
 {
     /// <summary>Every workload group, the default selection.</summary>
-    public static readonly string[] AllWorkloads = ["pairs", "pc", "realloc", "break", "mixed", "overhead"];
+    public static readonly string[] AllWorkloads = ["pairs", "pc", "realloc", "break", "mixed", "overhead", "sampled"];
 
     /// <summary>The usage text.</summary>
     public const string Usage =
-        "usage: Ebb.Benchmarks quick [--rounds N] [--ms MS] [--only pairs,pc,realloc,break,mixed,overhead] [--markdown FILE]\n" +
+        "usage: Ebb.Benchmarks quick [--rounds N] [--ms MS] [--only pairs,pc,realloc,break,mixed,overhead,sampled] [--markdown FILE]\n" +
         "  --rounds N     rounds of interleaved timing (default 7); medians and ratios are over rounds\n" +
         "  --ms MS        minimum time of one measurement in milliseconds (default 25)\n" +
-        "  --only LIST    workload groups to run (default all)\n" +
+        "  --only LIST    workload groups to run (default all; sampled: only release and the\n" +
+        "                 sampled rows of overhead, which runs every checked and guarded mode)\n" +
         "  --markdown F   also write the report to file F";
 
     /// <summary>Parses the arguments after <c>quick</c>; throws <see cref="ArgumentException"/> with a one-line message.</summary>

@@ -54,7 +54,8 @@ public static class QuickReport
         foreach (var row in r.Timing.Rows)
             sb.AppendLine($"| {row} | " + string.Join(" | ", keys.Select(k => Format(r.Timing.Median(row, k), k))) + " |");
         sb.AppendLine();
-        sb.AppendLine("Rows marked (child) or (LD_PRELOAD) ran in a child process, one per round, in the same interleaving; " +
+        sb.AppendLine("Pairs are timed by the measuring thread's CPU time (CLOCK_THREAD_CPUTIME_ID), producer/consumer and realloc by wall time. " +
+                      "Rows marked (child) or (LD_PRELOAD) ran in a child process, one per round, in the same interleaving; " +
                       "compare a preloaded allocator with `NativeMemory (glibc, child)`, the same code in the same kind of process.");
         sb.AppendLine();
     }
@@ -159,7 +160,7 @@ public static class QuickReport
         const string release = "EbbMemory release (child)";
         if (!r.Overhead.Has(release)) return;
         var keys = Pairs.Sizes.Select(TimingRound.PairsKey).ToList();
-        sb.AppendLine("### Checked and guarded modes on the pair benchmark (ns/pair, median; each mode its own child process per round)");
+        sb.AppendLine("### Checked and guarded modes on the pair benchmark (ns/pair of thread CPU time, median; each mode its own child process per round)");
         sb.AppendLine();
         sb.AppendLine("| mode | " + string.Join(" | ", keys) + " | × release, 16–1024 B |");
         sb.AppendLine("|---|" + string.Concat(keys.Select(_ => "---:|")) + "---:|");

@@ -55,6 +55,7 @@ public static class TimingRound
                 // pages, a few microseconds a block) still stops on time.
                 long ops = 0;
                 int batches = 1;
+                long cpu0 = ThreadCpuNs();
                 var sw = Stopwatch.StartNew();
                 do
                 {
@@ -63,7 +64,7 @@ public static class TimingRound
                     if (batches < MaxBatchesPerCall && sw.ElapsedTicks - t0 < Stopwatch.Frequency / 2000) batches *= 2;
                 }
                 while (sw.Elapsed.TotalMilliseconds < ms);
-                results.Add((PairsKey(size), sw.Elapsed.TotalNanoseconds / ops));
+                results.Add((PairsKey(size), (ThreadCpuNs() - cpu0) / (double)ops));
             }
         }
         if (pc && contender.ProducerConsumer is { } producerConsumer)
@@ -88,6 +89,12 @@ public static class TimingRound
         }
         return results;
     }
+
+    // The pair loop runs on this one thread, so its time is the thread's CPU time
+    // (CLOCK_THREAD_CPUTIME_ID, kernel time included): on a shared 2-core machine wall time
+    // also counts the slices other processes took, which moved a contender by ±20% between
+    // rounds. Producer/consumer and realloc stay on wall time (two threads; page faults).
+    private static long ThreadCpuNs() => Ebb.Os.OsMemory.ClockGettimeSyscall(3);
 
     /// <summary>
     /// Runs every workload a few times, briefly, with pauses: the JIT promotes the hot methods to

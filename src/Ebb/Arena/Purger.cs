@@ -34,6 +34,18 @@ internal static class Purger
 
     private static void Run()
     {
+        // An exception here would end the process with a runtime stack trace, on a thread the
+        // program never started. None is expected (purging uses the non-throwing madvise), but
+        // should the OS refuse something, one line says so and the program goes on unpurged.
+        try { Loop(); }
+        catch (Exception e) when (e is Os.OsException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"ebb: warning: the background purge stopped: {e.Message}");
+        }
+    }
+
+    private static void Loop()
+    {
         while (true)
         {
             int next;

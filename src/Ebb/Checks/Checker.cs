@@ -7,8 +7,8 @@ namespace Ebb.Checks;
 /// allocation method of <c>EbbMemory</c> starts with <c>if (Checker.Enabled) return Checker.X(...)</c>;
 /// <see cref="Enabled"/> is a static readonly field, so in release mode the JIT folds
 /// the test away and the fast path pays nothing. In sampled mode the allocator's fast paths
-/// stay inline too, with only <see cref="SkipsSample"/> before an allocation and
-/// <see cref="FreeIsChecked"/> before a free. The mode is chosen once, from the
+/// stay inline too, with only <see cref="SkipsSample"/> before an allocation and nothing
+/// before a free (<see cref="InSampledPool"/> is asked on the allocator's slow path). The mode is chosen once, from the
 /// environment, when this class is first touched.
 /// </summary>
 internal static unsafe class Checker
@@ -49,9 +49,6 @@ internal static unsafe class Checker
         return true;
     }
 
-    /// <summary>Sampled mode: allocations left before this thread's next sampled one.</summary>
-    [ThreadStatic] internal static int SampleCountdown;
-
     // Sampled mode: this thread's xorshift64* state for the countdowns (0: not seeded yet),
     // and its back-off (countdowns 2^k times longer after k choices found no slot ready).
     [ThreadStatic] private static ulong sampleRandom;
@@ -64,37 +61,30 @@ internal static unsafe class Checker
     /// the allocator's own inlined fast path. False in every other mode.
     /// </summary>
     /// <remarks>
-    /// The thread's heap pointer is read here too, though only the allocator uses it, and
-    /// with <c>&amp;</c>, not <c>&amp;&amp;</c>: the JIT hoists a thread-static base out of a
-    /// caller's loop only when the read is on every iteration's path, as it is in release
-    /// mode; behind the countdown's branch the allocator's read would be a helper call per
-    /// allocation, costing more than the countdown. (Counting after the allocation instead,
-    /// and swapping the block for a guarded one, keeps the read in place too, but the swap,
-    /// an extra allocation and free once in N, upset the allocator's page reuse: 1 KiB pairs
-    /// measured 20–40% slower.) A thread without a heap yet takes the out-of-line path.
+    /// The thread's heap pointer is read first, though only the allocator uses it: the JIT
+    /// hoists a thread-static base out of a caller's loop only when the read is on every
+    /// iteration's path, and the countdown, declared next to the heap pointer, shares that
+    /// base. (Counting after the allocation instead, and swapping the block for a guarded one,
+    /// upset the allocator's page reuse: 1 KiB pairs measured 20–40% slower.) A thread without
+    /// a heap yet takes the out-of-line path. Frees cost nothing: the pool lies outside
+    /// Ebb's chunks, so the allocator's fast path sends its blocks to its slow path, which
+    /// asks <see cref="InSampledPool"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool SkipsSample() => Sampling && ((Heap.ThreadHeap.Current != null) & (--SampleCountdown > 0));
+    internal static bool SkipsSample() => Sampling && Heap.ThreadHeap.Current != null && --Heap.ThreadHeap.SampleCountdown > 0;
 
-    /// <summary>
-    /// Sampled mode's whole cost on the free fast path: true when the pointer is in the pool
-    /// (or the thread has no heap yet), so the free takes the out-of-line path.
-    /// </summary>
-    /// <remarks>
-    /// The thread's heap pointer is read here, first and unconditionally, for the reason given
-    /// at <see cref="SkipsSample"/>: the allocator's own read of it, behind the pool test, would
-    /// otherwise not be hoisted.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool FreeIsChecked(void* ptr) =>
-        Heap.ThreadHeap.Current == null || (nuint)((nint)ptr - PoolStart) < PoolLength;
+    /// <summary>Whether <paramref name="ptr"/> lies in sampled mode's pool of guarded slots (false in every other mode).</summary>
+    internal static bool InSampledPool(void* ptr) => Sampling && (nuint)((nint)ptr - PoolStart) < PoolLength;
+
+    /// <summary>Frees a block of the sampled pool (<see cref="InSampledPool"/> is true for it).</summary>
+    internal static void FreeSampled(void* ptr) => Sampled!.Free(ptr);
 
     /// <summary>Allocates under the mode in force when <see cref="SkipsSample"/> has already counted this allocation.</summary>
     internal static void* AllocPastCountdown(nuint byteCount, nuint alignment, bool zero)
     {
         // Here with the countdown still running only when the thread had no heap yet.
         if (Mode == CheckMode.GuardSample)
-            return SampleCountdown > 0 ? Unchecked(byteCount, alignment, zero) : SampledOrNot(byteCount, alignment, zero);
+            return Heap.ThreadHeap.SampleCountdown > 0 ? Unchecked(byteCount, alignment, zero) : SampledOrNot(byteCount, alignment, zero);
         if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
         return Checked!.Alloc(byteCount, alignment, zero);
     }
@@ -106,7 +96,7 @@ internal static unsafe class Checker
         if (Mode == CheckMode.GuardSample)
         {
             // The sampled fast path: one thread-static countdown, then the allocator.
-            if (--SampleCountdown > 0) return Unchecked(byteCount, alignment, zero);
+            if (--Heap.ThreadHeap.SampleCountdown > 0) return Unchecked(byteCount, alignment, zero);
             return SampledOrNot(byteCount, alignment, zero);
         }
         if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
@@ -189,7 +179,7 @@ internal static unsafe class Checker
     private static void* TrySample(nuint byteCount, nuint alignment, bool zero)
     {
         // A thread's countdown starts at 0, so its first run-out leaves -1; a later one leaves 0.
-        bool first = SampleCountdown < 0;
+        bool first = Heap.ThreadHeap.SampleCountdown < 0;
         ulong x = sampleRandom;
         if (x == 0) x = (ulong)Random.Shared.NextInt64() | 1;
         x ^= x >> 12;
@@ -202,7 +192,7 @@ internal static unsafe class Checker
         {
             // The first countdown of a thread starts at a random phase, 0 … N-1.
             long phase = (long)((u * (ulong)n) >> 32);
-            SampleCountdown = (int)phase;
+            Heap.ThreadHeap.SampleCountdown = (int)phase;
             if (phase > 0) return null;
         }
         void* p = byteCount <= SampledPool.MaxSize && alignment <= SampledPool.MaxSize
@@ -213,7 +203,7 @@ internal static unsafe class Checker
         // Mean N (times the back-off), so one allocation in N is chosen: uniform in 1 … 2N-1,
         // by a multiply-shift range reduction.
         long next = ((long)((u * (ulong)(2 * n - 1)) >> 32) + 1) << backoff;
-        SampleCountdown = (int)Math.Min(int.MaxValue, next);
+        Heap.ThreadHeap.SampleCountdown = (int)Math.Min(int.MaxValue, next);
         return p;
     }
 

@@ -72,6 +72,13 @@ internal static unsafe class Dealloc
                 return;
             }
         }
+        else if (Checks.Checker.InSampledPool(p))
+        {
+            // Sampled mode's guarded slots lie outside the chunks, so their frees come here and
+            // the fast path pays nothing for them.
+            Checks.Checker.FreeSampled(p);
+            return;
+        }
         var info = Blocks.Find(p);
         switch (info.Kind)
         {

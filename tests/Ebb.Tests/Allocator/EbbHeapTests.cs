@@ -1,5 +1,7 @@
 namespace Ebb.Tests.Allocator;
 
+// Serial: the dispose test reads process-wide committed bytes, which other tests move.
+[Collection(nameof(AllocatorSerial))]
 public unsafe class EbbHeapTests
 {
     [Fact]
