@@ -26,16 +26,16 @@ public sealed record Contender(
             Workloads.BreakHeap.Run<T>,
             Workloads.MixedWorkload.Run<T>);
 
-    /// <summary>The two long-lived threads and the rings of the producer/consumer workload.</summary>
+    /// <summary>The two long-lived threads (on two different CPUs when there are two) and the rings of the producer/consumer workload.</summary>
     public static class Rig
     {
         private static Worker? producer, consumer;
 
         /// <summary>The allocating thread.</summary>
-        public static Worker Producer => producer ??= new Worker("producer");
+        public static Worker Producer => producer ??= new Worker("producer", CpuAffinity.Pick(0, needed: 2));
 
         /// <summary>The freeing thread.</summary>
-        public static Worker Consumer => consumer ??= new Worker("consumer");
+        public static Worker Consumer => consumer ??= new Worker("consumer", CpuAffinity.Pick(1, needed: 2));
 
         /// <summary>The ring for native blocks.</summary>
         public static SpscRing<nint> NativeRing { get; } = new(1024);

@@ -15,8 +15,8 @@ public class ProducerConsumerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        producer = new Worker("producer");
-        consumer = new Worker("consumer");
+        producer = new Worker("producer", CpuAffinity.Pick(0, needed: 2));
+        consumer = new Worker("consumer", CpuAffinity.Pick(1, needed: 2));
     }
 
     [GlobalCleanup]

@@ -38,7 +38,7 @@ public static unsafe class ProducerConsumer
     {
         for (int i = 0; i < count; i++)
         {
-            void* p = (void*)ring.Pop();
+            void* p = (void*)ring.Pop(count - i);
             if (*(int*)p != i) throw new InvalidOperationException($"block {i} arrived holding {*(int*)p}");
             T.Free(p);
         }
@@ -53,7 +53,7 @@ public static unsafe class ProducerConsumer
             var pool = ArrayPool<byte>.Shared;
             for (int i = 0; i < count; i++)
             {
-                byte[] a = ring.Pop();
+                byte[] a = ring.Pop(count - i);
                 if (a[0] != (byte)i) throw new InvalidOperationException($"array {i} arrived holding {a[0]}");
                 pool.Return(a);
             }

@@ -13,10 +13,12 @@ public sealed class Worker : IDisposable
     private Action? work;
     private Exception? failure;
     private volatile bool stopping;
+    private readonly int cpu;
 
-    /// <summary>Starts the thread, named <paramref name="name"/>.</summary>
-    public Worker(string name)
+    /// <summary>Starts the thread, named <paramref name="name"/>; pinned to <paramref name="cpu"/> when not negative (<see cref="CpuAffinity"/>).</summary>
+    public Worker(string name, int cpu = -1)
     {
+        this.cpu = cpu;
         thread = new Thread(Loop) { IsBackground = true, Name = name };
         thread.Start();
     }
@@ -41,6 +43,7 @@ public sealed class Worker : IDisposable
 
     private void Loop()
     {
+        CpuAffinity.PinCurrentThread(cpu);
         while (true)
         {
             start.Wait();

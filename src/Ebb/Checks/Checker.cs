@@ -82,7 +82,8 @@ internal static unsafe class Checker
     /// <summary>Allocates under the mode in force when <see cref="SkipsSample"/> has already counted this allocation.</summary>
     internal static void* AllocPastCountdown(nuint byteCount, nuint alignment, bool zero)
     {
-        // Here with the countdown still running only when the thread had no heap yet.
+        // Here when the countdown ran out, or when the thread had no heap yet (its countdown,
+        // still 0, is then a first run-out: TrySample draws the thread's random phase).
         if (Mode == CheckMode.GuardSample)
             return Heap.ThreadHeap.SampleCountdown > 0 ? Unchecked(byteCount, alignment, zero) : SampledOrNot(byteCount, alignment, zero);
         if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
@@ -178,8 +179,9 @@ internal static unsafe class Checker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void* TrySample(nuint byteCount, nuint alignment, bool zero)
     {
-        // A thread's countdown starts at 0, so its first run-out leaves -1; a later one leaves 0.
-        bool first = Heap.ThreadHeap.SampleCountdown < 0;
+        // The thread's first run-out (its random state not seeded yet) draws a random phase
+        // instead, so a thread's first allocation is not always the one sampled.
+        bool first = sampleRandom == 0;
         ulong x = sampleRandom;
         if (x == 0) x = (ulong)Random.Shared.NextInt64() | 1;
         x ^= x >> 12;

@@ -5,7 +5,8 @@ using Ebb.Arena;
 namespace Ebb.Heap;
 
 /// <summary>
-/// Allocation. The fast path (first method) serves 0..1024 bytes from the calling thread's
+/// Allocation. The fast path (<see cref="Fast"/>, inlined into Alloc, AllocZeroed and
+/// TryAlloc) serves 0..1024 bytes from the calling thread's
 /// heap: one thread-static read, one indexed load of the bin's page, pop its free list. No
 /// counter either: a page's Used counts the blocks on Free as in use already (see
 /// <see cref="Page.Used"/>), so only frees count. No atomic, no lock, no bounds check, no
@@ -16,45 +17,23 @@ internal static unsafe class HeapAlloc
 {
     /// <summary>A block of at least <paramref name="size"/> bytes; throws <see cref="OutOfMemoryException"/> when the OS refuses.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void* Alloc(nuint size)
-    {
-        Heap* h = ThreadHeap.Current;
-        if (h != null && size <= Heap.DirectMaxSize)
-        {
-            Page* pg = ((Page**)h)[(size + 15) >> 4];
-            Block* b = pg->Free;
-            if (b != null)
-            {
-                pg->Free = b->Next;
-                return b;
-            }
-        }
-        return AllocSlowOrThrow(size, zero: false);
-    }
+    public static void* Alloc(nuint size) => Fast(size, zero: false, orThrow: true);
 
     /// <summary>As <see cref="Alloc(nuint)"/>, zeroed; a block fresh from the OS is only cleared of its link word.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void* AllocZeroed(nuint size)
-    {
-        Heap* h = ThreadHeap.Current;
-        if (h != null && size <= Heap.DirectMaxSize)
-        {
-            Page* pg = ((Page**)h)[(size + 15) >> 4];
-            Block* b = pg->Free;
-            if (b != null)
-            {
-                pg->Free = b->Next;
-                if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;
-                else NativeMemory.Clear(b, size);
-                return b;
-            }
-        }
-        return AllocSlowOrThrow(size, zero: true);
-    }
+    public static void* AllocZeroed(nuint size) => Fast(size, zero: true, orThrow: true);
 
     /// <summary>As <see cref="Alloc(nuint)"/>, but null instead of an exception when out of memory.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void* TryAlloc(nuint size)
+    public static void* TryAlloc(nuint size) => Fast(size, zero: false, orThrow: false);
+
+    /// <summary>
+    /// The fast path the three share; each passes constants, which the JIT folds once this is
+    /// inlined, so each caller gets only its own code (checked in the pair benchmark's
+    /// disassembly: the same instructions as a hand-written copy).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void* Fast(nuint size, bool zero, bool orThrow)
     {
         Heap* h = ThreadHeap.Current;
         if (h != null && size <= Heap.DirectMaxSize)
@@ -64,10 +43,15 @@ internal static unsafe class HeapAlloc
             if (b != null)
             {
                 pg->Free = b->Next;
+                if (zero)
+                {
+                    if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;
+                    else NativeMemory.Clear(b, size);
+                }
                 return b;
             }
         }
-        return AllocSlow(size, zero: false);
+        return orThrow ? AllocSlowOrThrow(size, zero) : AllocSlow(size, zero);
     }
 
     // ---- slow paths -------------------------------------------------------------------

@@ -26,28 +26,30 @@ internal static unsafe class Dealloc
         {
             Page* pg = *(Page**)((a & ~Layout.ChunkMask) + Layout.SliceMapOffset + (((a >> Layout.SliceShift) & Layout.SliceIndexMask) << 3));
             Block* head = pg->LocalFree;
-            if (pg->LocalHeap == ThreadHeap.Current && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit) && (Block*)p != head)
+            Heap* h = ThreadHeap.Current;
+            if (pg->LocalHeap == h && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit) && (Block*)p != head)
             {
                 ((Block*)p)->Next = head;
                 pg->LocalFree = (Block*)p;
                 if (--pg->Used == 0) Pages.PageEmptied(pg);
                 return;
             }
-            FreeInChunk(p, pg);
+            FreeInChunk(p, pg, h);
             return;
         }
         FreeSlow(p);
     }
 
     /// <summary>
-    /// A pointer in one of Ebb's chunks that the fast path did not take, with its page already
-    /// looked up: the common case, a block start in another thread's page (a producer/consumer
-    /// pair's every free), goes straight to the remote free.
+    /// A pointer in one of Ebb's chunks that the fast path did not take, with its page and the
+    /// calling thread's heap already looked up: the common case, a block start in another
+    /// thread's page (a producer/consumer pair's every free), goes straight to the remote free
+    /// without a second thread-static read (outside the inlined path, each is a call).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FreeInChunk(void* p, Page* pg)
+    private static void FreeInChunk(void* p, Page* pg, Heap* h)
     {
-        if (pg->Kind == PageKind.Small && Page.IsBlockStart((nuint)p - pg->Start, pg->DivMagic, pg->DivLimit)) FreeSmall(p, pg);
+        if (pg->Kind == PageKind.Small && Page.IsBlockStart((nuint)p - pg->Start, pg->DivMagic, pg->DivLimit)) FreeSmall(p, pg, h);
         else FreeSlow(p);
     }
 
@@ -66,7 +68,7 @@ internal static unsafe class Dealloc
             Page* pg = Chunk.SliceMap((Chunk*)(a & ~Layout.ChunkMask))[(a >> Layout.SliceShift) & Layout.SliceIndexMask];
             if (pg->Kind == PageKind.Small && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit))
             {
-                FreeSmall(p, pg);
+                FreeSmall(p, pg, ThreadHeap.Current);
                 return;
             }
         }
@@ -81,7 +83,7 @@ internal static unsafe class Dealloc
         switch (info.Kind)
         {
             case BlockKind.Small when info.Offset == 0:
-                FreeSmall(p, info.Page);
+                FreeSmall(p, info.Page, ThreadHeap.Current);
                 return;
             case BlockKind.Large when info.Offset == 0:
                 FreeLarge(info.Page, p);
@@ -96,10 +98,10 @@ internal static unsafe class Dealloc
         }
     }
 
-    private static void FreeSmall(void* p, Page* pg)
+    /// <summary>Frees a block start of a small page; <paramref name="h"/> is the calling thread's heap (null when it has none).</summary>
+    private static void FreeSmall(void* p, Page* pg, Heap* h)
     {
         Block* b = (Block*)p;
-        Heap* h = ThreadHeap.Current;
         if (pg->Heap == h && h != null)
         {
             // Our own page, off the fast path: full, or a double free of the last block freed.

@@ -75,8 +75,11 @@ public unsafe class EbbMemoryTests
     [Fact]
     public void FreeNullDoesNothing()
     {
-        EbbMemory.Free(null);
-        EbbMemory.AlignedFree(null);
+        // As NativeMemory.Free(null): no exception (null is not an invalid free), and the heap stays whole.
+        Assert.Null(Record.Exception(() => EbbMemory.Free(null)));
+        Assert.Null(Record.Exception(() => EbbMemory.AlignedFree(null)));
+        Assert.Null(Record.Exception(() => { using var heap = new EbbHeap(); heap.Free(null); }));
+        EbbMemory.Validate();
     }
 
     [Fact]

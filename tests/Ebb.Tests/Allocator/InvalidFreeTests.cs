@@ -102,6 +102,37 @@ public unsafe class InvalidFreeTests
     }
 
     [Fact]
+    public void DoubleFreeFromAnotherThreadWithItsOwnHeapIsCaught()
+    {
+        // The remote free path is reached with the freeing thread's heap passed down from the
+        // inlined fast path: a thread that has a heap of its own (it allocated first) must still
+        // see another thread's page as remote, free into it, and catch the second free.
+        void* p = EbbMemory.Alloc(48);
+        Exception? e = null;
+        var t = new Thread(() =>
+        {
+            try
+            {
+                void* mine = EbbMemory.Alloc(48);
+                EbbMemory.Free(p);
+                try { EbbMemory.Free(p); } catch (EbbMemoryException x) { e = x; }
+                EbbMemory.Free(mine);
+            }
+            catch (Exception x) { e = x; }
+        });
+        t.Start();
+        t.Join();
+        Assert.IsType<EbbMemoryException>(e);
+        Assert.Equal(EbbErrorKind.DoubleFree, ((EbbMemoryException)e!).Kind);
+        // The block went back to its owner's page: this thread can allocate it again.
+        var again = new HashSet<nint>();
+        for (int i = 0; i < 20_000 && !again.Contains((nint)p); i++) again.Add((nint)EbbMemory.Alloc(48));
+        Assert.Contains((nint)p, again);
+        foreach (var q in again) EbbMemory.Free((void*)q);
+        EbbMemory.Validate();
+    }
+
+    [Fact]
     public void DoubleFreeFromAnotherThreadIsCaughtWhenThePageShowsIt()
     {
         void* p = EbbMemory.Alloc(2000);
