@@ -7,7 +7,8 @@ namespace Ebb.Benchmarks.Quick;
 /// <c>checked-costs [--pairs N] [--only TEXT]</c>: where checked mode's time goes, piece by piece, in this
 /// process (each piece on its own, so the parts can be compared with the whole): the stack
 /// walk, the depot lookup, the fills and checks, the allocator under a quarantine's reuse
-/// pattern, and whole checked pairs with and without stacks at two quarantine sizes. Times
+/// pattern, the floor a 16 MiB quarantine sets (blocks written, then read back 16 MiB later,
+/// with no bookkeeping), and whole checked pairs with and without stacks at two quarantine sizes. Times
 /// are the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), best of 5, so other load on
 /// the machine inflates them less than wall time would.
 /// </summary>
