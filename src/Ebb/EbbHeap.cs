@@ -7,12 +7,12 @@ namespace Ebb;
 /// A first-class heap: its own pages, with the allocation methods of <see cref="EbbMemory"/>.
 /// <see cref="Dispose"/> frees every block it holds at once (arena semantics). Its blocks may
 /// be freed one by one with <see cref="EbbMemory.Free"/> (or <see cref="Free"/>) from any thread.
-/// Its methods are thread-safe (a lock per call). A heap left undisposed is abandoned when
+/// Its methods are thread-safe (a lock per call: one compare-and-swap to enter). A heap left undisposed is abandoned when
 /// collected: its blocks stay valid and are reclaimed as they are freed.
 /// </summary>
 public sealed unsafe class EbbHeap : IDisposable
 {
-    private readonly Lock gate = new();
+    private SpinGate gate;
     private Heap.Heap* heap;
 
     /// <summary>Creates an empty heap.</summary>
@@ -101,7 +101,8 @@ public sealed unsafe class EbbHeap : IDisposable
     /// <summary>Frees every block of this heap at once and gives its pages back. Pointers into it become invalid.</summary>
     public void Dispose()
     {
-        lock (gate)
+        gate.Enter();
+        try
         {
             if (heap == null) return;
             Heap.Heap* h = heap;
@@ -117,6 +118,7 @@ public sealed unsafe class EbbHeap : IDisposable
                 HeapPool.ReturnLocked(h);
             }
         }
+        finally { gate.Exit(); }
         GC.SuppressFinalize(this);
     }
 
@@ -138,21 +140,25 @@ public sealed unsafe class EbbHeap : IDisposable
 
     private void* TryAllocCore(nuint byteCount, nuint alignment, bool zero)
     {
-        lock (gate)
+        gate.Enter();
+        try
         {
             ObjectDisposedException.ThrowIf(heap == null, this);
             return alignment <= 16 ? HeapAlloc.FromHeap(heap, byteCount, zero) : HeapAlloc.Aligned(heap, byteCount, alignment, zero);
         }
+        finally { gate.Exit(); }
     }
 
     private void* AlignedReallocCore(void* ptr, nuint byteCount, nuint alignment)
     {
         if (ptr == null) return OrThrow(TryAllocCore(byteCount, alignment, zero: false));
-        lock (gate)
+        gate.Enter();
+        try
         {
             ObjectDisposedException.ThrowIf(heap == null, this);
             return OrThrow(Resize.Realloc(heap, ptr, byteCount == 0 ? 1 : byteCount, alignment));
         }
+        finally { gate.Exit(); }
     }
 
     private static void* OrThrow(void* p)

@@ -57,4 +57,63 @@ public unsafe class EbbHeapTests
         heap.Free(r);
         EbbMemory.Validate();
     }
+
+    [Fact]
+    public void ThreadsAllocatingFromOneHeapAtOnce_NeverShareABlock()
+    {
+        // The heap's lock is all that keeps four threads apart here: were two let in at once,
+        // they would pop the same block or corrupt a page's lists, and a stamp would change.
+        using var heap = new EbbHeap();
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        {
+            try
+            {
+                var r = new Random(t);
+                var live = new List<(nint P, int Size, int Stamp)>();
+                for (int i = 0; i < 20_000; i++)
+                {
+                    if (live.Count > 0 && r.Next(3) == 0)
+                    {
+                        int k = r.Next(live.Count);
+                        var (p, size, stamp) = live[k];
+                        Assert.Equal(stamp, *(int*)p);
+                        Assert.Equal(stamp, *(int*)(p + size - 4));
+                        live[k] = live[^1];
+                        live.RemoveAt(live.Count - 1);
+                        if (r.Next(2) == 0) heap.Free((void*)p);
+                        else
+                        {
+                            int grown = size + r.Next(1, 5000);
+                            byte* q = (byte*)heap.Realloc((void*)p, (nuint)grown);
+                            Assert.Equal(stamp, *(int*)q);
+                            int s2 = t << 24 | i;
+                            *(int*)q = s2;
+                            *(int*)(q + grown - 4) = s2;
+                            live.Add(((nint)q, grown, s2));
+                        }
+                    }
+                    else
+                    {
+                        int size = r.Next(8, 2000);
+                        byte* p = (byte*)heap.Alloc((nuint)size);
+                        int stamp = t << 24 | i;
+                        *(int*)p = stamp;
+                        *(int*)(p + size - 4) = stamp;
+                        live.Add(((nint)p, size, stamp));
+                    }
+                }
+                foreach (var (p, size, stamp) in live)
+                {
+                    Assert.Equal(stamp, *(int*)p);
+                    Assert.Equal(stamp, *(int*)(p + size - 4));
+                }
+            }
+            catch (Exception e) { failures.Enqueue(e); }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Empty(failures);
+        EbbMemory.Validate();
+    }
 }
