@@ -195,9 +195,6 @@ __attribute__((noinline)) int ebb_stack_capture(uint64_t *ips, int max) {
     return walk((uintptr_t)__builtin_frame_address(0), ips, max, 0, 0);
 }
 
-/* A note for walks that were not cached; cleared on every such call. */
-static __thread uint64_t scratch_memo __attribute__((tls_model("initial-exec")));
-
 /* No way of the cache holds this walk: walk, and keep the walk in the next way in turn. */
 __attribute__((noinline)) static uint64_t refill(struct walk_cache *c, uintptr_t fp, int max, int *depth, uint64_t **memo) {
     uint64_t h = 0;
@@ -221,8 +218,7 @@ static inline uint64_t hash_from(uintptr_t fp, int max, int *depth, uint64_t **m
         uint64_t h = 0;
         int n = walk(fp, 0, max, &h, 0);
         if (depth) *depth = n;
-        scratch_memo = 0;
-        if (memo) *memo = &scratch_memo;
+        if (memo) *memo = 0;
         return h;
     }
     unsigned k = c->last;
@@ -250,7 +246,7 @@ __attribute__((noinline)) uint64_t ebb_stack_hash(int max, int *depth) {
  * As ebb_stack_hash, and *memo points at a word of the calling thread's cache that goes with
  * this walk: 0 the first time, then whatever the caller wrote there, for as long as the
  * cache recognises the walk (the depot keeps the walk's id there and skips its table).
- * Valid until the thread's next call.
+ * Valid until the thread's next call; null when the walk was not cached.
  */
 __attribute__((noinline)) uint64_t ebb_stack_hash_memo(int max, int *depth, uint64_t **memo) {
     return hash_from((uintptr_t)__builtin_frame_address(0), max, depth, memo);
@@ -261,12 +257,10 @@ __attribute__((noinline)) uint64_t ebb_stack_hash_memo(int max, int *depth, uint
 /* Other architectures: no walk; the managed side then captures a StackTrace every time. */
 int ebb_stack_capture(uint64_t *ips, int max) { (void)ips; (void)max; return 0; }
 uint64_t ebb_stack_hash(int max, int *depth) { (void)max; if (depth) *depth = 0; return 0; }
-static __thread uint64_t scratch_memo;
 uint64_t ebb_stack_hash_memo(int max, int *depth, uint64_t **memo) {
     (void)max;
     if (depth) *depth = 0;
-    scratch_memo = 0;
-    if (memo) *memo = &scratch_memo;
+    if (memo) *memo = 0;
     return 0;
 }
 

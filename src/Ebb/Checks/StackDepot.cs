@@ -93,12 +93,12 @@ internal sealed unsafe class StackDepot
             if (depth > 0)
             {
                 // A hash's id never changes, and the note is cleared when its cached walk is
-                // replaced, so a note with this depot's tag is this walk's id.
-                ulong n = *note;
-                if ((n & 0xFFFF_FFFF_0000_0000) == tag) return (uint)n;
+                // replaced, so a note with this depot's tag is this walk's id. No note: the
+                // walk was not cached (the thread's cache could not be made).
+                if (note != null && (*note & 0xFFFF_FFFF_0000_0000) == tag) return (uint)*note;
                 uint id = Find(Volatile.Read(ref table), h);
                 if (id == None) id = AddFirstSighting(h);
-                *note = tag | id;
+                if (note != null) *note = tag | id;
                 return id;
             }
         }

@@ -128,6 +128,29 @@ public unsafe class StackDepotTests
         first = got > 0 ? ips[0] : 0;
         return got;
     }
+    [Theory]
+    [MemberData(nameof(Walks))]
+    public void TwoDepots_SeeingTheSameWalk_EachGiveTheirOwnId(bool native)
+    {
+        var first = new StackDepot(native);
+        var second = new StackDepot(native);
+        // Two other stacks first, so the shared site's id in the first depot is not 1.
+        SiteAlpha(first);
+        SiteBeta(first);
+        var ids = new List<(StackDepot Depot, uint Id)>();
+        // One call site, so the same walk (cached by the native side) for both depots.
+        foreach (var depot in new[] { first, second, first, second }) ids.Add((depot, SiteGamma(depot)));
+        Assert.Equal(3u, ids[0].Id);
+        Assert.Equal(1u, ids[1].Id);
+        Assert.Equal(ids[0], ids[2]);
+        Assert.Equal(ids[1], ids[3]);
+        Assert.Contains(nameof(SiteGamma), FirstFrame(second, ids[1].Id));
+        Assert.Equal(1, second.Count);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static uint SiteGamma(StackDepot depot) => depot.Capture();
+
     // The native walk's per-thread cache: a walk recognised from the cache must give what a
     // fresh walk gives, also when a path from the same frame address differs only deep down.
     [Fact]
