@@ -241,8 +241,40 @@ internal static unsafe class ErrorScenarios
         foreach (var w in workers) w.Start();
         foreach (var w in workers) w.Join();
         while (handoff.TryDequeue(out var b)) { Verify(b); EbbMemory.Free((void*)b.P); }
+
+        // Threads that die holding blocks (their heaps are abandoned), then an EbbHeap used and
+        // disposed beside them: its Dispose must give back its own blocks and nothing else.
+        var orphans = new System.Collections.Concurrent.ConcurrentQueue<(nint P, int Size, byte Tag)>();
+        var dying = Enumerable.Range(0, 2).Select(t => new Thread(() =>
+        {
+            var rng = new Random(100 + t);
+            for (int i = 0; i < Ops / 2; i++)
+            {
+                int size = rng.Next(1, 3000);
+                byte tag = (byte)rng.Next(1, 255);
+                byte* p = (byte*)EbbMemory.Alloc((nuint)size);
+                new Span<byte>(p, size).Fill(tag);
+                if (i % 3 == 0) orphans.Enqueue(((nint)p, size, tag)); else EbbMemory.Free(p);
+            }
+        })).ToList();
+        foreach (var d in dying) d.Start();
+        foreach (var d in dying) d.Join();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        using (var heap = new EbbHeap())
+        {
+            var rng = new Random(7);
+            for (int i = 0; i < Ops; i++)
+            {
+                int size = rng.Next(1, 3000);
+                byte* p = (byte*)heap.Alloc((nuint)size);
+                new Span<byte>(p, size).Fill(0xEE);
+                if (i % 10 != 0) EbbMemory.Free(p); // the rest go with Dispose
+            }
+        }
+        while (orphans.TryDequeue(out var b)) { Verify(b); EbbMemory.Free((void*)b.P); }
         EbbMemory.Validate();
-        Console.WriteLine($"stress: {Threads} threads x {Ops} operations, contents verified");
+        Console.WriteLine($"stress: {Threads} threads x {Ops} operations, 2 threads dead holding blocks, an EbbHeap disposed; contents verified");
 
         static void Verify((nint P, int Size, byte Tag) b)
         {

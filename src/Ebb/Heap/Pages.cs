@@ -37,7 +37,9 @@ internal static unsafe class Pages
             pg = firsts[bin];
             if (pg != null && pg->Free != null) return pg;
         }
-        pg = Abandoned.TryAdopt(h, bin);
+        // Only a thread heap adopts: an abandoned page holds a dead thread's live blocks, and an
+        // EbbHeap's Dispose gives back every page it holds, with whatever blocks are on it.
+        pg = h->Kind == HeapKind.Thread ? Abandoned.TryAdopt(h, bin) : null;
         if (pg == null)
         {
             pg = NewPage(h, bin);

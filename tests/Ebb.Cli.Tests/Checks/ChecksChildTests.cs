@@ -140,6 +140,7 @@ public class ChecksChildTests
     }
 
     [Theory]
+    [InlineData("EBB_CHECK=0")]
     [InlineData("EBB_CHECK=1")]
     [InlineData("EBB_GUARD=sample:10")]
     [InlineData("EBB_GUARD=sample:1")]

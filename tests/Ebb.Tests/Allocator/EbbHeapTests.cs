@@ -116,4 +116,44 @@ public unsafe class EbbHeapTests
         Assert.Empty(failures);
         EbbMemory.Validate();
     }
+
+    [Fact]
+    public void DisposeLeavesAloneTheBlocksOfThreadsThatDied()
+    {
+        // Threads die holding blocks: their heaps are abandoned, their pages wait to be adopted.
+        // An EbbHeap must not adopt them: its Dispose gives back every page it holds, and these
+        // pages hold the dead threads' live blocks.
+        var held = new System.Collections.Concurrent.ConcurrentBag<(nint P, int Size, byte Fill)>();
+        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        {
+            var r = new Random(t);
+            for (int i = 0; i < 20_000; i++)
+            {
+                int size = r.Next(12, 3000);
+                byte* p = (byte*)EbbMemory.Alloc((nuint)size);
+                new Span<byte>(p, size).Fill((byte)(t + 1));
+                if (i % 3 == 0) held.Add(((nint)p, size, (byte)(t + 1))); else EbbMemory.Free(p);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        for (int round = 0; round < 2; round++)
+        {
+            using var heap = new EbbHeap();
+            var r = new Random(round);
+            for (int i = 0; i < 20_000; i++)
+            {
+                int size = r.Next(12, 3000);
+                byte* p = (byte*)heap.Alloc((nuint)size);
+                new Span<byte>(p, size).Fill(0xEE);
+                if (i % 10 != 0) EbbMemory.Free(p);
+            }
+        }
+        int overwritten = held.Count(b => new Span<byte>((void*)b.P, b.Size).IndexOfAnyExcept(b.Fill) >= 0);
+        Assert.Equal(0, overwritten);
+        foreach (var b in held) EbbMemory.Free((void*)b.P);
+        EbbMemory.Validate();
+    }
 }
