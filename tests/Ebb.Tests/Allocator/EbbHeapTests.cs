@@ -38,16 +38,14 @@ public unsafe class EbbHeapTests
         using var heap = new EbbHeap();
         var blocks = new nint[2000];
         for (int i = 0; i < blocks.Length; i++) { blocks[i] = (nint)heap.Alloc(64); *(int*)blocks[i] = i; }
-        var threads = Enumerable.Range(0, 2).Select(k => new Thread(() =>
+        Threads.Run(2, k =>
         {
             for (int i = k; i < blocks.Length; i += 2)
             {
                 Assert.Equal(i, *(int*)blocks[i]);
                 EbbMemory.Free((void*)blocks[i]);
             }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
+        });
         // Freed blocks are collected and reused by the heap's next allocations.
         var again = new HashSet<nint>();
         for (int i = 0; i < blocks.Length; i++) again.Add((nint)heap.Alloc(64));
@@ -64,56 +62,48 @@ public unsafe class EbbHeapTests
         // The heap's lock is all that keeps four threads apart here: were two let in at once,
         // they would pop the same block or corrupt a page's lists, and a stamp would change.
         using var heap = new EbbHeap();
-        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
-        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        Threads.Run(4, t =>
         {
-            try
+            var r = new Random(t);
+            var live = new List<(nint P, int Size, int Stamp)>();
+            for (int i = 0; i < 20_000; i++)
             {
-                var r = new Random(t);
-                var live = new List<(nint P, int Size, int Stamp)>();
-                for (int i = 0; i < 20_000; i++)
+                if (live.Count > 0 && r.Next(3) == 0)
                 {
-                    if (live.Count > 0 && r.Next(3) == 0)
-                    {
-                        int k = r.Next(live.Count);
-                        var (p, size, stamp) = live[k];
-                        Assert.Equal(stamp, *(int*)p);
-                        Assert.Equal(stamp, *(int*)(p + size - 4));
-                        live[k] = live[^1];
-                        live.RemoveAt(live.Count - 1);
-                        if (r.Next(2) == 0) heap.Free((void*)p);
-                        else
-                        {
-                            int grown = size + r.Next(1, 5000);
-                            byte* q = (byte*)heap.Realloc((void*)p, (nuint)grown);
-                            Assert.Equal(stamp, *(int*)q);
-                            int s2 = t << 24 | i;
-                            *(int*)q = s2;
-                            *(int*)(q + grown - 4) = s2;
-                            live.Add(((nint)q, grown, s2));
-                        }
-                    }
-                    else
-                    {
-                        int size = r.Next(8, 2000);
-                        byte* p = (byte*)heap.Alloc((nuint)size);
-                        int stamp = t << 24 | i;
-                        *(int*)p = stamp;
-                        *(int*)(p + size - 4) = stamp;
-                        live.Add(((nint)p, size, stamp));
-                    }
-                }
-                foreach (var (p, size, stamp) in live)
-                {
+                    int k = r.Next(live.Count);
+                    var (p, size, stamp) = live[k];
                     Assert.Equal(stamp, *(int*)p);
                     Assert.Equal(stamp, *(int*)(p + size - 4));
+                    live[k] = live[^1];
+                    live.RemoveAt(live.Count - 1);
+                    if (r.Next(2) == 0) heap.Free((void*)p);
+                    else
+                    {
+                        int grown = size + r.Next(1, 5000);
+                        byte* q = (byte*)heap.Realloc((void*)p, (nuint)grown);
+                        Assert.Equal(stamp, *(int*)q);
+                        int s2 = t << 24 | i;
+                        *(int*)q = s2;
+                        *(int*)(q + grown - 4) = s2;
+                        live.Add(((nint)q, grown, s2));
+                    }
+                }
+                else
+                {
+                    int size = r.Next(8, 2000);
+                    byte* p = (byte*)heap.Alloc((nuint)size);
+                    int stamp = t << 24 | i;
+                    *(int*)p = stamp;
+                    *(int*)(p + size - 4) = stamp;
+                    live.Add(((nint)p, size, stamp));
                 }
             }
-            catch (Exception e) { failures.Enqueue(e); }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
-        Assert.Empty(failures);
+            foreach (var (p, size, stamp) in live)
+            {
+                Assert.Equal(stamp, *(int*)p);
+                Assert.Equal(stamp, *(int*)(p + size - 4));
+            }
+        });
         EbbMemory.Validate();
     }
 
@@ -124,7 +114,7 @@ public unsafe class EbbHeapTests
         // An EbbHeap must not adopt them: its Dispose gives back every page it holds, and these
         // pages hold the dead threads' live blocks.
         var held = new System.Collections.Concurrent.ConcurrentBag<(nint P, int Size, byte Fill)>();
-        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        Threads.Run(4, t =>
         {
             var r = new Random(t);
             for (int i = 0; i < 20_000; i++)
@@ -134,9 +124,7 @@ public unsafe class EbbHeapTests
                 new Span<byte>(p, size).Fill((byte)(t + 1));
                 if (i % 3 == 0) held.Add(((nint)p, size, (byte)(t + 1))); else EbbMemory.Free(p);
             }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
+        });
         GC.Collect();
         GC.WaitForPendingFinalizers();
         for (int round = 0; round < 2; round++)

@@ -39,81 +39,60 @@ public unsafe class StressTests
         const int workers = 4, steps = 40_000;
         var exchange = new ConcurrentQueue<nint>();
         var orphans = new ConcurrentBag<nint>();
-        var failures = new ConcurrentQueue<Exception>();
-        var threads = new List<Thread>();
-        for (int w = 0; w < workers; w++)
+        Threads.Run(workers, seed =>
         {
-            int seed = w;
-            var t = new Thread(() =>
+            var r = new Random(seed);
+            var mine = new List<nint>();
+            for (int i = 0; i < steps; i++)
             {
-                try
+                switch (r.Next(10))
                 {
-                    var r = new Random(seed);
-                    var mine = new List<nint>();
-                    for (int i = 0; i < steps; i++)
-                    {
-                        switch (r.Next(10))
-                        {
-                            case < 4:
-                                int size = NextSize(r);
-                                byte* p = (byte*)EbbMemory.Alloc((nuint)size);
-                                Stamp(p, size, seed * steps + i);
-                                mine.Add((nint)p);
-                                break;
-                            case < 6 when mine.Count > 0:
-                                // Hand a block to another thread: its free will be remote.
-                                int k = r.Next(mine.Count);
-                                exchange.Enqueue(mine[k]);
-                                mine[k] = mine[^1];
-                                mine.RemoveAt(mine.Count - 1);
-                                break;
-                            case < 8:
-                                if (exchange.TryDequeue(out var q)) { CheckStamp(q); EbbMemory.Free((void*)q); }
-                                break;
-                            case 8 when mine.Count > 0:
-                                int j = r.Next(mine.Count);
-                                CheckStamp(mine[j]);
-                                int oldStamp = *(int*)((byte*)mine[j] + 4);
-                                int newSize = NextSize(r);
-                                byte* g = (byte*)EbbMemory.Realloc((void*)mine[j], (nuint)newSize);
-                                Assert.Equal(oldStamp, *(int*)(g + 4));
-                                Stamp(g, newSize, oldStamp);
-                                mine[j] = (nint)g;
-                                break;
-                            case 9 when mine.Count > 0:
-                                int m = r.Next(mine.Count);
-                                CheckStamp(mine[m]);
-                                EbbMemory.Free((void*)mine[m]);
-                                mine[m] = mine[^1];
-                                mine.RemoveAt(mine.Count - 1);
-                                break;
-                        }
-                    }
-                    // This thread dies holding its blocks; someone else frees them.
-                    foreach (var p in mine) orphans.Add(p);
+                    case < 4:
+                        int size = NextSize(r);
+                        byte* p = (byte*)EbbMemory.Alloc((nuint)size);
+                        Stamp(p, size, seed * steps + i);
+                        mine.Add((nint)p);
+                        break;
+                    case < 6 when mine.Count > 0:
+                        // Hand a block to another thread: its free will be remote.
+                        int k = r.Next(mine.Count);
+                        exchange.Enqueue(mine[k]);
+                        mine[k] = mine[^1];
+                        mine.RemoveAt(mine.Count - 1);
+                        break;
+                    case < 8:
+                        if (exchange.TryDequeue(out var q)) { CheckStamp(q); EbbMemory.Free((void*)q); }
+                        break;
+                    case 8 when mine.Count > 0:
+                        int j = r.Next(mine.Count);
+                        CheckStamp(mine[j]);
+                        int oldStamp = *(int*)((byte*)mine[j] + 4);
+                        int newSize = NextSize(r);
+                        byte* g = (byte*)EbbMemory.Realloc((void*)mine[j], (nuint)newSize);
+                        Assert.Equal(oldStamp, *(int*)(g + 4));
+                        Stamp(g, newSize, oldStamp);
+                        mine[j] = (nint)g;
+                        break;
+                    case 9 when mine.Count > 0:
+                        int m = r.Next(mine.Count);
+                        CheckStamp(mine[m]);
+                        EbbMemory.Free((void*)mine[m]);
+                        mine[m] = mine[^1];
+                        mine.RemoveAt(mine.Count - 1);
+                        break;
                 }
-                catch (Exception e) { failures.Enqueue(e); }
-            });
-            threads.Add(t);
-            t.Start();
-        }
-        threads.ForEach(t => t.Join());
-        Assert.Empty(failures);
+            }
+            // This thread dies holding its blocks; someone else frees them.
+            foreach (var p in mine) orphans.Add(p);
+        });
         GC.Collect();
         GC.WaitForPendingFinalizers();
         // The dead threads' blocks, freed from yet other threads.
         var all = orphans.Concat(exchange).ToList();
-        var freers = Enumerable.Range(0, 2).Select(k => new Thread(() =>
+        Threads.Run(2, k =>
         {
-            try
-            {
-                for (int i = k; i < all.Count; i += 2) { CheckStamp(all[i]); EbbMemory.Free((void*)all[i]); }
-            }
-            catch (Exception e) { failures.Enqueue(e); }
-        })).ToList();
-        freers.ForEach(t => t.Start());
-        freers.ForEach(t => t.Join());
-        Assert.Empty(failures);
+            for (int i = k; i < all.Count; i += 2) { CheckStamp(all[i]); EbbMemory.Free((void*)all[i]); }
+        });
         EbbMemory.Validate();
     }
 
