@@ -1,3 +1,4 @@
+using Ebb.Checks;
 using Ebb.Arena;
 using Ebb.Heap;
 
@@ -62,7 +63,7 @@ public sealed unsafe class EbbHeap : IDisposable
         return OrThrow(TryAllocCore(byteCount, alignment, zero: false));
     }
 
-    /// <summary>Resizes a block; a new block, when one is needed, comes from this heap. Null allocates, 0 is treated as 1.</summary>
+    /// <summary>Resizes a block; a new block, when one is needed, comes from this heap (in a checked or guarded mode, a block of that mode from <see cref="EbbMemory"/> stays that mode's, as with <see cref="EbbMemory.Realloc"/>). Null allocates, 0 is treated as 1.</summary>
     /// <param name="ptr">A block from Ebb, or null.</param>
     /// <param name="byteCount">The new size.</param>
     /// <returns>The block, perhaps moved.</returns>
@@ -87,16 +88,16 @@ public sealed unsafe class EbbHeap : IDisposable
     /// <summary>Frees a block (of any heap: the same as <see cref="EbbMemory.Free"/>).</summary>
     /// <param name="ptr">The block, or null.</param>
     /// <exception cref="EbbMemoryException"><paramref name="ptr"/> is not a block Ebb handed out.</exception>
-    public void Free(void* ptr) => Dealloc.Free(ptr);
+    public void Free(void* ptr) => EbbMemory.Free(ptr);
 
     /// <summary>Frees an aligned block (the same as <see cref="Free"/>).</summary>
     /// <param name="ptr">The block, or null.</param>
-    public void AlignedFree(void* ptr) => Dealloc.Free(ptr);
+    public void AlignedFree(void* ptr) => EbbMemory.Free(ptr);
 
     /// <summary>The bytes usable in a block.</summary>
     /// <param name="ptr">A block from Ebb.</param>
     /// <returns>The usable size.</returns>
-    public nuint UsableSize(void* ptr) => EbbMemory.UsableSizeUnchecked(ptr);
+    public nuint UsableSize(void* ptr) => EbbMemory.UsableSize(ptr);
 
     /// <summary>Frees every block of this heap at once and gives its pages back. Pointers into it become invalid.</summary>
     public void Dispose()
@@ -152,6 +153,10 @@ public sealed unsafe class EbbHeap : IDisposable
     private void* AlignedReallocCore(void* ptr, nuint byteCount, nuint alignment)
     {
         if (ptr == null) return OrThrow(TryAllocCore(byteCount, alignment, zero: false));
+        // In a checked or guarded mode a block from EbbMemory is that mode's (behind a header, or
+        // in its own mapping), not a block of the allocator's: the mode checks it and moves it.
+        if (Checker.Enabled && !Blocks.IsBlockStart(ptr))
+            return alignment == 0 ? EbbMemory.Realloc(ptr, byteCount) : EbbMemory.AlignedRealloc(ptr, byteCount, alignment);
         gate.Enter();
         try
         {

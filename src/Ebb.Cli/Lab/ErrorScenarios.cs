@@ -181,12 +181,23 @@ internal static unsafe class ErrorScenarios
         if (EbbMemory.UsableSize(r) < 5) throw new InvalidOperationException("UsableSize too small");
         EbbMemory.Free(r);
         EbbMemory.Free(null);
-        // A block from an EbbHeap (never checked) may be freed with EbbMemory.Free in any mode.
+        // A block from an EbbHeap (never checked) may be freed with EbbMemory.Free in any mode,
+        // and a block from EbbMemory (checked or guarded in those modes) handed to the heap's
+        // Free, Realloc and UsableSize: they are the same calls.
         using (var heap = new EbbHeap())
         {
             byte* h = (byte*)heap.Alloc(100);
             h[99] = 1;
             EbbMemory.Free(h);
+            byte* m = (byte*)EbbMemory.Alloc(13);
+            m[12] = 7;
+            if (heap.UsableSize(m) < 13) throw new InvalidOperationException("EbbHeap.UsableSize too small");
+            m = (byte*)heap.Realloc(m, 3000);
+            if (m[12] != 7) throw new InvalidOperationException("EbbHeap.Realloc lost contents");
+            heap.Free(m);
+            byte* g = (byte*)heap.Alloc(50);
+            g = (byte*)EbbMemory.Realloc(g, 5000);
+            heap.AlignedFree(g);
         }
         foreach (var p in blocks) EbbMemory.Free((void*)p);
         EbbMemory.Validate();

@@ -37,6 +37,13 @@ internal unsafe readonly struct BlockInfo
 /// </summary>
 internal static unsafe class Blocks
 {
+    /// <summary>Whether <paramref name="p"/> is the start of one of the allocator's blocks (small, large or huge; live or free).</summary>
+    public static bool IsBlockStart(void* p)
+    {
+        var info = Find(p);
+        return info.Kind is BlockKind.Small or BlockKind.Large or BlockKind.Huge && info.Offset == 0;
+    }
+
     public static BlockInfo Find(void* p)
     {
         nuint a = (nuint)p;
