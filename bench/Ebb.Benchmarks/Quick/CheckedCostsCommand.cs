@@ -14,8 +14,6 @@ namespace Ebb.Benchmarks.Quick;
 /// </summary>
 public static unsafe class CheckedCostsCommand
 {
-    private const int ThreadCpuClock = 3;
-
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter stdout)
     {
@@ -75,9 +73,9 @@ public static unsafe class CheckedCostsCommand
         double best = double.MaxValue;
         for (int r = 0; r < 5; r++)
         {
-            long t0 = OsMemory.ClockGettimeSyscall(ThreadCpuClock);
+            long t0 = TimingRound.ThreadCpuNs();
             body(n);
-            best = Math.Min(best, (OsMemory.ClockGettimeSyscall(ThreadCpuClock) - t0) / (double)n);
+            best = Math.Min(best, (TimingRound.ThreadCpuNs() - t0) / (double)n);
         }
         return best;
     }

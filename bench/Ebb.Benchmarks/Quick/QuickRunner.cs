@@ -54,9 +54,7 @@ public static class QuickRunner
         timingChildren.AddRange(ChildConfig.Preloads());
         timingChildren = Usable(timingChildren, results.Notes);
 
-        // "sampled" alone: the release row and the sampled rows (a child for checked mode or
-        // EBB_GUARD=all takes many times longer than one for sampled mode).
-        var overheadChildren = Usable(OverheadConfigs().Where(c => w.Contains("overhead") || c.Label.Contains("release") || c.Label.Contains("sample:")), results.Notes);
+        var overheadChildren = Usable(OverheadConfigs(everyMode: w.Contains("overhead")), results.Notes);
         bool overhead = (w.Contains("overhead") || w.Contains("sampled")) && overheadChildren.Count > 0;
 
         if (timing)
@@ -110,20 +108,27 @@ public static class QuickRunner
         yield return ChildConfig.Plain("EbbMemory (EBB_PAGE_SOURCE=brk)", ContenderList.Ebb, ("EBB_PAGE_SOURCE", "brk"));
     }
 
-    /// <summary>Issue 4's overhead rows: Ebb's pair benchmark under each mode, each in its own child.</summary>
-    private static IEnumerable<ChildConfig> OverheadConfigs()
+    /// <summary>
+    /// Issue 4's overhead rows: Ebb's pair benchmark under each mode, each in its own child;
+    /// without <paramref name="everyMode"/> (<c>--only sampled</c>) release and the sampled rows
+    /// only (a child for checked mode or EBB_GUARD=all takes many times longer).
+    /// </summary>
+    private static IEnumerable<ChildConfig> OverheadConfigs(bool everyMode)
     {
         if (!ContenderList.All.Any(c => c.Key == ContenderList.Ebb)) yield break;
         yield return ChildConfig.Plain("EbbMemory release (child)", ContenderList.Ebb);
-        yield return ChildConfig.Plain("EBB_CHECK=1", ContenderList.Ebb, ("EBB_CHECK", "1"));
-        // Informative: how much of checked mode's cost is the stack captured at every alloc and free.
-        yield return ChildConfig.Plain("EBB_CHECK=1 EBB_STACKS=0", ContenderList.Ebb, ("EBB_CHECK", "1"), ("EBB_STACKS", "0"));
+        if (everyMode)
+        {
+            yield return ChildConfig.Plain("EBB_CHECK=1", ContenderList.Ebb, ("EBB_CHECK", "1"));
+            // Informative: how much of checked mode's cost is the stack captured at every alloc and free.
+            yield return ChildConfig.Plain("EBB_CHECK=1 EBB_STACKS=0", ContenderList.Ebb, ("EBB_CHECK", "1"), ("EBB_STACKS", "0"));
+        }
         yield return ChildConfig.Plain("EBB_GUARD=sample:1000", ContenderList.Ebb, ("EBB_GUARD", "sample:1000"));
         // Informative: sampled mode without stack captures, and the countdown alone (N so large
         // that no allocation is ever chosen: what every allocation pays).
         yield return ChildConfig.Plain("EBB_GUARD=sample:1000 EBB_STACKS=0", ContenderList.Ebb, ("EBB_GUARD", "sample:1000"), ("EBB_STACKS", "0"));
         yield return ChildConfig.Plain("EBB_GUARD=sample:2147483647 (countdown only)", ContenderList.Ebb, ("EBB_GUARD", "sample:2147483647"));
-        yield return ChildConfig.Plain("EBB_GUARD=all", ContenderList.Ebb, ("EBB_GUARD", "all"));
+        if (everyMode) yield return ChildConfig.Plain("EBB_GUARD=all", ContenderList.Ebb, ("EBB_GUARD", "all"));
     }
 
     private static List<ChildConfig> Usable(IEnumerable<ChildConfig> configs, List<string> notes)

@@ -90,11 +90,15 @@ public static class TimingRound
         return results;
     }
 
-    // The pair loop runs on this one thread, so its time is the thread's CPU time
-    // (CLOCK_THREAD_CPUTIME_ID, kernel time included): on a shared 2-core machine wall time
-    // also counts the slices other processes took, which moved a contender by ±20% between
-    // rounds. Producer/consumer and realloc stay on wall time (two threads; page faults).
-    private static long ThreadCpuNs() => Ebb.Os.OsMemory.ClockGettimeSyscall(3);
+    /// <summary>
+    /// The calling thread's CPU time in ns (CLOCK_THREAD_CPUTIME_ID, kernel time included). The
+    /// pair loop runs on one thread, so this is its time: on a shared 2-core machine wall time
+    /// also counts the slices other processes took, which moved a contender by ±20% between
+    /// rounds. Producer/consumer and realloc stay on wall time (two threads; page faults).
+    /// </summary>
+    public static long ThreadCpuNs() => Ebb.Os.OsMemory.ClockGettimeSyscall(ThreadCpuClock);
+
+    private const int ThreadCpuClock = 3;
 
     /// <summary>
     /// Runs every workload a few times, briefly, with pauses: the JIT promotes the hot methods to
