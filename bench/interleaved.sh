@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 reps=${1:-12}; shift || true
 modes=("$@")
 [ ${#modes[@]} -gt 0 ] || modes=("EBB_GUARD=sample:1000" "EBB_GUARD=sample:2147483647")
-case "$reps" in ''|*[!0-9]*) echo "interleaved.sh: REPS must be a positive integer, not '$reps'" >&2; exit 2;; esac
+case "$reps" in ''|*[!0-9]*) reps_ok=0;; *) [ "$reps" -ge 1 ] && reps_ok=1 || reps_ok=0;; esac
+[ "$reps_ok" = 1 ] || { echo "interleaved.sh: REPS must be a positive integer, not '$reps'" >&2; exit 2; }
 dotnet build bench/Ebb.Benchmarks -c Release -nologo -v q >/dev/null
 dll=bench/Ebb.Benchmarks/bin/Release/net10.0/Ebb.Benchmarks.dll
 one() { env $1 dotnet "$dll" child time --contender ebb --workloads pairs --ms 100 2>/dev/null |
