@@ -1,5 +1,5 @@
-using Ebb.Checks;
 using Ebb.Arena;
+using Ebb.Checks;
 using Ebb.Heap;
 
 namespace Ebb;
@@ -155,8 +155,7 @@ public sealed unsafe class EbbHeap : IDisposable
         if (ptr == null) return OrThrow(TryAllocCore(byteCount, alignment, zero: false));
         // In a checked or guarded mode a block from EbbMemory is that mode's (behind a header, or
         // in its own mapping), not a block of the allocator's: the mode checks it and moves it.
-        if (Checker.Enabled && !Blocks.IsBlockStart(ptr))
-            return alignment == 0 ? EbbMemory.Realloc(ptr, byteCount) : EbbMemory.AlignedRealloc(ptr, byteCount, alignment);
+        if (Checker.Enabled && !Blocks.IsBlockStart(ptr)) return Checker.Realloc(ptr, byteCount, alignment);
         gate.Enter();
         try
         {
