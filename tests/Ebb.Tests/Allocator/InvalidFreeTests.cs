@@ -108,22 +108,15 @@ public unsafe class InvalidFreeTests
         // inlined fast path: a thread that has a heap of its own (it allocated first) must still
         // see another thread's page as remote, free into it, and catch the second free.
         void* p = EbbMemory.Alloc(48);
-        Exception? e = null;
-        var t = new Thread(() =>
+        EbbMemoryException? e = null;
+        Threads.Run(1, _ =>
         {
-            try
-            {
-                void* mine = EbbMemory.Alloc(48);
-                EbbMemory.Free(p);
-                try { EbbMemory.Free(p); } catch (EbbMemoryException x) { e = x; }
-                EbbMemory.Free(mine);
-            }
-            catch (Exception x) { e = x; }
+            void* mine = EbbMemory.Alloc(48);
+            EbbMemory.Free(p);
+            e = Caught(() => EbbMemory.Free(p));
+            EbbMemory.Free(mine);
         });
-        t.Start();
-        t.Join();
-        Assert.IsType<EbbMemoryException>(e);
-        Assert.Equal(EbbErrorKind.DoubleFree, ((EbbMemoryException)e!).Kind);
+        Assert.Equal(EbbErrorKind.DoubleFree, e!.Kind);
         // The block went back to its owner's page: this thread can allocate it again.
         var again = new HashSet<nint>();
         for (int i = 0; i < 20_000 && !again.Contains((nint)p); i++) again.Add((nint)EbbMemory.Alloc(48));
