@@ -134,8 +134,17 @@ internal static unsafe class Scenarios
         }
         void* big = EbbMemory.Alloc(16 << 20);
         EbbMemory.Free(big);
+        // Without the flat page map every free takes the slow path: it must still refuse a bad pointer.
+        byte* block = (byte*)EbbMemory.Alloc(64);
+        int refused = 0;
+        try { EbbMemory.Free(block + 16); }
+        catch (EbbMemoryException e) when (e.Kind == EbbErrorKind.InvalidFree) { refused = 1; }
+        EbbMemory.Free(block);
         EbbMemory.Validate();
         Print("works_after", ok);
+        Print("interior_free_refused", refused);
+        // 16 GiB of address space does not fit under this ulimit: the page map falls back.
+        Print("flat_page_map", Ebb.Arena.PageMap.Flat ? 1 : 0);
         return 0;
     }
 

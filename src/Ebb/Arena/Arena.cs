@@ -55,6 +55,7 @@ internal static unsafe class Arena
             if (initialized) return;
             options = configured ?? EbbOptions.FromEnvironment();
             _ = ChunkMap.Map;
+            _ = PageMap.Base;
             EmptyPage.Init();
             initialized = true;
         }
@@ -271,8 +272,12 @@ internal static unsafe class Arena
             for (int i = 0; i < Layout.SlicesPerChunk; i++) if (Chunk.Test(top->Dirty, i)) dirty++;
             // The chunk map entry goes first: from here on nobody may take the chunk's header for live.
             ChunkMap.Clear((nuint)top, Layout.ChunkSize);
+            PageMap.Clear(top);
             if (!ChunkSource.TryReleaseBrkChunk((nuint)top))
             {
+                // Still ours and wholly free: every slice maps to its own descriptor again.
+                Page** map = Chunk.SliceMap(top);
+                for (int i = 0; i < Layout.SlicesPerChunk; i++) map[i] = Chunk.PageAt(top, i);
                 ChunkMap.Set((nuint)top, Layout.ChunkSize, ChunkMap.Chunk, ChunkMap.Chunk);
                 return;
             }

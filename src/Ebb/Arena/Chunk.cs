@@ -5,8 +5,8 @@ namespace Ebb.Arena;
 
 /// <summary>
 /// The header at the start of every 32 MiB chunk. Slices 0..HeaderSlices-1 hold it:
-/// these fields, then at <see cref="Layout.SliceMapOffset"/> a <c>Page*</c> per slice
-/// (the slice map, read by the free fast path) and at <see cref="Layout.PagesOffset"/>
+/// these fields, then at <see cref="Layout.SliceMapOffset"/> room for a <c>Page*</c> per slice
+/// (the slice map, used only when the flat <see cref="PageMap"/> could not be reserved) and at <see cref="Layout.PagesOffset"/>
 /// a 192-byte page descriptor per slice. All fields are guarded by the arena lock.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
@@ -25,7 +25,8 @@ internal unsafe struct Chunk
     /// <summary>Bit per slice: contents known to be zero (fresh, or purged with MADV_DONTNEED).</summary>
     public fixed ulong Zero[Layout.SlicesPerChunk / 64];
 
-    public static Page** SliceMap(Chunk* c) => (Page**)((byte*)c + Layout.SliceMapOffset);
+    /// <summary>The chunk's <c>Page*</c> per slice: its part of the flat <see cref="PageMap"/>, or the header's own copy when there is no flat map.</summary>
+    public static Page** SliceMap(Chunk* c) => PageMap.Flat ? PageMap.Of(c) : (Page**)((byte*)c + Layout.SliceMapOffset);
 
     public static Page* PageAt(Chunk* c, int slice) => (Page*)((byte*)c + Layout.PagesOffset) + slice;
 

@@ -5,11 +5,11 @@ namespace Ebb.Heap;
 /// <summary>
 /// Runs when the Ebb assembly is first touched, before the caller's code is compiled where
 /// possible, so that the JIT sees the checks switch, the thread-heap slot and the chunk map
-/// already initialized: it folds <c>Checker.Enabled</c> and the chunk map's address to
+/// already initialized: it folds <c>Checker.Enabled</c> and the chunk and page maps' addresses to
 /// constants and inlines the thread-static access instead of calling a helper on every
 /// allocation (which happens to code compiled straight to full optimization, e.g. a method
-/// with stackalloc, before first use). The chunk map is 4 MiB of address space reserved with
-/// MAP_NORESERVE: no RSS until a chunk is made.
+/// with stackalloc, before first use). The chunk map (4 MiB) and the page map (16 GiB) are
+/// address space reserved with MAP_NORESERVE: no RSS until a chunk is made.
 /// </summary>
 internal static unsafe class EarlyInit
 {
@@ -23,5 +23,6 @@ internal static unsafe class EarlyInit
         _ = Checks.Checker.Enabled;
         _ = ThreadHeap.Current;
         _ = Arena.ChunkMap.Map;
+        _ = Arena.PageMap.Base;
     }
 }

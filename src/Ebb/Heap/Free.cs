@@ -4,9 +4,9 @@ using Ebb.Arena;
 namespace Ebb.Heap;
 
 /// <summary>
-/// Freeing. The fast path (first method): the chunk map (a static readonly, so a constant in
-/// the code) says the pointer is in one of Ebb's chunks; the chunk header (pointer masked)
-/// gives the page through the slice map; if the page is the calling thread's (its LocalHeap is
+/// Freeing. The fast path (first method): the flat page map (<see cref="PageMap"/>, a static
+/// readonly, so a constant in the code) gives the pointer's page, or null when the pointer is
+/// not in one of Ebb's chunks; if the page is the calling thread's (its LocalHeap is
 /// never null, so a thread without a heap never matches), the offset is the start of a carved
 /// block (one multiply and one compare: <see cref="Page.IsBlockStart"/>, which also rejects the
 /// slack before block 0 and the part not carved yet) and the block is not the one freed last
@@ -21,21 +21,28 @@ internal static unsafe class Dealloc
     public static void Free(void* p)
     {
         nuint a = (nuint)p;
-        nuint c = a >> Layout.ChunkShift;
-        if (c < Layout.ChunkMapEntries && ChunkMap.Map[c] == ChunkMap.Chunk)
+        nuint s = a >> Layout.SliceShift;
+        if (s < PageMap.Entries)
         {
-            Page* pg = *(Page**)((a & ~Layout.ChunkMask) + Layout.SliceMapOffset + (((a >> Layout.SliceShift) & Layout.SliceIndexMask) << 3));
-            Block* head = pg->LocalFree;
-            Heap* h = ThreadHeap.Current;
-            if (pg->LocalHeap == h && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit) && (Block*)p != head)
+            Page* pg = PageMap.Base[s];
+            if (pg != null)
             {
-                ((Block*)p)->Next = head;
-                pg->LocalFree = (Block*)p;
-                if (--pg->Used == 0) Pages.PageEmptied(pg);
+                Block* head = pg->LocalFree;
+                Heap* h = ThreadHeap.Current;
+                if (pg->LocalHeap == h && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit) && (Block*)p != head)
+                {
+                    ((Block*)p)->Next = head;
+                    pg->LocalFree = (Block*)p;
+                    // Not `--pg->Used == 0`: the JIT turns that into an address, a load, a
+                    // decrement, a store and a test; this way one instruction fewer.
+                    uint used = pg->Used - 1;
+                    pg->Used = used;
+                    if (used == 0) Pages.PageEmptied(pg);
+                    return;
+                }
+                FreeInChunk(p, pg, h);
                 return;
             }
-            FreeInChunk(p, pg, h);
-            return;
         }
         FreeSlow(p);
     }

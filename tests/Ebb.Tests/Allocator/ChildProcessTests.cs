@@ -59,6 +59,9 @@ public class ChildProcessTests
         Assert.Equal(1, r["try_alloc_gave_null"]);
         Assert.Equal(1, r["alloc_threw"]);
         Assert.Equal(1, r["works_after"]);
+        // The run went through the fallback with no flat page map, where every free is a slow one.
+        Assert.Equal(0, r["flat_page_map"]);
+        Assert.Equal(1, r["interior_free_refused"]);
     }
 
     [Fact]

@@ -1,0 +1,66 @@
+using Ebb.Heap;
+using Ebb.Os;
+
+namespace Ebb.Arena;
+
+/// <summary>
+/// One <c>Page*</c> per 64 KiB slice of the whole user address space: the free fast path's
+/// single lookup from a pointer to its page descriptor (a shift, a bound, a load, a null
+/// test), instead of the chunk map's "is this Ebb's?" byte followed by the chunk header's
+/// slice map (five more instructions on every free). Null for every slice that is not in
+/// one of Ebb's chunks, so a foreign, stack or wild pointer reads null and goes to the slow
+/// path, which refuses it.
+/// <para>
+/// 2^31 entries, 16 GiB of address space reserved once with MAP_NORESERVE: untouched pages
+/// read as the shared zero page, and only the 4 KiB holding a chunk's 512 entries is ever
+/// written, so a process pays one page per 32 MiB chunk. When the reservation is refused
+/// (a small <c>ulimit -v</c>, strict overcommit), <see cref="Entries"/> is 0: the fast path's
+/// bound test then sends every free to the slow path, and each chunk's slice map lives in its
+/// own header instead (<see cref="Chunk.SliceMap"/>): slower, never wrong.
+/// </para>
+/// Written under the arena lock, read without one (an aligned pointer store is atomic).
+/// </summary>
+internal static unsafe class PageMap
+{
+    /// <summary>
+    /// Entries the fast path may read: 2^31 − 1 (or 0 when the map could not be reserved);
+    /// static readonly, so a constant to the JIT. One short of the map's 2^31 so the bound fits
+    /// in a compare's 32-bit immediate (one instruction fewer per free); the last slice below
+    /// 2^47 is the stack's, never a chunk's, and would only take the slow path if it were.
+    /// </summary>
+    public static readonly nuint Entries;
+
+    /// <summary>The map itself (null when <see cref="Entries"/> is 0); static readonly, so a constant to the JIT.</summary>
+    public static readonly Page** Base;
+
+    static PageMap()
+    {
+        nuint entries = (nuint)1 << (Layout.AddressBits - Layout.SliceShift);
+        nint p = OsMemory.TryMap(0, entries * (nuint)sizeof(Page*), Prot.ReadWrite,
+            MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve, -1, 0, out _);
+        if (p != 0)
+        {
+            Base = (Page**)p;
+            Entries = entries - 1;
+        }
+    }
+
+    /// <summary>Whether the flat map is in use (else each chunk keeps its slice map in its header).</summary>
+    public static bool Flat => Entries != 0;
+
+    /// <summary>The page of the slice holding <paramref name="address"/>, or null when that slice is not in a chunk (flat map only).</summary>
+    public static Page* Lookup(nuint address)
+    {
+        nuint s = address >> Layout.SliceShift;
+        return s < Entries ? Base[s] : null;
+    }
+
+    /// <summary>The 512 entries of chunk <paramref name="c"/>.</summary>
+    public static Page** Of(Chunk* c) => Base + ((nuint)c >> Layout.SliceShift);
+
+    /// <summary>Forgets chunk <paramref name="c"/>'s slices (before the chunk goes back to the OS).</summary>
+    public static void Clear(Chunk* c)
+    {
+        if (Flat) new Span<nint>(Of(c), Layout.SlicesPerChunk).Clear();
+    }
+}
