@@ -44,6 +44,9 @@ public static class ContenderList
         list.Add(new Contender("floor", "free-list floor",
             (size, batches) => Pairs.Run<FreeListFloor>(size, batches),
             null, null, null, null));
+        list.Add(new Contender("stackfloor", "stack floor",
+            (size, batches) => Pairs.Run<StackFloor>(size, batches),
+            null, null, null, null));
         return list;
     }
 }
