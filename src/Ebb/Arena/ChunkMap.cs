@@ -21,8 +21,14 @@ internal static unsafe class ChunkMap
     public const byte HugeBody = 3;
 
     /// <summary>The map itself; static readonly, so the JIT embeds the address as a constant.</summary>
-    public static readonly byte* Map = (byte*)OsMemory.Map(0, Layout.ChunkMapEntries, Prot.ReadWrite,
-        MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve);
+    public static readonly byte* Map = Reserve();
+
+    private static byte* Reserve()
+    {
+        nint p = OsMemory.Map(0, Layout.ChunkMapEntries, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve);
+        OsMemory.TryNameMapping(p, Layout.ChunkMapEntries, "ebb-chunkmap");
+        return (byte*)p;
+    }
 
     public static byte Get(nuint address)
     {

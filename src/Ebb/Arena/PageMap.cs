@@ -42,6 +42,7 @@ internal static unsafe class PageMap
         {
             Base = (Page**)p;
             Entries = entries - 1;
+            OsMemory.TryNameMapping(p, entries * (nuint)sizeof(Page*), "ebb-pagemap");
         }
     }
 
