@@ -144,8 +144,25 @@ public sealed unsafe class EbbHeap : IDisposable
         gate.Enter();
         try
         {
-            ObjectDisposedException.ThrowIf(heap == null, this);
-            return alignment <= 16 ? HeapAlloc.FromHeap(heap, byteCount, zero) : HeapAlloc.Aligned(heap, byteCount, alignment, zero);
+            Heap.Heap* h = heap;
+            ObjectDisposedException.ThrowIf(h == null, this);
+            if (alignment <= 16 && byteCount <= Heap.Heap.DirectMaxSize)
+            {
+                // The thread heap's fast path, under the gate: the size's direct slot, pop.
+                Page* pg = Heap.Heap.DirectOf(h)[(byteCount + 15) >> 4];
+                Block* b = pg->Free;
+                if (b != null)
+                {
+                    pg->Free = b->Next;
+                    if (zero)
+                    {
+                        if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;
+                        else System.Runtime.InteropServices.NativeMemory.Clear(b, byteCount);
+                    }
+                    return b;
+                }
+            }
+            return alignment <= 16 ? HeapAlloc.FromHeap(h, byteCount, zero) : HeapAlloc.Aligned(h, byteCount, alignment, zero);
         }
         finally { gate.Exit(); }
     }

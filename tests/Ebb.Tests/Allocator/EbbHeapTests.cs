@@ -57,6 +57,51 @@ public unsafe class EbbHeapTests
     }
 
     [Fact]
+    public void BlocksFreedAreReusedByTheHeap_ZeroedWhenAsked_AndBadFreesAreRefused()
+    {
+        using var heap = new EbbHeap();
+        using var other = new EbbHeap();
+        var blocks = new HashSet<nint>();
+        for (int i = 0; i < 1000; i++) blocks.Add((nint)heap.Alloc(48));   // one page (1,365 blocks)
+        foreach (var p in blocks)
+        {
+            new Span<byte>((void*)p, 48).Fill(0xFF);
+            heap.Free((void*)p);
+        }
+        // Reused: all from the same page, and all but the few carved ahead and never handed out
+        // (a page is carved 4 KiB at a time) are the blocks freed.
+        var pages = blocks.Select(p => (nint)Ebb.Heap.Blocks.Find((void*)p).Page).ToHashSet();
+        var again = new HashSet<nint>();
+        for (int i = 0; i < 1000; i++) again.Add((nint)heap.Alloc(48));
+        Assert.Single(pages);
+        Assert.All(again, p => Assert.Contains((nint)Ebb.Heap.Blocks.Find((void*)p).Page, pages));
+        Assert.True(again.Intersect(blocks).Count() >= 1000 - 4096 / 48, $"only {again.Intersect(blocks).Count()} of the blocks freed came back");
+        // A reused block comes back cleared from AllocZeroed (the direct slot's path).
+        foreach (var p in again) heap.Free((void*)p);
+        var zeroed = new List<nint>();
+        for (int i = 0; i < 200; i++)
+        {
+            byte* z = (byte*)heap.AllocZeroed(40);
+            Assert.True(new Span<byte>(z, 40).IndexOfAnyExcept((byte)0) < 0, $"block {i} not zeroed");
+            zeroed.Add((nint)z);
+        }
+        Assert.True(zeroed.Intersect(blocks).Any(), "AllocZeroed reused none of the blocks filled with 0xFF");
+
+        byte* q = (byte*)heap.Alloc(100);
+        Assert.Equal(EbbErrorKind.InvalidFree, Assert.Throws<EbbMemoryException>(() => heap.Free(q + 16)).Kind);
+        heap.Free(q);
+        Assert.Equal(EbbErrorKind.DoubleFree, Assert.Throws<EbbMemoryException>(() => heap.Free(q)).Kind);
+
+        // Blocks of another heap, of EbbMemory and large ones go the general way.
+        void* o = other.Alloc(48), m = EbbMemory.Alloc(48), big = heap.Alloc(300_000);
+        heap.Free(o);
+        heap.Free(m);
+        heap.Free(big);
+        foreach (var p in zeroed) heap.Free((void*)p);
+        EbbMemory.Validate();
+    }
+
+    [Fact]
     public void ThreadsAllocatingFromOneHeapAtOnce_NeverShareABlock()
     {
         // The heap's lock is all that keeps four threads apart here: were two let in at once,
