@@ -23,11 +23,18 @@ internal static unsafe class ChunkSource
         if (source == EbbPageSource.Brk)
         {
             nuint b = TakeFromBreak();
-            if (b != 0) return b;
+            if (b != 0)
+            {
+                if (PageMap.Commit(b)) return b;
+                TryReleaseBrkChunk(b);
+                return 0;
+            }
             Arena.Log("brk refused; taking chunks from mmap instead");
         }
         if (regionNext == regionEnd && !ReserveRegion()) return 0;
         nuint chunk = regionNext;
+        // The chunk's page-map entries must be writable first; if not, it stays for a later try.
+        if (!PageMap.Commit(chunk)) return 0;
         regionNext += Layout.ChunkSize;
         return chunk;
     }

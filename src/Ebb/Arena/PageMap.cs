@@ -11,9 +11,12 @@ namespace Ebb.Arena;
 /// one of Ebb's chunks, so a foreign, stack or wild pointer reads null and goes to the slow
 /// path, which refuses it.
 /// <para>
-/// 2^31 entries, 16 GiB of address space reserved once with MAP_NORESERVE: untouched pages
-/// read as the shared zero page, and only the 4 KiB holding a chunk's 512 entries is ever
-/// written, so a process pays one page per 32 MiB chunk. When the reservation is refused
+/// 2^31 entries, 16 GiB of address space reserved once, read-only: untouched pages read as the
+/// shared zero page, and a read-only private mapping is not charged against the commit limit
+/// even under strict overcommit (vm.overcommit_memory=2, where MAP_NORESERVE is ignored and a
+/// writable 16 GiB would take 16 GiB of the machine's budget). The 4 KiB holding a chunk's 512
+/// entries (a chunk is 32 MiB-aligned, so its entries are exactly one page) is made writable
+/// when the chunk is taken (<see cref="Commit"/>): a process pays one page per chunk. When the reservation is refused
 /// (a small <c>ulimit -v</c>, strict overcommit), <see cref="Entries"/> is 0: the fast path's
 /// bound test then sends every free to the slow path, and each chunk's slice map lives in its
 /// own header instead (<see cref="Chunk.SliceMap"/>): slower, never wrong.
@@ -36,7 +39,7 @@ internal static unsafe class PageMap
     static PageMap()
     {
         nuint entries = (nuint)1 << (Layout.AddressBits - Layout.SliceShift);
-        nint p = OsMemory.TryMap(0, entries * (nuint)sizeof(Page*), Prot.ReadWrite,
+        nint p = OsMemory.TryMap(0, entries * (nuint)sizeof(Page*), Prot.Read,
             MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve, -1, 0, out _);
         if (p != 0)
         {
@@ -58,6 +61,17 @@ internal static unsafe class PageMap
 
     /// <summary>The 512 entries of chunk <paramref name="c"/>.</summary>
     public static Page** Of(Chunk* c) => Base + ((nuint)c >> Layout.SliceShift);
+
+    /// <summary>Bytes of map per chunk: 512 entries of 8 bytes, one OS page.</summary>
+    private const int BytesPerChunk = Layout.SlicesPerChunk * 8;
+
+    /// <summary>
+    /// Makes the entries of the chunk at <paramref name="chunk"/> writable, before the chunk is
+    /// handed out; false when the OS refuses (the chunk must not be used then). Repeating it
+    /// for a chunk given back and taken again is harmless.
+    /// </summary>
+    public static bool Commit(nuint chunk) =>
+        !Flat || OsMemory.TryProtect((nint)Of((Chunk*)chunk), BytesPerChunk, Prot.ReadWrite);
 
     /// <summary>Forgets chunk <paramref name="c"/>'s slices (before the chunk goes back to the OS).</summary>
     public static void Clear(Chunk* c)

@@ -55,6 +55,14 @@ public static unsafe class OsMemory
     public static void Protect(nint address, nuint length, Prot prot) =>
         Check(Native.mprotect(address, length, (int)prot), OsCall.Mprotect, "mprotect", length);
 
+    /// <summary>mprotect(2) that returns false instead of throwing (ENOMEM where commit is strictly accounted).</summary>
+    public static bool TryProtect(nint address, nuint length, Prot prot)
+    {
+        bool failed = Native.mprotect(address, length, (int)prot) != 0;
+        OsCounters.Count(OsCall.Mprotect, (long)length, failed);
+        return !failed;
+    }
+
     /// <summary>madvise(2): tells the kernel how the range will be used, or drops its pages.</summary>
     public static void Advise(nint address, nuint length, Advice advice) =>
         Check(Native.madvise(address, length, (int)advice), OsCall.Madvise, "madvise", length);

@@ -59,6 +59,32 @@ public unsafe class PageMapTests
     }
 
     [Fact]
+    public void IsReadOnlyButForTheChunksInUse_SoStrictOvercommitChargesNothingForIt()
+    {
+        void* p = EbbMemory.Alloc(64);
+        try
+        {
+            ulong start = (ulong)PageMap.Base, end = start + (16UL << 30);
+            var pieces = new List<(ulong From, ulong To, string Perms)>();
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                var f = line.Split(' ', 3);
+                var range = f[0].Split('-');
+                ulong from = Convert.ToUInt64(range[0], 16), to = Convert.ToUInt64(range[1], 16);
+                if (from >= start && to <= end) pieces.Add((from, to, f[1]));
+            }
+            Assert.Equal(16UL << 30, pieces.Aggregate(0UL, (sum, x) => sum + (x.To - x.From)));
+            ulong writable = pieces.Where(x => x.Perms.StartsWith("rw")).Aggregate(0UL, (sum, x) => sum + (x.To - x.From));
+            Assert.True(pieces.All(x => x.Perms.StartsWith("r")), "part of the map is not readable");
+            // One 4 KiB page per chunk taken: the block's chunk's entries are writable, the rest not.
+            ulong entries = (ulong)PageMap.Of((Chunk*)((nuint)p & ~Layout.ChunkMask));
+            Assert.Contains(pieces, x => x.Perms.StartsWith("rw") && x.From <= entries && entries < x.To);
+            Assert.True(writable >= 4096 && writable < 1UL << 20, $"{writable} bytes of the map are writable");
+        }
+        finally { EbbMemory.Free(p); }
+    }
+
+    [Fact]
     public void ChunkHeadersMapToTheirOwnDescriptors()
     {
         void* p = EbbMemory.Alloc(32);
