@@ -16,8 +16,9 @@ namespace Ebb.Arena;
 /// even under strict overcommit (vm.overcommit_memory=2, where MAP_NORESERVE is ignored and a
 /// writable 16 GiB would take 16 GiB of the machine's budget). The 4 KiB holding a chunk's 512
 /// entries (a chunk is 32 MiB-aligned, so its entries are exactly one page) is made writable
-/// when the chunk is taken (<see cref="Commit"/>): a process pays one page per chunk. When the reservation is refused
-/// (a small <c>ulimit -v</c>, strict overcommit), <see cref="Entries"/> is 0: the fast path's
+/// when the chunk is taken (<see cref="Commit"/>): a process pays one page per chunk (x86-64's
+/// pages are 4 KiB). When the reservation is refused (a <c>ulimit -v</c> too small for it),
+/// <see cref="Entries"/> is 0: the fast path's
 /// bound test then sends every free to the slow path, and each chunk's slice map lives in its
 /// own header instead (<see cref="Chunk.SliceMap"/>): slower, never wrong.
 /// </para>
