@@ -9,7 +9,7 @@ return args.Length == 1 ? Scenarios.Run(args[0]) : Usage();
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|thread-death|brk");
+    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|thread-death|brk|sampled-alignment");
     return 2;
 }
 
@@ -24,6 +24,7 @@ internal static unsafe class Scenarios
             case "oom": return OutOfMemory();
             case "thread-death": return ThreadDeath();
             case "brk": return Brk();
+            case "sampled-alignment": return SampledAlignment();
             default:
                 Console.Error.WriteLine($"Ebb.TestHost: unknown scenario '{name}'");
                 return 2;
@@ -90,6 +91,34 @@ internal static unsafe class Scenarios
         Print("after_kib", after);
         Print("madvise_calls", OsCounters.Calls(OsCall.Madvise));
         Print("purged_bytes", stats.PurgedBytes);
+        return 0;
+    }
+
+    /// <summary>Run under EBB_GUARD=sample:1: blocks of every size from 0 to 100 bytes, sampled ones included, are 16-byte aligned.</summary>
+    private static int SampledAlignment()
+    {
+        var blocks = new List<nint>();
+        int sampled = 0, misaligned = 0, sampledOdd = 0;
+        for (int round = 0; round < 20 && sampled < 64; round++)
+        {
+            for (nuint size = 0; size <= 100; size++)
+            {
+                void* p = EbbMemory.Alloc(size);
+                if (((nuint)p & 15) != 0) misaligned++;
+                if (Ebb.Checks.Checker.InSampledPool(p))
+                {
+                    sampled++;
+                    if (size % 16 != 0) sampledOdd++;
+                }
+                blocks.Add((nint)p);
+            }
+            foreach (var p in blocks) EbbMemory.Free((void*)p);
+            blocks.Clear();
+            Thread.Sleep(20); // the guard thread closes the freed slots and readies others
+        }
+        Print("sampled", sampled);
+        Print("sampled_not_multiple_of_16", sampledOdd);
+        Print("misaligned", misaligned);
         return 0;
     }
 

@@ -45,6 +45,9 @@ internal static unsafe class ErrorScenarios
         new("invalid-free", "freeing a pointer into the middle of a block", "",
             "release mode: the allocator refuses a pointer that is not the start of a block it handed out", InvalidFree),
         new("read-overflow", "reading 1 byte past a block", "EBB_GUARD=all", "guarded mode", ReadOverflow, Classic: false),
+        new("overflow-16", "writing 1 byte past a 16-byte block", "EBB_GUARD=sample:1",
+            "sampled mode: a 16-byte block ends at its slot's guard page (smaller ones end 1–15 bytes before it, 16-byte aligned, and are checked at free); the write faults at that instruction",
+            Overflow16, Classic: false),
         new("realloc-freed", "reallocating a freed block", "EBB_CHECK=1", "checked mode", ReallocFreed, Classic: false),
         new("clean", "a correct program", "", "nothing to catch", Clean, Classic: false),
         new("stress", "a correct multi-threaded program", "", "nothing to catch", Stress, Classic: false),
@@ -69,6 +72,14 @@ internal static unsafe class ErrorScenarios
     {
         byte* p = (byte*)EbbMemory.Alloc(13);
         for (int i = 0; i <= 13; i++) p[i] = (byte)'x'; // <= : one byte too many
+        EbbMemory.Free(p);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Overflow16()
+    {
+        byte* p = (byte*)EbbMemory.Alloc(16);
+        for (int i = 0; i <= 16; i++) p[i] = (byte)'x'; // <= : one byte too many
         EbbMemory.Free(p);
     }
 

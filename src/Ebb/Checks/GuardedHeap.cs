@@ -9,7 +9,8 @@ namespace Ebb.Checks;
 /// the guard page, so reading or writing one byte past the end faults at that instruction.
 /// <para>
 /// Alignment: byte precision and the 16-byte promise cannot both hold for a 13-byte block.
-/// As GWP-ASan does, a block is aligned to the largest power of two that divides its size,
+/// In this mode (for hunting a bug, not for production) precision wins, as with GWP-ASan's
+/// PerfectlyRightAlign: a block is aligned to the largest power of two that divides its size,
 /// at most 16 (a 13-byte block to 1, a 12-byte block to 4, a 24-byte block to 8): every
 /// element of an array of T is then aligned as T needs, since a C# type's size is a
 /// multiple of its alignment. An explicit alignment (AlignedAlloc) is honoured; the
@@ -21,7 +22,7 @@ namespace Ebb.Checks;
 /// <c>EBB_GUARD=all</c> (this class): every block gets its own mapping (data pages + guard
 /// page); a freed block's pages are made inaccessible and kept, up to the freed-page budget,
 /// so a use after free faults. <c>EBB_GUARD=sample:N</c> is <see cref="SampledPool"/>, which
-/// places its blocks by the same rules (<see cref="BlockAlignment"/>).
+/// places its blocks right-aligned too but keeps them 16-byte aligned (<see cref="SampledPool.SampledAlignment"/>).
 /// </para>
 /// </summary>
 internal sealed unsafe class GuardedHeap

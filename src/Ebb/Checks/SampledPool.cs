@@ -6,7 +6,8 @@ namespace Ebb.Checks;
 /// <summary>
 /// <c>EBB_GUARD=sample:N</c> (as GWP-ASan): a fixed pool of one-page slots between
 /// permanently inaccessible guard pages (<c>G S G S … G</c>), where one small allocation
-/// in N is placed, right-aligned against the next guard page, as in guarded-all mode.
+/// in N is placed, right-aligned against the next guard page, as in guarded-all mode, but
+/// 16-byte aligned as every Ebb block is (<see cref="SampledAlignment"/>).
 /// <para>
 /// A system call costs far more than the allocations it would be spread over (on a VM one
 /// <c>mprotect</c> that removes access takes tens of microseconds: the TLB of every CPU
@@ -184,7 +185,7 @@ internal sealed unsafe class SampledPool
         }
         if (!reporterTried) InstallReporter();
         var stack = Stack.Capture(options.Stacks);
-        nuint align = GuardedHeap.BlockAlignment(size, alignment);
+        nuint align = SampledAlignment(alignment);
         Slot s;
         lock (gate)
         {
@@ -214,6 +215,18 @@ internal sealed unsafe class SampledPool
         table.Set(s.Index, s.Start - (nint)Page, s.Start + 2 * (nint)Page, s.User, size, stack.ThreadId, stack.FramesUtf8);
         return (void*)s.User;
     }
+
+    /// <summary>
+    /// The alignment of a sampled block: 16 (what EbbMemory promises for every block), or more
+    /// when AlignedAlloc asks. Unlike guarded-all mode, not the size's natural alignment: this
+    /// mode runs in production, where a block that is 16-byte aligned in every process but one
+    /// in a thousand would be a bug of its own (code that keeps tags in a pointer's low bits,
+    /// or loads with aligned vector instructions). GWP-ASan's default (PerfectlyRightAlign off)
+    /// makes the same trade: an overflow into the 1–15 bytes of slack between a block's end
+    /// and the guard page is found at free (or when the slot is closed, or by Validate), one
+    /// past the slack faults at the instruction.
+    /// </summary>
+    internal static nuint SampledAlignment(nuint alignment) => Math.Max(16, alignment);
 
     /// <summary>
     /// Frees a pool block: checks the bytes next to it, fills it with the freed byte and

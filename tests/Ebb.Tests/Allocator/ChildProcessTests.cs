@@ -65,6 +65,14 @@ public class ChildProcessTests
     }
 
     [Fact]
+    public void SampledBlocksAreSixteenByteAlignedAsEveryBlockIs()
+    {
+        var r = Run("sampled-alignment", new() { ["EBB_GUARD"] = "sample:1" });
+        Assert.True(r["sampled_not_multiple_of_16"] >= 8, $"too few sampled blocks of odd sizes to tell: {string.Join(", ", r)}");
+        Assert.Equal(0, r["misaligned"]);
+    }
+
+    [Fact]
     public void PagesOfDeadThreadsAreAbandonedAndGivenBackOnceFreed()
     {
         var r = Run("thread-death", new() { ["EBB_PURGE_DELAY_MS"] = "50" });

@@ -17,18 +17,33 @@ public unsafe class SampledPoolTests
     private static int SlotOf(SampledPool pool, void* p) => (int)(((nuint)p - (nuint)pool.PoolStart) / Page / 2);
 
     [Fact]
-    public void Blocks_AreRightAligned_InAReadySlot_WithTheSlackFilled()
+    public void Blocks_AreRightAligned_SixteenByteAligned_InAReadySlot_WithTheSlackFilled()
     {
         var pool = Pool();
         Assert.Equal(1, pool.ReadyCount);
         byte* a = (byte*)pool.TryAlloc(13, 0, false);
         Assert.True(pool.InPool(a));
-        Assert.Equal((nuint)0, ((nuint)a + 13) % Page);
+        // As far right as 16-byte alignment allows: 3 bytes of slack before the guard page.
+        Assert.Equal((nuint)0, (nuint)a % 16);
+        Assert.Equal((nuint)0, ((nuint)a + 16) % Page);
         for (int i = 0; i < 13; i++) Assert.Equal(Poison.Junk, a[i]);
+        for (int i = 13; i < 16; i++) Assert.Equal(Poison.Right, a[i]);
         Assert.Equal(Poison.Left, a[-1]);
         Assert.Equal(Poison.Left, *(byte*)((nuint)a & ~(Page - 1)));
         Assert.Equal((nuint)13, pool.UsableSize(a));
         pool.Free(a);
+    }
+
+    [Fact]
+    public void AnOverflowIntoTheSlack_IsFoundAtFree()
+    {
+        var pool = Pool();
+        byte* a = (byte*)pool.TryAlloc(13, 0, false);
+        a[13] = 1;
+        var e = Assert.Throws<EbbMemoryException>(() => pool.Free(a));
+        Assert.Equal(EbbErrorKind.HeapBufferOverflow, e.Kind);
+        Assert.Contains("1 byte written 0 bytes after the 13-byte block", e.Message);
+        Assert.EndsWith("found at free", e.Message.Split('\n')[0]);
     }
 
     [Fact]
