@@ -148,7 +148,9 @@ public sealed unsafe class EbbHeap : IDisposable
             ObjectDisposedException.ThrowIf(h == null, this);
             if (alignment <= 16 && byteCount <= Heap.Heap.DirectMaxSize)
             {
-                // The thread heap's fast path, under the gate: the size's direct slot, pop.
+                // The thread heap's fast path (HeapAlloc.Fast), under the gate: the size's direct
+                // slot, pop. A copy, not a shared helper: returning null for the caller to test
+                // made the JIT add a test and a jump to the thread heap's inlined path.
                 Page* pg = Heap.Heap.DirectOf(h)[(byteCount + 15) >> 4];
                 Block* b = pg->Free;
                 if (b != null)
