@@ -146,24 +146,8 @@ public sealed unsafe class EbbHeap : IDisposable
         {
             Heap.Heap* h = heap;
             ObjectDisposedException.ThrowIf(h == null, this);
-            if (alignment <= 16 && byteCount <= Heap.Heap.DirectMaxSize)
-            {
-                // The thread heap's fast path (HeapAlloc.Fast), under the gate: the size's direct
-                // slot, pop. A copy, not a shared helper: returning null for the caller to test
-                // made the JIT add a test and a jump to the thread heap's inlined path.
-                Page* pg = Heap.Heap.DirectOf(h)[(byteCount + 15) >> 4];
-                Block* b = pg->Free;
-                if (b != null)
-                {
-                    pg->Free = b->Next;
-                    if (zero)
-                    {
-                        if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;
-                        else System.Runtime.InteropServices.NativeMemory.Clear(b, byteCount);
-                    }
-                    return b;
-                }
-            }
+            // The thread heap's fast path, under the gate: the size's direct slot, pop.
+            if (alignment <= 16 && byteCount <= Heap.Heap.DirectMaxSize && HeapAlloc.TryPopDirect(h, byteCount, zero, out void* b)) return b;
             return alignment <= 16 ? HeapAlloc.FromHeap(h, byteCount, zero) : HeapAlloc.Aligned(h, byteCount, alignment, zero);
         }
         finally { gate.Exit(); }

@@ -8,8 +8,9 @@ namespace Ebb.Heap;
 /// already initialized: it folds <c>Checker.Enabled</c> and the chunk and page maps' addresses to
 /// constants and inlines the thread-static access instead of calling a helper on every
 /// allocation (which happens to code compiled straight to full optimization, e.g. a method
-/// with stackalloc, before first use). The chunk map (4 MiB) and the page map (16 GiB) are
-/// address space reserved with MAP_NORESERVE: no RSS until a chunk is made.
+/// with stackalloc, before first use). The chunk map (4 MiB, MAP_NORESERVE) and the page map
+/// (16 GiB, read-only until a chunk's part is committed) are address space: no RSS until a
+/// chunk is made.
 /// </summary>
 internal static unsafe class EarlyInit
 {
