@@ -222,6 +222,7 @@ public static unsafe partial class EbbMemory
         if (info.Kind == BlockKind.FreeMemory) throw Blocks.DoubleFree(ptr, info);
         if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
             throw Blocks.InvalidFree(ptr, info);
+        if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(ptr, info.Page, ThreadHeap.Current);
         return info.Size;
     }
 

@@ -60,9 +60,11 @@ internal static unsafe class HeapAlloc
         block = b;
         if (b == null) return false;
         pg->Free = b->Next;
+        // Handed out: no longer marked free (the double-free check, BlockMark).
+        b->Mark = 0;
         if (zero)
         {
-            // A block fresh from the OS is zero but for the link word just read.
+            // A block fresh from the OS is zero but for the link and mark words.
             if ((pg->Flags & PageFlags.FreeIsZero) != 0) b->Next = null;
             else NativeMemory.Clear(b, size);
         }

@@ -9,10 +9,11 @@ namespace Ebb.Heap;
 /// not in one of Ebb's chunks; if the page is the calling thread's (its LocalHeap is
 /// never null, so a thread without a heap never matches), the offset is the start of a carved
 /// block (one multiply and one compare: <see cref="Page.IsBlockStart"/>, which also rejects the
-/// slack before block 0 and the part not carved yet) and the block is not the one freed last
-/// (a double free), push it on the page's LocalFree list (LIFO; allocation pops Free, which
-/// frees never touch, mimalloc's local_free split). Everything else — another thread's page
-/// (remote free), a full page, large and huge blocks, and every invalid pointer — goes to
+/// slack before block 0 and the part not carved yet) and the block is not marked free
+/// (<see cref="BlockMark"/>: a double free, or a block never handed out), mark it freed and push it
+/// on the page's LocalFree list (LIFO; allocation pops Free, which frees never touch, mimalloc's
+/// local_free split). Everything else — another thread's page (remote free), a full page, a
+/// block marked free, large and huge blocks, and every invalid pointer — goes to
 /// <see cref="FreeSlow"/>.
 /// </summary>
 internal static unsafe class Dealloc
@@ -29,9 +30,10 @@ internal static unsafe class Dealloc
             {
                 Block* head = pg->LocalFree;
                 Heap* h = ThreadHeap.Current;
-                if (pg->LocalHeap == h && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit) && (Block*)p != head)
+                if (pg->LocalHeap == h && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit) && !BlockMark.IsFree(((Block*)p)->Mark))
                 {
                     ((Block*)p)->Next = head;
+                    ((Block*)p)->Mark = BlockMark.Freed;
                     pg->LocalFree = (Block*)p;
                     // Not `--pg->Used == 0`: the JIT turns that into an address, a load, a
                     // decrement, a store and a test; this way one instruction fewer.
@@ -109,11 +111,13 @@ internal static unsafe class Dealloc
     private static void FreeSmall(void* p, Page* pg, Heap* h)
     {
         Block* b = (Block*)p;
+        FreeBlockCheck.ThrowIfFree(p, pg, h);
         if (pg->Heap == h && h != null)
         {
-            // Our own page, off the fast path: full, or a double free of the last block freed.
-            if (b == pg->LocalFree || b == pg->Free || pg->Used == 0) throw Blocks.DoubleFree(p, Blocks.Find(p));
+            // Our own page, off the fast path: full, or a live block whose second word holds the mark.
+            if (pg->Used == 0) throw Blocks.DoubleFree(p, Blocks.Find(p));
             b->Next = pg->LocalFree;
+            b->Mark = BlockMark.Freed;
             pg->LocalFree = b;
             if ((pg->Flags & PageFlags.InFull) != 0)
             {
@@ -124,14 +128,9 @@ internal static unsafe class Dealloc
             return;
         }
         // Remote free: one CAS onto ThreadFree; the owner (or an adopter, or the purge thread) collects.
-        // Double free, where the page shows it without walking the owner's lists: Used == 0 (every
-        // block is on LocalFree), or the block heads LocalFree or ThreadFree. A block this thread
-        // may free was handed out before (its allocation happened before this call), so if a
-        // list's head is the block now, it was freed since. (Free's head is not read: that field
-        // is on the line the owner writes at every allocation.)
-        if (Volatile.Read(ref pg->Used) == 0 || b == (Block*)Volatile.Read(ref *(nint*)&pg->ThreadFree)
-            || b == (Block*)Volatile.Read(ref *(nint*)&pg->LocalFree))
-            throw Blocks.DoubleFree(p, Blocks.Find(p));
+        // A block free now was refused above by its mark, without reading the owner's lines. (Two
+        // threads freeing the same block at the same instant can both pass: that race is not caught.)
+        b->Mark = BlockMark.Freed;
         nint* head = (nint*)&pg->ThreadFree;
         nint old = Volatile.Read(ref *head);
         while (true)

@@ -5,10 +5,16 @@ using Ebb.Arena;
 
 namespace Ebb.Heap;
 
-/// <summary>A free block: its first word links to the next free block of the same page.</summary>
+/// <summary>
+/// A free block: its first word links to the next free block of the same page, its second
+/// holds a <see cref="BlockMark"/> (every block is at least 16 bytes). Both words are the
+/// caller's once the block is handed out: allocation clears the mark.
+/// </summary>
 internal unsafe struct Block
 {
     public Block* Next;
+    /// <summary><see cref="BlockMark.Freed"/> on a block freed and not handed out since, <see cref="BlockMark.Carved"/> on one carved and never handed out, 0 once handed out (until the caller writes there).</summary>
+    public ulong Mark;
 }
 
 /// <summary>What a slice's page descriptor describes.</summary>
@@ -29,7 +35,7 @@ internal static class PageFlags
 {
     /// <summary>The page is on its heap's full list (no free block when last looked at); its LocalHeap is None.</summary>
     public const byte InFull = 1;
-    /// <summary>Every block on <see cref="Page.Free"/> is zero except its link word (fresh from the OS).</summary>
+    /// <summary>Every block on <see cref="Page.Free"/> is zero except its link and mark words (fresh from the OS).</summary>
     public const byte FreeIsZero = 2;
 }
 

@@ -159,9 +159,15 @@ internal static unsafe class Pages
         uint bs = pg->BlockSize;
         uint n = Math.Min(pg->Reserved - pg->Capacity, Math.Max(1u, ExtendBytes / bs));
         byte* b = (byte*)(pg->Start + (nuint)pg->Capacity * bs);
+        ulong carved = BlockMark.Carved;
         pg->Free = (Block*)b;
-        for (uint i = 1; i < n; i++, b += bs) ((Block*)b)->Next = (Block*)(b + bs);
+        for (uint i = 1; i < n; i++, b += bs)
+        {
+            ((Block*)b)->Next = (Block*)(b + bs);
+            ((Block*)b)->Mark = carved;
+        }
         ((Block*)b)->Next = null;
+        ((Block*)b)->Mark = carved;
         pg->Capacity += n;
         pg->Used += n;
         pg->AreaSize = (nuint)pg->Capacity * bs;

@@ -16,6 +16,7 @@ internal static unsafe class Resize
         if (info.Kind == BlockKind.FreeMemory) throw Blocks.DoubleFree(p, info);
         if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
             throw Blocks.InvalidFree(p, info);
+        if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(p, info.Page, heap != null ? heap : ThreadHeap.Current);
         bool aligned = alignment <= 16 || ((nuint)p & (alignment - 1)) == 0;
         if (aligned)
         {

@@ -1,0 +1,40 @@
+namespace Ebb.Heap;
+
+/// <summary>
+/// Whether a small block about to be freed, reallocated or measured is free now, from its
+/// <see cref="BlockMark"/>: on a page the caller owns, confirmed by walking the page's three
+/// lists (so even a live block whose second word happens to hold the mark is told apart);
+/// on another heap's page, whose lists only their owner may walk, the mark alone decides.
+/// Off the fast paths: the free fast path tests the mark itself and comes here only on a hit.
+/// </summary>
+internal static unsafe class FreeBlockCheck
+{
+    /// <summary>
+    /// Throws double-free when block <paramref name="p"/> of small page <paramref name="pg"/> was
+    /// freed and not handed out since, invalid-free when it was carved and never handed out.
+    /// <paramref name="h"/> is the heap the caller owns (its thread's, or an EbbHeap under its gate), or null.
+    /// </summary>
+    public static void ThrowIfFree(void* p, Page* pg, Heap* h)
+    {
+        ulong mark = ((Block*)p)->Mark;
+        if (!BlockMark.IsFree(mark)) return;
+        if (h != null && pg->Heap == h && !OnLists(pg, (Block*)p)) return;
+        if (mark == BlockMark.Freed) throw Blocks.DoubleFree(p, Blocks.Find(p));
+        var info = Blocks.Find(p);
+        throw new EbbMemoryException(EbbErrorKind.InvalidFree, (nint)p,
+            $"the {info.Size}-byte block at {Blocks.Hex((nuint)p)} was never handed out (it is free, carved from its page)", info.Size);
+    }
+
+    /// <summary>Whether <paramref name="b"/> is on one of the page's free lists. Owner only: Free and LocalFree are its alone; ThreadFree only grows under it.</summary>
+    private static bool OnLists(Page* pg, Block* b) =>
+        OnList(pg, pg->Free, b) || OnList(pg, pg->LocalFree, b)
+        || OnList(pg, (Block*)Volatile.Read(ref *(nint*)&pg->ThreadFree), b);
+
+    private static bool OnList(Page* pg, Block* list, Block* b)
+    {
+        // Bounded by the page's capacity: a list corrupted into a cycle is not followed forever.
+        for (uint n = 0; list != null && n <= pg->Capacity; list = list->Next, n++)
+            if (list == b) return true;
+        return false;
+    }
+}
