@@ -29,7 +29,7 @@ public static unsafe class CheckedCostsCommand
             if (only is null || name.Contains(only, StringComparison.Ordinal)) stdout.WriteLine($"| {name} | {measure():F1} | {note} |");
         }
 
-        nint walk = NativeChecks.Export("ebb_stack_hash");
+        nint walk = NativeHelpers.Export("ebb_stack_hash");
         if (walk != 0)
         {
             var hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong>)walk;

@@ -1,14 +1,18 @@
+using Ebb.Os;
+
 namespace Ebb.Arena;
 
 /// <summary>
 /// The background purge thread. Callers that freed may never allocate again, so purging
 /// cannot wait for the next allocation: this thread sleeps until the oldest dirty slice
-/// has waited the purge delay, purges what is due, sweeps abandoned pages, and sleeps
-/// again; with nothing dirty it sleeps until woken. Started on first need.
+/// has waited the purge delay, purges what is due, sweeps abandoned pages, gives up the heaps
+/// of dead threads that no new thread took over, and sleeps again; with nothing to do it sleeps
+/// until woken (by a span freed, a heap abandoned, or a watched thread's exit). Started on first need.
 /// </summary>
 internal static class Purger
 {
-    private static readonly AutoResetEvent wake = new(false);
+    /// <summary>The thread's wake-up: an eventfd, so the native thread-exit hook can raise it too.</summary>
+    public static readonly Wakeup Signal = new();
     private static Thread? thread;
     private static volatile bool sleepingIdle;
 
@@ -16,20 +20,27 @@ internal static class Purger
     public static void Wake()
     {
         if (Arena.Options.PurgeDelayMs < 0 && Heap.Abandoned.Count == 0) return;
-        if (thread == null)
+        if (thread == null && Start()) return;
+        if (sleepingIdle) Signal.Set();
+    }
+
+    /// <summary>Makes sure the thread runs (a watched thread's exit must find it there).</summary>
+    public static void EnsureStarted()
+    {
+        if (thread == null) Start();
+    }
+
+    /// <summary>Starts the thread unless another caller just did; returns whether this call started it.</summary>
+    private static bool Start()
+    {
+        lock (Signal)
         {
-            lock (wake)
-            {
-                if (thread == null)
-                {
-                    var t = new Thread(Run) { IsBackground = true, Name = "ebb-purge" };
-                    t.UnsafeStart();
-                    thread = t;
-                    return;
-                }
-            }
+            if (thread != null) return false;
+            var t = new Thread(Run) { IsBackground = true, Name = "ebb-purge" };
+            t.UnsafeStart();
+            thread = t;
+            return true;
         }
-        if (sleepingIdle) wake.Set();
     }
 
     private static void Run()
@@ -53,22 +64,19 @@ internal static class Purger
             lock (Arena.Gate)
             {
                 next = Arena.Options.PurgeDelayMs < 0 ? -1 : Arena.Purge(all: false);
+                // Dead threads' heaps wait the purge delay for a new thread to take them over.
+                int hold = Arena.Options.PurgeDelayMs >= 0 ? Arena.Options.PurgeDelayMs : EbbOptions.DefaultPurgeDelayMs;
+                int dead = Heap.DeadHeaps.ReleaseDueLocked(hold);
                 abandoned = Heap.Abandoned.SweepLocked();
                 Huge.ExpireCacheLocked();
+                if (dead >= 0 && (next < 0 || dead < next)) next = dead;
                 // Abandoned pages still holding blocks are looked at again later, on a slow beat.
                 if (abandoned && (next < 0 || next > 1000)) next = 1000;
                 // Set under the lock: a span freed after this sees it and wakes us.
                 sleepingIdle = next < 0;
             }
-            if (next < 0)
-            {
-                wake.WaitOne();
-                sleepingIdle = false;
-            }
-            else
-            {
-                wake.WaitOne(Math.Max(next, 1));
-            }
+            Signal.Wait(next < 0 ? -1 : Math.Max(next, 1));
+            sleepingIdle = false;
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using Ebb.Os;
 
 namespace Ebb.Checks;
 
@@ -66,7 +67,7 @@ internal sealed unsafe class StackDepot
     /// <summary>Creates a depot; with <paramref name="useNative"/> false it never walks natively (for tests of the fallback).</summary>
     public StackDepot(bool useNative)
     {
-        if (useNative) hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong**, ulong>)NativeChecks.Export("ebb_stack_hash_memo");
+        if (useNative) hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong**, ulong>)NativeHelpers.Export("ebb_stack_hash_memo");
         texts[0] = NotCaptured;
         utf8[0] = ToNative(NotCaptured);
         count = 1;

@@ -20,36 +20,39 @@ internal static unsafe class Abandoned
     /// <summary>Moves every page of <paramref name="h"/> here and returns the heap to the pool. Its owner must be gone.</summary>
     public static void AbandonHeap(Heap* h)
     {
-        lock (Arena.Arena.Gate)
+        lock (Arena.Arena.Gate) AbandonHeapLocked(h);
+        Purger.Wake();
+    }
+
+    /// <summary><see cref="AbandonHeap"/> for a caller holding the arena lock (the caller wakes the purge thread if it is not that thread).</summary>
+    public static void AbandonHeapLocked(Heap* h)
+    {
+        Page** firsts = Heap.FirstOf(h);
+        for (int bin = 0; bin < SizeClasses.Count; bin++)
         {
-            Page** firsts = Heap.FirstOf(h);
-            for (int bin = 0; bin < SizeClasses.Count; bin++)
-            {
-                for (Page* pg = firsts[bin]; pg != null;)
-                {
-                    Page* next = pg->Next;
-                    Add(pg);
-                    pg = next;
-                }
-            }
-            for (Page* pg = h->Full; pg != null;)
+            for (Page* pg = firsts[bin]; pg != null;)
             {
                 Page* next = pg->Next;
                 Add(pg);
                 pg = next;
             }
-            // Large spans and huge blocks of an explicit heap stay valid; they just stop being its.
-            for (Page* pg = h->Large; pg != null;)
-            {
-                Page* next = pg->Next;
-                pg->Heap = null;
-                pg->Next = pg->Prev = null;
-                pg = next;
-            }
-            Huge.Detach(h);
-            HeapPool.ReturnLocked(h);
         }
-        Purger.Wake();
+        for (Page* pg = h->Full; pg != null;)
+        {
+            Page* next = pg->Next;
+            Add(pg);
+            pg = next;
+        }
+        // Large spans and huge blocks of an explicit heap stay valid; they just stop being its.
+        for (Page* pg = h->Large; pg != null;)
+        {
+            Page* next = pg->Next;
+            pg->Heap = null;
+            pg->Next = pg->Prev = null;
+            pg = next;
+        }
+        Huge.Detach(h);
+        HeapPool.ReturnLocked(h);
     }
 
     private static void Add(Page* pg)

@@ -48,6 +48,10 @@ internal unsafe struct Heap
     public HeapKind Kind;
     /// <summary>Managed thread id of the owner thread (thread heaps), for reports.</summary>
     public int ThreadId;
+    /// <summary>When its thread was found dead (ms, <see cref="Arena.Arena.Now"/>), while the heap waits in <see cref="DeadHeaps"/>.</summary>
+    public int DiedAt;
+    /// <summary>Link in <see cref="DeadHeaps"/>'s lists: written by the native thread-exit hook as the owner dies, then under the arena lock.</summary>
+    public Heap* NextDead;
 
     public static Page** DirectOf(Heap* h) => (Page**)h->Direct;
     public static Page** FirstOf(Heap* h) => (Page**)h->First;

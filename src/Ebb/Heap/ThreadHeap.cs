@@ -4,11 +4,13 @@ namespace Ebb.Heap;
 
 /// <summary>
 /// The calling thread's heap, reached by one [ThreadStatic] read of a raw pointer (the JIT
-/// inlines thread-static access for unmanaged types). .NET has no thread-exit hook, so a
-/// finalizable <see cref="Holder"/> referenced only from another [ThreadStatic] slot stands
-/// in for one: when the thread dies its slot goes, the holder becomes unreachable, and its
-/// finalizer abandons the heap (its pages are then adopted by other threads or, once
-/// empty, given back by the purge thread). Nothing leaks because a thread ended.
+/// inlines thread-static access for unmanaged types). .NET has no thread-exit hook, so the
+/// native helper's pthread key stands in for one (<see cref="DeadHeaps"/>): when the thread
+/// exits, its heap goes to a new thread or, after the purge delay, to the abandoned lists,
+/// whether or not a GC ever runs. Without the native library, a finalizable
+/// <see cref="Holder"/> referenced only from another [ThreadStatic] slot does it later: when the
+/// thread dies its slot goes, the holder becomes unreachable, and its finalizer abandons the
+/// heap at the next GC. Nothing leaks because a thread ended.
 /// </summary>
 internal static unsafe class ThreadHeap
 {
@@ -36,8 +38,13 @@ internal static unsafe class ThreadHeap
     {
         Heap* h = t_heap;
         if (h != null) return h;
-        h = HeapPool.Rent(HeapKind.Thread);
-        t_holder = new Holder(h);
+        // A heap whose thread has ended, taken over whole (its pages stay put), before a fresh one.
+        h = DeadHeaps.TryTake();
+        if (h != null) h->ThreadId = Environment.CurrentManagedThreadId;
+        else h = HeapPool.Rent(HeapKind.Thread);
+        // The hook tells the purge thread when this thread ends, so that thread must be running.
+        if (DeadHeaps.Watch(h)) Arena.Purger.EnsureStarted();
+        else t_holder = new Holder(h);
         t_heap = h;
         return h;
     }

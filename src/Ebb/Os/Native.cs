@@ -43,6 +43,31 @@ internal static unsafe partial class Native
     [LibraryImport(Libc, EntryPoint = "prctl", SetLastError = true)]
     public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int EFD_NONBLOCK = 0x800;
+    public const short POLLIN = 1;
+
+    [LibraryImport(Libc, EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int eventfd(uint initval, int flags);
+
+    [LibraryImport(Libc, EntryPoint = "poll", SetLastError = true)]
+    public static partial int poll(PollFd* fds, nuint nfds, int timeout);
+
+    [LibraryImport(Libc, EntryPoint = "read", SetLastError = true)]
+    public static partial nint read(int fd, void* buf, nuint count);
+
+    [LibraryImport(Libc, EntryPoint = "write", SetLastError = true)]
+    public static partial nint write(int fd, void* buf, nuint count);
+
+    /// <summary>struct pollfd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
     [LibraryImport(Libc, EntryPoint = "getauxval")]
     public static partial nuint getauxval(nuint type);
 }

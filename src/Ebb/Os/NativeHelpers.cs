@@ -1,13 +1,14 @@
 using System.Runtime.InteropServices;
 
-namespace Ebb.Checks;
+namespace Ebb.Os;
 
 /// <summary>
-/// The checks' native library (libebbfault.so: the guard-fault reporter and the stack walk),
-/// built from native/ when the build found a C compiler and copied next to Ebb.dll. Loaded
-/// once, on first use; everything that uses it has a managed fallback for when it is missing.
+/// Ebb's native helper library (libebbfault.so: the guard-fault reporter, the stack walk and
+/// the thread-exit hook), built from native/ when the build found a C compiler and copied next
+/// to Ebb.dll. Loaded once, on first use; everything that uses it has a managed fallback for
+/// when it is missing.
 /// </summary>
-internal static class NativeChecks
+internal static class NativeHelpers
 {
     /// <summary>The file name of the native library.</summary>
     public const string LibraryName = "libebbfault.so";

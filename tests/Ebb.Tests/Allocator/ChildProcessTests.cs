@@ -84,6 +84,19 @@ public class ChildProcessTests
     }
 
     [Fact]
+    public void ThreadChurnWithoutAnyGc_KeepsCommittedMemoryFlat()
+    {
+        var r = Run("thread-churn");
+        string all = string.Join(", ", r);
+        Assert.True(r["no_gc_region"] == 1 && r["gc_count"] == 0, $"a GC ran, so this does not show thread death without one: {all}");
+        Assert.Equal(0, r["corrupt_blocks"]);
+        Assert.Equal(1, r["validated"]);
+        // Dead threads' heaps are taken over or given back: 900 more threads add (almost) nothing.
+        Assert.True(r["committed_1000"] <= r["committed_100"] + (r["committed_100"] / 4) + (4L << 20),
+            $"committed memory grew with the number of threads that came and went: {all}");
+    }
+
+    [Fact]
     public void BrkSourceOnlyShrinksFromTheTop()
     {
         var r = Run("brk", new() { ["EBB_PAGE_SOURCE"] = "brk" });

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Ebb.Checks;
+using Ebb.Os;
 
 namespace Ebb.Tests.Checks;
 
@@ -7,7 +8,7 @@ namespace Ebb.Tests.Checks;
 // and without it (the StackTrace fallback): the same answers either way.
 public unsafe class StackDepotTests
 {
-    private static readonly bool LibraryBuilt = File.Exists(Path.Combine(AppContext.BaseDirectory, NativeChecks.LibraryName));
+    private static readonly bool LibraryBuilt = File.Exists(Path.Combine(AppContext.BaseDirectory, NativeHelpers.LibraryName));
 
     public static TheoryData<bool> Walks => new() { true, false };
 
@@ -26,7 +27,7 @@ public unsafe class StackDepotTests
     public void SharedDepot_UsesTheNativeWalk_WhenTheLibraryWasBuilt()
     {
         Assert.Equal(LibraryBuilt, StackDepot.Shared.IsNative);
-        Assert.Equal(LibraryBuilt, NativeChecks.Loaded);
+        Assert.Equal(LibraryBuilt, NativeHelpers.Loaded);
     }
 
     [Theory]
@@ -101,7 +102,7 @@ public unsafe class StackDepotTests
     [Fact]
     public void NativeWalk_SeesEveryFrameOfANestedCall()
     {
-        nint fn = NativeChecks.Export("ebb_stack_capture");
+        nint fn = NativeHelpers.Export("ebb_stack_capture");
         if (!LibraryBuilt) { Assert.Equal(0, fn); return; }
         var capture = (delegate* unmanaged[Cdecl, SuppressGCTransition]<ulong*, int, int>)fn;
         int shallow = Nest(0, capture, out ulong outer);
@@ -156,7 +157,7 @@ public unsafe class StackDepotTests
     [Fact]
     public void NativeHash_FromTheCache_TellsPathsApartThatDifferOnlyDeepDown()
     {
-        nint fn = NativeChecks.Export("ebb_stack_hash");
+        nint fn = NativeHelpers.Export("ebb_stack_hash");
         if (!LibraryBuilt) { Assert.Equal(0, fn); return; }
         var hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong>)fn;
         var first = new ulong[4];

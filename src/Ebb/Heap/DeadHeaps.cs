@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Ebb.Arena;
+using Ebb.Os;
+
+namespace Ebb.Heap;
+
+/// <summary>
+/// Heaps of threads that have ended, found without a GC. The native thread-exit hook
+/// (native/ebb_thread.c: a pthread key whose destructor runs as each watched thread exits) pushes
+/// the dying thread's heap onto a lock-free list and raises the purge thread's wake-up. A new
+/// thread takes the most recently dead heap over whole (<see cref="TryTake"/>): its pages, with
+/// their free lists and the live blocks other threads still hold, stay where they are, so a
+/// thread pool that replaces threads keeps reusing the same pages instead of taking fresh ones.
+/// A heap no thread took within the hold time (the purge delay) is given up by the purge thread
+/// (<see cref="ReleaseDueLocked"/>): its pages go to the abandoned lists, to be adopted or, once
+/// empty, returned. Without the native library nothing is watched, and a dead thread's heap is
+/// given up when the GC finalizes its holder (<see cref="ThreadHeap"/>).
+/// </summary>
+internal static unsafe class DeadHeaps
+{
+    /// <summary>The hook's list (a cell in native memory the hook pushes onto with a CAS; taken whole with an exchange), or null without the hook.</summary>
+    private static readonly nint* incoming;
+    /// <summary>ebb_thread_exit_watch, or null without the hook.</summary>
+    private static readonly delegate* unmanaged<Heap*, int> watch;
+
+    /// <summary>Dead heaps not taken over yet, newest first, linked through <see cref="Heap.NextDead"/>. Under the arena lock.</summary>
+    private static Heap* held;
+    private static int heldCount;
+
+    static DeadHeaps()
+    {
+        nint init = NativeHelpers.Export("ebb_thread_exit_init"), w = NativeHelpers.Export("ebb_thread_exit_watch");
+        if (init == 0 || w == 0) return;
+        nint* cell = (nint*)NativeMemory.AllocZeroed((nuint)sizeof(nint));
+        Heap probe = default;
+        nuint linkOffset = (nuint)((byte*)&probe.NextDead - (byte*)&probe);
+        if (((delegate* unmanaged<nint*, nuint, int, int>)init)(cell, linkOffset, Purger.Signal.Fd) != 0) return;
+        incoming = cell;
+        watch = (delegate* unmanaged<Heap*, int>)w;
+    }
+
+    /// <summary>Dead heaps waiting to be taken over or given up.</summary>
+    public static int HeldCount => Volatile.Read(ref heldCount);
+
+    /// <summary>Makes the calling thread's exit hand <paramref name="h"/> here. False without the native hook (the caller falls back to a finalizer).</summary>
+    public static bool Watch(Heap* h) => watch != null && watch(h) == 0;
+
+    /// <summary>A dead thread's heap for the calling new thread to take over, or null.</summary>
+    public static Heap* TryTake()
+    {
+        if (incoming == null || (Volatile.Read(ref *incoming) == 0 && Volatile.Read(ref heldCount) == 0)) return null;
+        lock (Arena.Arena.Gate)
+        {
+            DrainLocked(Arena.Arena.Now);
+            Heap* h = held;
+            if (h == null) return null;
+            held = h->NextDead;
+            heldCount--;
+            h->NextDead = null;
+            Debug.Assert(h->Kind == HeapKind.Thread);
+            return h;
+        }
+    }
+
+    /// <summary>
+    /// Gives up the heaps that have waited <paramref name="holdMs"/> or more. Returns the ms until
+    /// the next one is due, or -1 when none waits. Under the arena lock (the purge thread's beat).
+    /// </summary>
+    public static int ReleaseDueLocked(int holdMs)
+    {
+        if (incoming == null) return -1;
+        int now = Arena.Arena.Now, next = -1;
+        DrainLocked(now);
+        Heap* prev = null;
+        for (Heap* h = held; h != null;)
+        {
+            Heap* after = h->NextDead;
+            int age = now - h->DiedAt;
+            if (age >= holdMs)
+            {
+                if (prev == null) held = after; else prev->NextDead = after;
+                heldCount--;
+                h->NextDead = null;
+                Abandoned.AbandonHeapLocked(h);
+            }
+            else
+            {
+                int wait = holdMs - age;
+                if (next < 0 || wait < next) next = wait;
+                prev = h;
+            }
+            h = after;
+        }
+        return next;
+    }
+
+    /// <summary>Moves what the hook pushed onto the held list, stamped with the time it was found.</summary>
+    private static void DrainLocked(int now)
+    {
+        Heap* list = (Heap*)Interlocked.Exchange(ref *incoming, 0);
+        while (list != null)
+        {
+            Heap* next = list->NextDead;
+            list->DiedAt = now;
+            list->NextDead = held;
+            held = list;
+            heldCount++;
+            list = next;
+        }
+    }
+}
