@@ -2,24 +2,18 @@ namespace Ebb.Heap;
 
 /// <summary>
 /// The release mode's double-free check, glibc tcache's key made cheaper: the second word of
-/// every free small block holds a per-process random value, written when the block is carved
-/// (<see cref="Carved"/>) or freed (<see cref="Freed"/>) and cleared when it is handed out. A
-/// free that finds either value in the block's second word is a free of a block that is free
-/// now. Only a caller that stores exactly this process's random value there can make a live
-/// block look free; on its own pages the free path confirms by walking the page's lists, so
-/// even that is told apart. The two values differ in the low bit only, so the free fast path
-/// tests both with one <c>or</c> and one compare.
+/// every free small block holds a per-process random value (<see cref="Freed"/>), written when the
+/// block is carved or freed and cleared when it is handed out. A free that finds the value in the
+/// block's second word is a free of a block that is free now. Only a caller that stores exactly
+/// this process's random value there can make a live block look free; on its own pages the free
+/// path confirms by walking the page's lists, so even that is told apart. Each small page keeps a
+/// copy (<see cref="Page.FreeMark"/>) on the cache line the free fast path reads anyway, so the
+/// test is one compare with memory and the mark one store, with no 64-bit constant to build.
 /// </summary>
 internal static class BlockMark
 {
-    /// <summary>On a block that was freed and has not been handed out since (odd).</summary>
-    public static readonly ulong Freed = NewKey() | 1;
-
-    /// <summary>On a block carved from its page and never handed out (Freed with its low bit clear).</summary>
-    public static ulong Carved => Freed & ~1UL;
-
-    /// <summary>Whether <paramref name="mark"/> says the block is free now (either value).</summary>
-    public static bool IsFree(ulong mark) => (mark | 1) == Freed;
+    /// <summary>On a free block: carved and never handed out, or freed and not handed out since.</summary>
+    public static readonly ulong Freed = NewKey();
 
     private static ulong NewKey()
     {

@@ -16,13 +16,24 @@ internal static unsafe class FreeBlockCheck
     /// </summary>
     public static void ThrowIfFree(void* p, Page* pg, Heap* h)
     {
-        ulong mark = ((Block*)p)->Mark;
-        if (!BlockMark.IsFree(mark)) return;
+        if (((Block*)p)->Mark != BlockMark.Freed) return;
         if (h != null && pg->Heap == h && !OnLists(pg, (Block*)p)) return;
-        if (mark == BlockMark.Freed) throw Blocks.DoubleFree(p, Blocks.Find(p));
         var info = Blocks.Find(p);
+        if (!NeverHandedOut(pg, (Block*)p)) throw Blocks.DoubleFree(p, info);
         throw new EbbMemoryException(EbbErrorKind.InvalidFree, (nint)p,
             $"the {info.Size}-byte block at {Blocks.Hex((nuint)p)} was never handed out (it is free, carved from its page)", info.Size);
+    }
+
+    /// <summary>
+    /// Whether free block <paramref name="b"/> is one of the last carving's that were never handed
+    /// out: while Free is that carving's remainder, those are exactly its blocks from the head to
+    /// the end of the carved area. (On another thread's page the fields are read as they are:
+    /// only the report's wording depends on it.)
+    /// </summary>
+    private static bool NeverHandedOut(Page* pg, Block* b)
+    {
+        nuint head = (nuint)pg->Free;
+        return (pg->Flags & PageFlags.FreeIsCarved) != 0 && head != 0 && (nuint)b >= head && (nuint)b < pg->Start + pg->AreaSize;
     }
 
     /// <summary>Whether <paramref name="b"/> is on one of the page's free lists. Owner only: Free and LocalFree are its alone; ThreadFree only grows under it.</summary>

@@ -13,7 +13,7 @@ namespace Ebb.Heap;
 internal unsafe struct Block
 {
     public Block* Next;
-    /// <summary><see cref="BlockMark.Freed"/> on a block freed and not handed out since, <see cref="BlockMark.Carved"/> on one carved and never handed out, 0 once handed out (until the caller writes there).</summary>
+    /// <summary><see cref="BlockMark.Freed"/> on a free block (carved and never handed out, or freed and not handed out since), 0 once handed out (until the caller writes there).</summary>
     public ulong Mark;
 }
 
@@ -37,6 +37,12 @@ internal static class PageFlags
     public const byte InFull = 1;
     /// <summary>Every block on <see cref="Page.Free"/> is zero except its link and mark words (fresh from the OS).</summary>
     public const byte FreeIsZero = 2;
+    /// <summary>
+    /// <see cref="Page.Free"/> is what is left of the last carving (<c>Pages.Extend</c>), in address
+    /// order: its blocks, from the head to the end of the carved area, were never handed out.
+    /// Cleared when Free is refilled from the freed blocks (only ever when Free is empty).
+    /// </summary>
+    public const byte FreeIsCarved = 4;
 }
 
 /// <summary>
@@ -74,7 +80,9 @@ internal unsafe struct Page
     /// <summary>Address of block 0 (small) or of the block (large).</summary>
     [FieldOffset(80)] public nuint Start;
     /// <summary>Capacity × BlockSize (small), or the usable size (large): a block offset must be below it.</summary>
-    [FieldOffset(120)] public nuint AreaSize;
+    [FieldOffset(176)] public nuint AreaSize;
+    /// <summary><see cref="BlockMark.Freed"/> (small pages), beside the fields the free fast path reads, so marking costs no 64-bit constant.</summary>
+    [FieldOffset(120)] public ulong FreeMark;
     /// <summary>The multiplier of the block-start test (<see cref="MagicFor"/>): <c>(ulong)off * DivMagic &lt;= DivLimit</c> iff off is the offset of a carved block.</summary>
     [FieldOffset(88)] public ulong DivMagic;
     /// <summary>

@@ -74,7 +74,8 @@ internal static unsafe class Pages
             if (list == null) return false;
         }
         pg->Free = list;
-        if ((pg->Flags & PageFlags.FreeIsZero) != 0) pg->Flags &= unchecked((byte)~PageFlags.FreeIsZero);
+        const byte carving = PageFlags.FreeIsZero | PageFlags.FreeIsCarved;
+        if ((pg->Flags & carving) != 0) pg->Flags &= unchecked((byte)~carving);
         return true;
     }
 
@@ -131,6 +132,7 @@ internal static unsafe class Pages
         pg->AreaSize = 0;
         pg->DivMagic = Page.MagicFor(bs);
         pg->DivLimit = 0;
+        pg->FreeMark = BlockMark.Freed;
         pg->Used = 0;
         pg->BlockSize = bs;
         pg->Bin = (byte)bin;
@@ -159,20 +161,20 @@ internal static unsafe class Pages
         uint bs = pg->BlockSize;
         uint n = Math.Min(pg->Reserved - pg->Capacity, Math.Max(1u, ExtendBytes / bs));
         byte* b = (byte*)(pg->Start + (nuint)pg->Capacity * bs);
-        ulong carved = BlockMark.Carved;
+        ulong mark = pg->FreeMark;
         pg->Free = (Block*)b;
         for (uint i = 1; i < n; i++, b += bs)
         {
             ((Block*)b)->Next = (Block*)(b + bs);
-            ((Block*)b)->Mark = carved;
+            ((Block*)b)->Mark = mark;
         }
         ((Block*)b)->Next = null;
-        ((Block*)b)->Mark = carved;
+        ((Block*)b)->Mark = mark;
         pg->Capacity += n;
         pg->Used += n;
         pg->AreaSize = (nuint)pg->Capacity * bs;
         pg->DivLimit = Page.LimitFor(bs, pg->Capacity);
-        if (pg->TailIsZero != 0) pg->Flags |= PageFlags.FreeIsZero;
+        pg->Flags |= pg->TailIsZero != 0 ? (byte)(PageFlags.FreeIsZero | PageFlags.FreeIsCarved) : PageFlags.FreeIsCarved;
     }
 
     public static void PushFront(Heap* h, Page* pg)

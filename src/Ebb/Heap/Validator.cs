@@ -114,13 +114,13 @@ internal static unsafe class Validator
 
     private static void ValidateLists(Page* pg)
     {
-        uint free = Walk(pg, pg->Free, "free", localFree: false), local = Walk(pg, pg->LocalFree, "local free", localFree: true);
+        uint free = Walk(pg, pg->Free, "free"), local = Walk(pg, pg->LocalFree, "local free");
         // Used counts the blocks on Free as in use (the alloc fast path does not count): Used + |LocalFree| = Capacity.
         if (local + pg->Used != pg->Capacity || free > pg->Used)
             Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} has {free} free + {local} locally freed blocks and counts {pg->Used} in use (free ones included), which does not add up to its {pg->Capacity}");
     }
 
-    private static uint Walk(Page* pg, Block* b, string list, bool localFree)
+    private static uint Walk(Page* pg, Block* b, string list)
     {
         uint n = 0;
         for (; b != null; b = b->Next)
@@ -128,8 +128,8 @@ internal static unsafe class Validator
             nuint off = (nuint)b - pg->Start;
             if (off >= pg->AreaSize || off % pg->BlockSize != 0)
                 Fail((nuint)b, $"the {list} list of the {pg->BlockSize}-byte page at {Blocks.Hex(pg->Start)} holds {Blocks.Hex((nuint)b)}, not one of its blocks (a write after free?)");
-            // Every block on a free list carries its mark (freed ones only, on LocalFree): a block without it was written after it was freed.
-            if (localFree ? b->Mark != BlockMark.Freed : !BlockMark.IsFree(b->Mark))
+            // Every block on a free list carries the free mark: a block without it was written after it was freed.
+            if (b->Mark != BlockMark.Freed)
                 Fail((nuint)b, $"the free {pg->BlockSize}-byte block at {Blocks.Hex((nuint)b)} lost its free mark (a write after free?)");
             if (++n > pg->Capacity)
                 Fail(pg->Start, $"the {list} list of the {pg->BlockSize}-byte page at {Blocks.Hex(pg->Start)} has a cycle (a double free?)");

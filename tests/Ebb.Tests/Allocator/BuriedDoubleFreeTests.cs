@@ -104,7 +104,7 @@ public unsafe class BuriedDoubleFreeTests
         EbbMemory.Free(p);
         EbbMemory.Validate();
         ulong* c = (ulong*)EbbMemory.Alloc(32);
-        c[1] = Ebb.Heap.BlockMark.Carved;
+        c[1] = Ebb.Heap.BlockMark.Freed;
         Assert.Equal((nuint)32, EbbMemory.UsableSize(c));
         EbbMemory.Free(c);
     }
