@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Ebb.Benchmarks.Contenders;
+
+namespace Ebb.Benchmarks.Workloads.Suite;
+
+/// <summary>
+/// cache-thrash (Hoard's active false-sharing test, as in mimalloc-bench: <c>cache-thrash 1 1000
+/// 1 2000000 N</c> and <c>cache-thrash N 1000 1 2000000 N</c>). Each thread
+/// <see cref="Iterations"/> times allocates a block of <see cref="ObjectSize"/> bytes, writes and
+/// reads it repetitions / threads times, and frees it. An allocator that gives two threads
+/// blocks in one cache line makes them fight over it. Fixed work: 2,000,000 repetitions in
+/// mimalloc-bench, 200,000 × scale here.
+/// </summary>
+public sealed unsafe class CacheThrash(int threads) : ISuiteWorkload
+{
+    public const int Iterations = 1000;
+    public const int ObjectSize = 1;
+    public const int BaseRepetitions = 200_000;
+
+    /// <summary>Threads (1 for cache-thrash1, 2 for cache-thrashN).</summary>
+    public int Threads { get; } = threads;
+
+    public string Name => Threads == 1 ? "cache-thrash1" : "cache-thrashN";
+    public string Figure => "writes/s";
+    public bool FixedDuration => false;
+
+    public string Parameters(double scale) =>
+        $"{Threads} thread{(Threads == 1 ? "" : "s")}, {Iterations} iterations, {ObjectSize} B blocks, {RepetitionsAt(scale)} repetitions in all";
+
+    private static int RepetitionsAt(double scale) => Math.Max(1, (int)(BaseRepetitions * scale));
+
+    public SuiteResult Run<T>(double scale) where T : struct, INativeAllocator
+    {
+        int reps = RepetitionsAt(scale) / Threads;
+        var clock = Stopwatch.StartNew();
+        SuiteThreads.Run(Threads, "cache-thrash", _ => Hammer<T>(Iterations, ObjectSize, reps));
+        double seconds = clock.Elapsed.TotalSeconds;
+        return new SuiteResult(seconds, (double)Iterations * reps * ObjectSize * Threads / seconds);
+    }
+
+    /// <summary>
+    /// The loop both cache tests share: allocate and tag, then <paramref name="repetitions"/>
+    /// times write every byte and read it back (a volatile read, so neither is optimised away),
+    /// then check the tag and free. The bytes written are the tag's own, so the writes are the
+    /// original's and the tag still tells whether another thread wrote the block meanwhile.
+    /// </summary>
+    public static void Hammer<T>(int iterations, int size, int repetitions) where T : struct, INativeAllocator
+    {
+        for (int i = 0; i < iterations; i++)
+        {
+            byte* obj = BlockTag.Alloc<T>((nuint)size);
+            for (int j = 0; j < repetitions; j++)
+                for (int k = 0; k < size; k++)
+                {
+                    obj[k] = obj[k];
+                    _ = Volatile.Read(ref obj[k]);
+                }
+            BlockTag.Free<T>(obj, (nuint)size);
+        }
+    }
+}
