@@ -149,7 +149,7 @@ public static unsafe partial class EbbMemory
     public static void Trim()
     {
         Heap.Heap* h = ThreadHeap.Current;
-        if (h != null) Pages.ReleaseEmpty(h, keepFirst: false);
+        if (h != null) Pages.ReleaseEmpty(h);
         lock (Arena.Arena.Gate)
         {
             Abandoned.SweepLocked();

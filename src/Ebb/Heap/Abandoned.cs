@@ -43,6 +43,7 @@ internal static unsafe class Abandoned
             Add(pg);
             pg = next;
         }
+        EmptyPages.ReleaseAllLocked(h);
         // Large spans and huge blocks of an explicit heap stay valid; they just stop being its.
         for (Page* pg = h->Large; pg != null;)
         {

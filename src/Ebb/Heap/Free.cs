@@ -40,7 +40,7 @@ internal static unsafe class Dealloc
                     // decrement, a store and a test; this way one instruction fewer.
                     uint used = pg->Used - 1;
                     pg->Used = used;
-                    if (used == 0) Pages.PageEmptied(pg);
+                    if (used == 0) EmptyPages.PageEmptied(pg);
                     return;
                 }
                 FreeInChunk(p, pg, h);
@@ -125,7 +125,7 @@ internal static unsafe class Dealloc
                 Pages.UnlinkFull(h, pg);
                 Pages.PushBack(h, pg);
             }
-            if (--pg->Used == 0) Pages.PageEmptied(pg);
+            if (--pg->Used == 0) EmptyPages.PageEmptied(pg);
             return;
         }
         // Remote free: one CAS onto ThreadFree; the owner (or an adopter, or the purge thread) collects.

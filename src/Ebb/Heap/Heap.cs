@@ -43,7 +43,9 @@ internal unsafe struct Heap
     public Heap* NextInPool;
     /// <summary>Set (by any thread) when a remote free hit one of our full pages: scan Full before taking a new page.</summary>
     public int RemoteOnFull;
-    /// <summary>Bytes of pages that became empty since the last release (an over-estimate: some were reused since). Owner only.</summary>
+    /// <summary>Empty pages (<see cref="EmptyPages"/>), newest first, linked through Page.Next/Prev; LocalHeap None. Owner only.</summary>
+    public Page* Empty, EmptyTail;
+    /// <summary>Bytes of the pages on <see cref="Empty"/>. Owner only.</summary>
     public long EmptyBytes;
     public HeapKind Kind;
     /// <summary>Managed thread id of the owner thread (thread heaps), for reports.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Ebb.Arena;
 
@@ -46,6 +47,7 @@ internal static unsafe class HeapPool
     /// <summary>Back to the pool. The caller has moved every page out. Under the arena lock.</summary>
     public static void ReturnLocked(Heap* h)
     {
+        Debug.Assert(h->Empty == null, "a heap goes back to the pool with empty pages still on its list");
         Reset(h);
         h->NextInPool = pool;
         pool = h;

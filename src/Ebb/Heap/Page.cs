@@ -43,6 +43,8 @@ internal static class PageFlags
     /// Cleared when Free is refilled from the freed blocks (only ever when Free is empty).
     /// </summary>
     public const byte FreeIsCarved = 4;
+    /// <summary>The page is on its heap's empty list (<see cref="EmptyPages"/>): every block free, LocalHeap None.</summary>
+    public const byte InEmpty = 8;
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Ebb.Arena;
 
@@ -37,9 +38,11 @@ internal static unsafe class Pages
             pg = firsts[bin];
             if (pg != null && pg->Free != null) return pg;
         }
-        // Only a thread heap adopts: an abandoned page holds a dead thread's live blocks, and an
-        // EbbHeap's Dispose gives back every page it holds, with whatever blocks are on it.
-        pg = h->Kind == HeapKind.Thread ? Abandoned.TryAdopt(h, bin) : null;
+        // The heap's own empty pages first (no lock), then an abandoned page. Only a thread heap
+        // adopts: an abandoned page holds a dead thread's live blocks, and an EbbHeap's Dispose
+        // gives back every page it holds, with whatever blocks are on it.
+        pg = EmptyPages.Take(h, bin);
+        if (pg == null && h->Kind == HeapKind.Thread) pg = Abandoned.TryAdopt(h, bin);
         if (pg == null)
         {
             pg = NewPage(h, bin);
@@ -124,6 +127,15 @@ internal static unsafe class Pages
         uint slices = SizeClasses.SlicesPerPage(bin);
         Page* pg = Arena.Arena.AllocSpan(slices, out bool zero);
         if (pg == null) return null;
+        Init(pg, h, bin, zero);
+        return pg;
+    }
+
+    /// <summary>Makes span <paramref name="pg"/> (of the bin's slice count) a page of <paramref name="bin"/>, its first blocks carved; <paramref name="zero"/>: its bytes are known zero.</summary>
+    public static void Init(Page* pg, Heap* h, int bin, bool zero)
+    {
+        Debug.Assert(pg->SliceCount == SizeClasses.SlicesPerPage(bin));
+        uint slices = pg->SliceCount;
         uint bs = SizeClasses.BlockSize(bin);
         nuint span = (nuint)slices << Layout.SliceShift;
         pg->Start = Page.SpanStart(pg) + span % bs;
@@ -144,7 +156,6 @@ internal static unsafe class Pages
         pg->ThreadFree = null;
         Extend(pg);
         pg->Kind = PageKind.Small;
-        return pg;
     }
 
     /// <summary>Bytes of blocks carved at a time (at least one block): one OS page, as mimalloc does.</summary>
@@ -263,58 +274,25 @@ internal static unsafe class Pages
         for (uint s = bin == 0 ? 0u : lower / 16 + 1; s <= bs / 16; s++) direct[s] = target;
     }
 
-    /// <summary>Bytes of empty pages a thread heap keeps in its queues before giving some back.</summary>
-    public const long RetainBudget = 1 << 20;
-
     /// <summary>
-    /// A page of the calling thread's heap became empty. It stays in its queue (a batch of
-    /// allocations and frees would otherwise take and give back a page every round, through
-    /// the arena lock) until the heap holds more than <see cref="RetainBudget"/> bytes of
-    /// such pages; then the empty ones beyond each bin's first go back to the arena. A bin's
-    /// first page is kept anyway: it is not counted.
+    /// Trim: every empty page of the heap back to the arena: the empty list, and pages in the
+    /// queues or on the full list that remote frees emptied (collected here; each bin's first
+    /// page too, unless it still has blocks on Free). Owner thread only.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void PageEmptied(Page* pg)
+    public static void ReleaseEmpty(Heap* h)
     {
-        Heap* h = pg->Heap;
-        // The page allocation pops from is kept whatever the budget says: not counted. (Its
-        // blocks stay on LocalFree, so Used == 0 keeps telling other threads the page is empty;
-        // the next allocation refills Free first thing in its slow path.)
-        if (Heap.FirstOf(h)[pg->Bin] == pg) return;
-        h->EmptyBytes += (long)pg->SliceCount << Layout.SliceShift;
-        if (h->EmptyBytes > RetainBudget) ReleaseEmpty(h, keepFirst: true);
-    }
-
-    /// <summary>
-    /// Every page of the heap, queues and full list: collect, and give back the empty ones
-    /// (all of them for Trim; all but each bin's first when over the retain budget).
-    /// Owner thread only.
-    /// </summary>
-    public static void ReleaseEmpty(Heap* h, bool keepFirst)
-    {
+        EmptyPages.Release(h, keepBytes: 0);
         Page** firsts = Heap.FirstOf(h);
-        if (keepFirst)
-        {
-            // EmptyBytes over-counts (a page emptied every round counts every round): recount
-            // first, and give back only when the pages empty now really exceed the budget.
-            long empty = 0;
-            for (int bin = 0; bin < SizeClasses.Count; bin++)
-                for (Page* pg = firsts[bin]; pg != null; pg = pg->Next)
-                    if (pg != firsts[bin] && IsEmpty(pg)) empty += (long)pg->SliceCount << Layout.SliceShift;
-            h->EmptyBytes = empty;
-            if (empty <= RetainBudget) return;
-        }
         for (int bin = 0; bin < SizeClasses.Count; bin++)
         {
             for (Page* pg = firsts[bin]; pg != null;)
             {
                 Page* next = pg->Next;
                 CollectRemote(pg);
-                if (!(keepFirst && pg == firsts[bin]) && IsEmpty(pg)) { Unlink(h, pg); Arena.Arena.FreeSpan(pg); }
+                if (IsEmpty(pg)) { Unlink(h, pg); Arena.Arena.FreeSpan(pg); }
                 pg = next;
             }
         }
-        h->EmptyBytes = 0;
         for (Page* pg = h->Full; pg != null;)
         {
             Page* next = pg->Next;

@@ -104,6 +104,18 @@ internal static unsafe class Validator
             Page* first = firsts[SizeClasses.BinOf((nuint)s * 16)];
             if (direct[s] != (first != null ? first : EmptyPage.Instance)) Fail(0, $"direct slot {s} does not point at its bin's first page");
         }
+        long emptyBytes = 0;
+        Page* prevEmpty = null;
+        for (Page* pg = h->Empty; pg != null; prevEmpty = pg, pg = pg->Next)
+        {
+            if ((pg->Flags & PageFlags.InEmpty) == 0 || pg->LocalHeap != HeapState.None || pg->Heap != h || pg->Prev != prevEmpty
+                || pg->Used != 0 || pg->Free != null || pg->Kind != PageKind.Small)
+                Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} on the empty list is not an empty page of this heap");
+            ValidateLists(pg);
+            emptyBytes += (long)pg->SliceCount << Layout.SliceShift;
+        }
+        if (h->EmptyTail != prevEmpty || h->EmptyBytes != emptyBytes)
+            Fail(0, $"the empty list counts {h->EmptyBytes} bytes but holds {emptyBytes}, or has a bad tail");
         for (Page* pg = h->Full; pg != null; pg = pg->Next)
         {
             if ((pg->Flags & PageFlags.InFull) == 0 || pg->LocalHeap != HeapState.None || pg->Heap != h)
