@@ -1,0 +1,226 @@
+using Ebb.Benchmarks.Contenders;
+using Ebb.Benchmarks.Workloads.Suite;
+using Ebb.Tests.Allocator;
+
+namespace Ebb.Tests.Workloads;
+
+/// <summary>
+/// The multi-threaded suite's workloads (their sources are compiled into this project) at a
+/// small scale, against Ebb in this process: every block they allocate is freed, every tag
+/// survives, the heap validates, and Ebb's in-use bytes come back to where they were. And the
+/// tags do catch a write into a live block, so a passing run means something.
+/// </summary>
+// Serial: the in-use figure is process-wide, which other tests move.
+[Collection(nameof(AllocatorSerial))]
+public unsafe class SuiteWorkloadTests
+{
+    /// <summary>Scale per workload: each run a fraction of a second.</summary>
+    private static readonly Dictionary<string, double> Scales = new()
+    {
+        ["larson"] = 0.1,
+        ["xmalloc-test"] = 0.1,
+        ["mstress"] = 0.1,
+        ["mstress-200"] = 0.02,
+        ["rptest"] = 0.02,
+        ["alloc-test1"] = 0.02,
+        ["alloc-testN"] = 0.02,
+        ["cache-scratch1"] = 0.02,
+        ["cache-scratchN"] = 0.02,
+        ["cache-thrash1"] = 0.02,
+        ["cache-thrashN"] = 0.02,
+        ["glibc-simple"] = 0.02,
+        ["glibc-thread"] = 0.1,
+    };
+
+    /// <summary>Ebb's in-use bytes may end this far above the start (blocks of the test runner's own threads come and go).</summary>
+    private const long InUseSlack = 256 << 10;
+
+    public static TheoryData<string> Names() => [.. SuiteWorkloads.All.Select(w => w.Name)];
+
+    [Fact]
+    public void EveryWorkloadHasATestScale() =>
+        Assert.Equal(SuiteWorkloads.All.Select(w => w.Name).Order(), Scales.Keys.Order());
+
+    /// <summary>
+    /// Workloads whose blocks are freed on threads that did not allocate them, often after those
+    /// threads ended: today Ebb still counts those blocks in use afterwards (its pages of dead
+    /// threads are not collected; not even <see cref="EbbMemory.Trim"/> changes it), which is the
+    /// thread-death and remote-free work under way. Their in-use check is
+    /// <see cref="InUseComesBackAfterRemoteFreesAndThreadDeath"/>, skipped until that lands.
+    /// </summary>
+    private static readonly HashSet<string> InUseStaysUpToday = ["larson", "xmalloc-test", "mstress", "mstress-200", "rptest"];
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void RunsOnEbb_FreesEveryBlock_AndLeavesTheHeapValid(string name) =>
+        RunAndCheck(name, checkInUse: !InUseStaysUpToday.Contains(name));
+
+    [Theory(Skip = "Ebb counts blocks freed onto dead threads' pages in use until the thread-death work lands (issue 11): remove this Skip then")]
+    [InlineData("larson")]
+    [InlineData("xmalloc-test")]
+    [InlineData("mstress")]
+    [InlineData("mstress-200")]
+    [InlineData("rptest")]
+    public void InUseComesBackAfterRemoteFreesAndThreadDeath(string name) => RunAndCheck(name, checkInUse: true);
+
+    private static void RunAndCheck(string name, bool checkInUse)
+    {
+        var workload = SuiteWorkloads.Get(name);
+        long inUseBefore = EbbMemory.GetStats().InUseBytes;
+        CountingEbb.Reset();
+
+        var result = workload.Run<CountingEbb>(Scales[name]);
+
+        Assert.True(result.Seconds > 0 && result.Figure > 0, $"{name}: {result}");
+        Assert.True(CountingEbb.Allocations >= 100, $"{name} made only {CountingEbb.Allocations} allocations");
+        Assert.Equal(CountingEbb.Allocations, CountingEbb.Frees);
+        EbbMemory.Validate();
+        long inUseAfter = EbbMemory.GetStats().InUseBytes;
+        if (checkInUse)
+            Assert.True(inUseAfter - inUseBefore <= InUseSlack,
+                $"{name}: Ebb's in-use bytes went from {inUseBefore:N0} to {inUseAfter:N0}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(1000)]
+    public void ATagCatchesAWriteAtEitherEndOfTheBlock(int size)
+    {
+        foreach (int at in new[] { 0, size - 1 })
+        {
+            byte* p = BlockTag.Alloc<EbbAllocator>((nuint)size);
+            Assert.True(BlockTag.Holds(p, (nuint)size));
+            p[at] ^= 0x40;
+            var e = Assert.Throws<BlockTagException>(() => BlockTag.Free<EbbAllocator>(p, (nuint)size));
+            Assert.Contains($"{size} bytes", e.Message);
+            p[at] ^= 0x40;
+            BlockTag.Free<EbbAllocator>(p, (nuint)size);
+        }
+        // The same bytes at another address or size are not the tag.
+        byte* a = BlockTag.Alloc<EbbAllocator>((nuint)size);
+        byte* b = (byte*)EbbMemory.Alloc((nuint)size);
+        Buffer.MemoryCopy(a, b, size, size);
+        Assert.False(BlockTag.Holds(b, (nuint)size));
+        EbbMemory.Free(b);
+        BlockTag.Free<EbbAllocator>(a, (nuint)size);
+        EbbMemory.Validate();
+    }
+
+    [Fact]
+    public void AWorkloadStopsWithATagMismatchWhenALiveBlockIsOverwritten()
+    {
+        ScribblingEbb.Reset();
+        Assert.Throws<BlockTagException>(() => new AllocTest(1).Run<ScribblingEbb>(0.02));
+        Assert.True(ScribblingEbb.Scribbles > 0);
+        EbbMemory.Validate();
+    }
+
+    [Fact]
+    public void MstressOwnPatternCatchesAWriteIntoABlockInFlight()
+    {
+        ScribblingEbb.Reset();
+        Assert.Throws<BlockTagException>(() => new MStress(25).Run<ScribblingEbb>(0.1));
+        Assert.True(ScribblingEbb.Scribbles > 0);
+    }
+
+    /// <summary>EbbMemory, counting allocations and frees.</summary>
+    private struct CountingEbb : INativeAllocator
+    {
+        private static long allocations, frees;
+
+        public static long Allocations => Volatile.Read(ref allocations);
+        public static long Frees => Volatile.Read(ref frees);
+
+        public static void Reset()
+        {
+            allocations = 0;
+            frees = 0;
+        }
+
+        public static void* Alloc(nuint size)
+        {
+            Interlocked.Increment(ref allocations);
+            return EbbMemory.Alloc(size);
+        }
+
+        public static void Free(void* ptr)
+        {
+            if (ptr != null) Interlocked.Increment(ref frees);
+            EbbMemory.Free(ptr);
+        }
+
+        public static void* Realloc(void* ptr, nuint size)
+        {
+            if (ptr == null) Interlocked.Increment(ref allocations);
+            return EbbMemory.Realloc(ptr, size);
+        }
+
+        public static void Trim() => EbbMemory.Trim();
+    }
+
+    /// <summary>
+    /// EbbMemory, except that every 1000th block is marked and the next allocation flips the
+    /// last byte of the marked block if it is still live (under a lock, so never a freed one):
+    /// what an allocator that handed out overlapping memory would do to its owner.
+    /// </summary>
+    private struct ScribblingEbb : INativeAllocator
+    {
+        private static readonly object Gate = new();
+        private static long calls;
+        private static byte* victim;
+        private static nuint victimSize;
+        private static int scribbles;
+
+        public static int Scribbles => Volatile.Read(ref scribbles);
+
+        public static void Reset()
+        {
+            lock (Gate)
+            {
+                calls = 0;
+                victim = null;
+                scribbles = 0;
+            }
+        }
+
+        public static void* Alloc(nuint size)
+        {
+            void* p = EbbMemory.Alloc(size);
+            lock (Gate)
+            {
+                if (victim != null)
+                {
+                    victim[victimSize - 1] ^= 0x5A;
+                    victim = null;
+                    scribbles++;
+                }
+                else if (++calls % 1000 == 0)
+                {
+                    victim = (byte*)p;
+                    victimSize = size;
+                }
+            }
+            return p;
+        }
+
+        public static void Free(void* ptr)
+        {
+            lock (Gate)
+                if (ptr == victim) victim = null;
+            EbbMemory.Free(ptr);
+        }
+
+        public static void* Realloc(void* ptr, nuint size)
+        {
+            lock (Gate)
+                if (ptr == victim) victim = null;
+            return EbbMemory.Realloc(ptr, size);
+        }
+
+        public static void Trim() => EbbMemory.Trim();
+    }
+}
