@@ -143,8 +143,9 @@ public static unsafe partial class EbbMemory
 
     /// <summary>
     /// Gives back to the OS everything free now: the calling thread's empty pages, empty
-    /// pages of dead threads, cached huge mappings, and every free slice (purged at once
-    /// instead of after the purge delay).
+    /// pages of dead threads (whose heaps are given up at once instead of waiting the purge
+    /// delay for a new thread to take them over), cached huge mappings, and every free slice
+    /// (purged at once instead of after the purge delay).
     /// </summary>
     public static void Trim()
     {
@@ -152,6 +153,7 @@ public static unsafe partial class EbbMemory
         if (h != null) Pages.ReleaseEmpty(h);
         lock (Arena.Arena.Gate)
         {
+            DeadHeaps.ReleaseDueLocked(holdMs: 0);
             Abandoned.SweepLocked();
             Huge.ExpireCacheLocked(all: true);
         }
