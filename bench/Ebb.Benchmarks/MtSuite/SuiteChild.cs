@@ -20,6 +20,9 @@ public static class SuiteChild
     /// <summary>Result key: the workload's figure.</summary>
     public const string FigureKey = "figure";
 
+    /// <summary>Result key: the CPU time (user and system, all threads) the workload took, seconds: steadier than wall time on a shared machine.</summary>
+    public const string CpuSecondsKey = "cpu seconds";
+
     /// <summary>Result key: VmHWM at the end, bytes.</summary>
     public const string PeakRssKey = "peak rss";
 
@@ -36,8 +39,11 @@ public static class SuiteChild
         string scaleText = Option(args, "--scale") ?? "1";
         if (!double.TryParse(scaleText, NumberStyles.Float, CultureInfo.InvariantCulture, out double scale) || scale <= 0)
             throw new ArgumentException("--scale wants a positive number");
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         var result = SuiteContender.RunHere(key, workload, scale);
+        double cpu = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
         ChildProcess.Emit(stdout, SecondsKey, result.Seconds);
+        ChildProcess.Emit(stdout, CpuSecondsKey, cpu);
         ChildProcess.Emit(stdout, FigureKey, result.Figure);
         ChildProcess.Emit(stdout, PeakRssKey, Rss.Peak());
         return 0;
