@@ -228,7 +228,7 @@ public static unsafe partial class EbbMemory
     /// <summary>Whether <paramref name="ptr"/> lies inside one of Ebb's blocks, and which (live or free: not told apart).</summary>
     internal static bool TryFindBlock(void* ptr, out void* blockStart, out nuint blockSize)
     {
-        var info = Blocks.Find(ptr);
+        var info = Blocks.FindLive(ptr);
         if (info.Kind is BlockKind.Small or BlockKind.Large or BlockKind.Huge)
         {
             blockStart = (void*)info.Start;

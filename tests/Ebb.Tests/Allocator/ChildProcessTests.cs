@@ -95,4 +95,27 @@ public class ChildProcessTests
         // With the top free too, the break comes down.
         Assert.True(r["break_after_trim_all_free"] <= r["break_after_trim_with_top_live"] - (32L << 20));
     }
+
+    [Fact]
+    public void AddressSpaceComesBackAfterOutOfMemoryAndTrim()
+    {
+        // 6 GiB of address space; the runtime's own reservation kept small with a GC hard limit.
+        var r = Run("oom-trim", new() { ["DOTNET_GCHeapHardLimit"] = "0x10000000" }, ulimitKiB: "6291456");
+        string all = string.Join(", ", r);
+        Assert.True(r["blocks_1"] >= 16, $"too few 64 MiB blocks to tell: {all}");
+        Assert.True(r["blocks_2"] >= r["blocks_1"], $"fewer blocks after Trim than before: {all}");
+        Assert.True(r["after_vmsize_kib_1"] - r["start_vmsize_kib"] <= 64 * 1024, $"address space stayed reserved after Trim: {all}");
+        Assert.True(r["after_vmsize_kib_2"] - r["start_vmsize_kib"] <= 64 * 1024, $"address space stayed reserved after the second Trim: {all}");
+    }
+
+    [Fact]
+    public void DisposeRacingFreesOfItsBlocksNeverFaults()
+    {
+        // Before the fix the child died with an AccessViolationException reading an unmapped huge header.
+        var r = Run("dispose-race");
+        string all = string.Join(", ", r);
+        Assert.True(r["rounds"] >= 20, $"too few rounds: {all}");
+        Assert.Equal(0, r["wrong_kind"]);
+        Assert.True(r["freed"] + r["refused"] >= r["rounds"] * 1000, $"frees unaccounted for: {all}");
+    }
 }
