@@ -143,8 +143,9 @@ public static unsafe partial class EbbMemory
 
     /// <summary>
     /// Gives back to the OS everything free now: the calling thread's empty pages, empty
-    /// pages of dead threads, cached huge mappings, and every free slice (purged at once
-    /// instead of after the purge delay).
+    /// pages of dead threads, cached huge mappings, every free slice (purged at once
+    /// instead of after the purge delay), and the address space of wholly free chunks and of
+    /// reserved room no chunk was taken from.
     /// </summary>
     public static void Trim()
     {
@@ -156,6 +157,7 @@ public static unsafe partial class EbbMemory
             Huge.ExpireCacheLocked(all: true);
         }
         Arena.Arena.Purge(all: true);
+        Arena.Arena.ReleaseFreeChunks();
     }
 
     /// <summary>The allocator's figures now (a walk of its structures, under its lock).</summary>

@@ -267,12 +267,14 @@ internal static unsafe class Scenarios
     {
         // Pointers kept in a preallocated managed array, so the GC heap does not grow between the rounds.
         var held = new nint[4096];
-        EbbMemory.Free(EbbMemory.Alloc(64));
-        EbbMemory.Free(EbbMemory.Alloc(200_000));
-        EbbMemory.Trim();
+        Print("warm_up", VmSizeKiB());
         GC.Collect();
+        // Before Ebb's first use: every byte Ebb reserves from here on must come back.
         long start = VmSizeKiB();
         Print("start_vmsize_kib", start);
+        if (Environment.GetEnvironmentVariable("EBB_TEST_SHOW_MAPS") == "1")
+            foreach (var line in File.ReadLines("/proc/self/maps")) Console.Error.WriteLine(line);
+        for (int i = 0; i < 100; i++) EbbMemory.Free(EbbMemory.Alloc((nuint)(i * 3000 + 1)));
         for (int round = 1; round <= 2; round++)
         {
             int n = 0;
@@ -293,6 +295,7 @@ internal static unsafe class Scenarios
             for (int i = 0; i < n; i++) EbbMemory.Free((void*)held[i]);
             EbbMemory.Trim();
             Print($"after_vmsize_kib_{round}", VmSizeKiB());
+            Print($"reserved_after_{round}", EbbMemory.GetStats().ReservedBytes);
             if (Environment.GetEnvironmentVariable("EBB_TEST_SHOW_MAPS") == "1")
                 foreach (var line in File.ReadLines("/proc/self/maps")) Console.Error.WriteLine(line);
         }
