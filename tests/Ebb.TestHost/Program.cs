@@ -9,7 +9,7 @@ return args.Length == 1 ? Scenarios.Run(args[0]) : Usage();
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|oom-trim|thread-death|brk|sampled-alignment|dispose-race");
+    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|oom-trim|thread-death|brk|sampled-alignment|dispose-race|aligned-rss");
     return 2;
 }
 
@@ -27,6 +27,7 @@ internal static unsafe class Scenarios
             case "sampled-alignment": return SampledAlignment();
             case "oom-trim": return OutOfMemoryThenTrim();
             case "dispose-race": return DisposeRace();
+            case "aligned-rss": return AlignedRss();
             default:
                 Console.Error.WriteLine($"Ebb.TestHost: unknown scenario '{name}'");
                 return 2;
@@ -389,6 +390,25 @@ internal static unsafe class Scenarios
         Print("freed", freed);
         Print("refused", refused);
         Print("wrong_kind", wrongKind);
+        return 0;
+    }
+
+    /// <summary>Blocks aligned to 256 MiB and 1 GiB, live and then freed: the slack the alignment leaves must not become resident.</summary>
+    private static int AlignedRss()
+    {
+        EbbMemory.Free(EbbMemory.AlignedAlloc(16, 4096));
+        long start = RssAnonKiB(), peak = start;
+        foreach (int shift in new[] { 28, 30 })
+            foreach (nuint size in new nuint[] { 1, 3000 })
+            {
+                byte* p = (byte*)EbbMemory.AlignedAlloc(size, (nuint)1 << shift);
+                p[0] = 1;
+                p[size - 1] = 2;
+                peak = Math.Max(peak, RssAnonKiB());
+                EbbMemory.Free(p);
+                peak = Math.Max(peak, RssAnonKiB());
+            }
+        Print("rss_growth_kib", peak - start);
         return 0;
     }
 }

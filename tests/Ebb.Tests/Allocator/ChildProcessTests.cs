@@ -123,4 +123,16 @@ public class ChildProcessTests
         Assert.Equal(0, r["wrong_kind"]);
         Assert.True(r["freed"] + r["refused"] >= r["rounds"] * 1000, $"frees unaccounted for: {all}");
     }
+
+    [Theory]
+    [InlineData("EBB_CHECK", "1")]
+    [InlineData("EBB_GUARD", "all")]
+    [InlineData("EBB_GUARD", "sample:100")]
+    public void SlackOfALargeAlignmentIsNeverTouched(string variable, string value)
+    {
+        // Before the fix checked mode filled the whole gap before the block as left redzone, and
+        // guarded-all mode the whole slack after it: about a gigabyte resident for one 1 GiB-aligned block.
+        var r = Run("aligned-rss", new() { [variable] = value });
+        Assert.True(r["rss_growth_kib"] <= 32 * 1024, $"RssAnon grew {r["rss_growth_kib"]} KiB");
+    }
 }
