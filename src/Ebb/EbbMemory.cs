@@ -144,8 +144,9 @@ public static unsafe partial class EbbMemory
     /// <summary>
     /// Gives back to the OS everything free now: the calling thread's empty pages, empty
     /// pages of dead threads (whose heaps are given up at once instead of waiting the purge
-    /// delay for a new thread to take them over), cached huge mappings, and every free slice
-    /// (purged at once instead of after the purge delay).
+    /// delay for a new thread to take them over), cached huge mappings, every free slice
+    /// (purged at once instead of after the purge delay), and the address space of wholly free
+    /// chunks and of reserved room no chunk was taken from.
     /// </summary>
     public static void Trim()
     {
@@ -158,6 +159,7 @@ public static unsafe partial class EbbMemory
             Huge.ExpireCacheLocked(all: true);
         }
         Arena.Arena.Purge(all: true);
+        Arena.Arena.ReleaseFreeChunks();
     }
 
     /// <summary>The allocator's figures now (a walk of its structures, under its lock).</summary>
@@ -231,7 +233,7 @@ public static unsafe partial class EbbMemory
     /// <summary>Whether <paramref name="ptr"/> lies inside one of Ebb's blocks, and which (live or free: not told apart).</summary>
     internal static bool TryFindBlock(void* ptr, out void* blockStart, out nuint blockSize)
     {
-        var info = Blocks.Find(ptr);
+        var info = Blocks.FindLive(ptr);
         if (info.Kind is BlockKind.Small or BlockKind.Large or BlockKind.Huge)
         {
             blockStart = (void*)info.Start;

@@ -9,7 +9,7 @@ return args.Length == 1 ? Scenarios.Run(args[0]) : Usage();
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|thread-death|thread-churn|brk|sampled-alignment");
+    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|oom-trim|thread-death|thread-churn|brk|sampled-alignment|dispose-race|aligned-rss");
     return 2;
 }
 
@@ -26,6 +26,9 @@ internal static unsafe class Scenarios
             case "thread-churn": return ThreadChurn();
             case "brk": return Brk();
             case "sampled-alignment": return SampledAlignment();
+            case "oom-trim": return OutOfMemoryThenTrim();
+            case "dispose-race": return DisposeRace();
+            case "aligned-rss": return AlignedRss();
             default:
                 Console.Error.WriteLine($"Ebb.TestHost: unknown scenario '{name}'");
                 return 2;
@@ -337,6 +340,163 @@ internal static unsafe class Scenarios
         EbbMemory.Trim();
         Print("break_after_trim_all_free", OsMemory.CurrentBreak - brk0);
         EbbMemory.Validate();
+        return 0;
+    }
+
+    private static long VmSizeKiB()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmSize:", StringComparison.Ordinal))
+                return long.Parse(line.AsSpan(7).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+        throw new InvalidOperationException("no VmSize in /proc/self/status");
+    }
+
+    /// <summary>Run under ulimit -v: 64 MiB blocks until OutOfMemoryException, all freed, Trim, the same again; the address space must come back.</summary>
+    private static int OutOfMemoryThenTrim()
+    {
+        // Pointers kept in a preallocated managed array, so the GC heap does not grow between the rounds.
+        var held = new nint[4096];
+        Print("warm_up", VmSizeKiB());
+        GC.Collect();
+        // Before Ebb's first use: every byte Ebb reserves from here on must come back.
+        long start = VmSizeKiB();
+        Print("start_vmsize_kib", start);
+        if (Environment.GetEnvironmentVariable("EBB_TEST_SHOW_MAPS") == "1")
+            foreach (var line in File.ReadLines("/proc/self/maps")) Console.Error.WriteLine(line);
+        for (int i = 0; i < 100; i++) EbbMemory.Free(EbbMemory.Alloc((nuint)(i * 3000 + 1)));
+        for (int round = 1; round <= 2; round++)
+        {
+            int n = 0;
+            try
+            {
+                while (n < held.Length)
+                {
+                    byte* p = (byte*)EbbMemory.Alloc(64 << 20);
+                    p[0] = 1;
+                    held[n++] = (nint)p;
+                }
+            }
+            catch (OutOfMemoryException)
+            {
+            }
+            Print($"blocks_{round}", n);
+            Print($"peak_vmsize_kib_{round}", VmSizeKiB());
+            for (int i = 0; i < n; i++) EbbMemory.Free((void*)held[i]);
+            EbbMemory.Trim();
+            Print($"after_vmsize_kib_{round}", VmSizeKiB());
+            Print($"reserved_after_{round}", EbbMemory.GetStats().ReservedBytes);
+            if (Environment.GetEnvironmentVariable("EBB_TEST_SHOW_MAPS") == "1")
+                foreach (var line in File.ReadLines("/proc/self/maps")) Console.Error.WriteLine(line);
+        }
+        // Small and large blocks still work after their chunks went back.
+        for (int i = 0; i < 100; i++) EbbMemory.Free(EbbMemory.Alloc((nuint)(i * 3000 + 1)));
+        EbbMemory.Validate();
+        return 0;
+    }
+
+    /// <summary>
+    /// EbbHeap.Dispose on one thread while others free that heap's blocks (1 in 100 huge, the
+    /// ones Dispose unmaps): each free succeeds or throws EbbMemoryException, the process never faults.
+    /// </summary>
+    private static int DisposeRace()
+    {
+        const int perRound = 1000;
+        int rounds = 0, freed = 0, refused = 0, wrongKind = 0;
+        var rng = new Random(12345);
+        var until = Environment.TickCount64 + 4000;
+        while (Environment.TickCount64 < until && rounds < 300)
+        {
+            rounds++;
+            var heap = new EbbHeap();
+            var blocks = new nint[perRound];
+            var huge = new List<nint>();
+            for (int i = 0; i < blocks.Length; i++)
+            {
+                nuint size = (i % 100) switch
+                {
+                    0 => (nuint)rng.Next(5 << 20, 9 << 20),
+                    1 or 2 => (nuint)rng.Next(200_000, 2 << 20),
+                    _ => (nuint)rng.Next(1, 3000),
+                };
+                blocks[i] = (nint)heap.Alloc(size);
+                if (size > (4 << 20)) huge.Add(blocks[i]);
+            }
+            rng.Shuffle(blocks);
+            int disposed = 0;
+            void Count(Action free)
+            {
+                try
+                {
+                    free();
+                    Interlocked.Increment(ref freed);
+                }
+                catch (EbbMemoryException e)
+                {
+                    Interlocked.Increment(ref refused);
+                    if (e.Kind is not (EbbErrorKind.DoubleFree or EbbErrorKind.InvalidFree)) Interlocked.Increment(ref wrongKind);
+                }
+            }
+            using var go = new Barrier(3);
+            // One thread frees every block once; the other keeps asking the huge ones' size while
+            // Dispose unmaps them, so its lookups land in the moment a header goes.
+            var all = new Thread(() =>
+            {
+                go.SignalAndWait();
+                foreach (nint p in blocks) Count(() => EbbMemory.Free((void*)p));
+            });
+            var hugeOnly = new Thread(() =>
+            {
+                go.SignalAndWait();
+                var left = new List<nint>(huge);
+                while (left.Count > 0)
+                {
+                    for (int i = left.Count - 1; i >= 0; i--)
+                    {
+                        try { EbbMemory.UsableSize((void*)left[i]); }
+                        catch (EbbMemoryException e)
+                        {
+                            // Gone: asked no more, so the loop stays on the blocks still there.
+                            if (e.Kind is not (EbbErrorKind.DoubleFree or EbbErrorKind.InvalidFree)) Interlocked.Increment(ref wrongKind);
+                            left.RemoveAt(i);
+                        }
+                    }
+                    if (Volatile.Read(ref disposed) != 0) break;
+                }
+            });
+            all.Start();
+            hugeOnly.Start();
+            go.SignalAndWait();
+            Thread.SpinWait(rng.Next(0, 2000));
+            heap.Dispose();
+            Volatile.Write(ref disposed, 1);
+            all.Join();
+            hugeOnly.Join();
+        }
+        EbbMemory.Trim();
+        EbbMemory.Validate();
+        Print("rounds", rounds);
+        Print("freed", freed);
+        Print("refused", refused);
+        Print("wrong_kind", wrongKind);
+        return 0;
+    }
+
+    /// <summary>Blocks aligned to 256 MiB and 1 GiB, live and then freed: the slack the alignment leaves must not become resident.</summary>
+    private static int AlignedRss()
+    {
+        EbbMemory.Free(EbbMemory.AlignedAlloc(16, 4096));
+        long start = RssAnonKiB(), peak = start;
+        foreach (int shift in new[] { 28, 30 })
+            foreach (nuint size in new nuint[] { 1, 3000 })
+            {
+                byte* p = (byte*)EbbMemory.AlignedAlloc(size, (nuint)1 << shift);
+                p[0] = 1;
+                p[size - 1] = 2;
+                peak = Math.Max(peak, RssAnonKiB());
+                EbbMemory.Free(p);
+                peak = Math.Max(peak, RssAnonKiB());
+            }
+        Print("rss_growth_kib", peak - start);
         return 0;
     }
 }

@@ -290,6 +290,43 @@ internal static unsafe class Arena
         }
     }
 
+    /// <summary>
+    /// Gives back the address space of every wholly free chunk taken from mmap regions, and the
+    /// part of the current region no chunk was taken from yet (for <c>Trim</c>). A free chunk's
+    /// slices are purged already, but its reservation would otherwise stay for good: after a burst
+    /// of huge blocks up to an address-space limit, the regions left behind held the room the next
+    /// burst needed. The chunk map and page map entries go first, so from then on no lookup reaches
+    /// the header; then the chunk leaves the list and is unmapped.
+    /// </summary>
+    public static void ReleaseFreeChunks()
+    {
+        lock (Gate)
+        {
+            Chunk* prev = null;
+            for (Chunk* c = first; c != null;)
+            {
+                Chunk* next = c->Next;
+                if (c->Source != (int)EbbPageSource.Mmap || c->UsedSlices != Layout.HeaderSlices)
+                {
+                    prev = c;
+                    c = next;
+                    continue;
+                }
+                long dirty = 0;
+                for (int i = Layout.HeaderSlices; i < Layout.SlicesPerChunk; i++) if (Chunk.Test(c->Dirty, i)) dirty++;
+                ChunkMap.Clear((nuint)c, Layout.ChunkSize);
+                PageMap.Clear(c);
+                if (prev == null) first = next; else prev->Next = next;
+                if (last == c) last = prev;
+                CommittedBytes -= (long)Layout.HeaderSlices << Layout.SliceShift;
+                DirtyBytes -= dirty << Layout.SliceShift;
+                ChunkSource.ReleaseChunk((nuint)c);
+                c = next;
+            }
+            ChunkSource.ReleaseUnusedRegion();
+        }
+    }
+
     /// <summary>Calls <paramref name="visit"/> for every chunk, under the lock.</summary>
     public static void ForEachChunk(delegate*<Chunk*, void> visit)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ebb.Os;
 
 namespace Ebb.Arena;
@@ -54,6 +55,28 @@ internal static unsafe class ChunkSource
             return true;
         }
         return false;
+    }
+
+    /// <summary>Unmaps a wholly free mmap chunk whose map entries are cleared and which has left the arena's list.</summary>
+    public static void ReleaseChunk(nuint chunk)
+    {
+        Debug.Assert(Arena.Gate.IsHeldByCurrentThread);
+        Debug.Assert(ChunkMap.Get(chunk) == ChunkMap.None);
+        OsMemory.Unmap((nint)chunk, Layout.ChunkSize);
+        ReservedBytes -= (long)Layout.ChunkSize;
+        Arena.Log($"unmapped the free chunk at 0x{chunk:x}");
+    }
+
+    /// <summary>Unmaps the part of the current region no chunk was taken from yet; the next chunk reserves a fresh region.</summary>
+    public static void ReleaseUnusedRegion()
+    {
+        Debug.Assert(Arena.Gate.IsHeldByCurrentThread);
+        if (regionNext == regionEnd) return;
+        nuint size = regionEnd - regionNext;
+        OsMemory.Unmap((nint)regionNext, size);
+        ReservedBytes -= (long)size;
+        Arena.Log($"unmapped {size >> 20} MiB of region never used at 0x{regionNext:x}");
+        regionNext = regionEnd = 0;
     }
 
     /// <summary>Maps <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (over-map, trim both ends), or 0.</summary>

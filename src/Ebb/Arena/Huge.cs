@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Ebb.Heap;
 using Ebb.Os;
@@ -26,6 +27,9 @@ internal unsafe struct HugeHeader
 /// header. Freed mappings up to 64 MiB wait in a small cache (purged, so costing no RSS)
 /// to spare the next one the mmap; Realloc grows them with mremap, in place when the
 /// kernel can, else moved to a fresh chunk-aligned place without copying. Under the arena lock.
+/// A header is read only under that lock, after the chunk map says the mapping is there: a
+/// mapping is unmapped (a free, a Dispose, an expired cache slot) only under the lock, so a
+/// lookup racing a free never reads memory that is gone.
 /// </summary>
 internal static unsafe class Huge
 {
@@ -70,12 +74,36 @@ internal static unsafe class Huge
         return (void*)hdr->BlockStart;
     }
 
-    /// <summary>The header of the huge mapping containing <paramref name="address"/> (whose chunk map entry is HugeHead or HugeBody).</summary>
+    /// <summary>The header of the huge mapping containing <paramref name="address"/> (whose chunk map entry is HugeHead or HugeBody). The caller holds the arena lock.</summary>
     public static HugeHeader* HeaderOf(nuint address)
     {
+        Debug.Assert(Arena.Gate.IsHeldByCurrentThread);
         nuint c = address & ~Layout.ChunkMask;
         while (ChunkMap.Get(c) == ChunkMap.HugeBody) c -= Layout.ChunkSize;
         return (HugeHeader*)c;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="address"/> lies in a live huge mapping, and if so where the mapping
+    /// and its block are. Takes the lock and re-reads the chunk map under it, so a mapping freed
+    /// meanwhile reads as absent instead of being dereferenced.
+    /// </summary>
+    public static bool TryFind(nuint address, out nuint mapStart, out nuint mapSize, out nuint blockStart)
+    {
+        lock (Arena.Gate)
+        {
+            byte kind = ChunkMap.Get(address);
+            if (kind is ChunkMap.HugeHead or ChunkMap.HugeBody)
+            {
+                HugeHeader* h = HeaderOf(address);
+                mapStart = (nuint)h;
+                mapSize = h->MapSize;
+                blockStart = h->BlockStart;
+                return true;
+            }
+        }
+        mapStart = mapSize = blockStart = 0;
+        return false;
     }
 
     /// <summary>Frees the huge block at <paramref name="p"/>, already checked to be a block start. Returns false if it was freed meanwhile (double free).</summary>
@@ -98,6 +126,7 @@ internal static unsafe class Huge
         nuint b = (nuint)hdr, size = hdr->MapSize;
         if (hdr->Heap != null) Unlink(hdr->Heap, hdr);
         Account(hdr, -1);
+        FreedHuge.RecordLocked(hdr->BlockStart, HugeHeader.Usable(hdr));
         ChunkMap.Clear(b, size);
         if (size <= MaxCached && Arena.Options.PurgeDelayMs != 0)
         {
@@ -147,17 +176,22 @@ internal static unsafe class Huge
     /// <summary>
     /// Grows or shrinks the huge block at <paramref name="p"/> to <paramref name="size"/> bytes with
     /// mremap: in place if the kernel can, else moved (pages, not bytes) to a fresh chunk-aligned
-    /// place. Returns the block's address, or null when the OS refuses.
+    /// place. Returns the block's address, or null when the OS refuses; throws double-free when the
+    /// block was freed since the caller looked it up.
     /// </summary>
     public static void* Resize(void* p, nuint size)
     {
-        HugeHeader* hdr = HeaderOf((nuint)p);
-        nuint offset = hdr->BlockStart - (nuint)hdr;
-        nuint need = OsMemory.RoundUpToPage(offset + size);
-        if (need <= hdr->MapSize && need >= hdr->MapSize / 2) return p;
         lock (Arena.Gate)
         {
-            nuint oldBase = (nuint)hdr, oldSize = hdr->MapSize;
+            // Looked up again under the lock: a free or a Dispose may have unmapped it since the caller looked.
+            byte kind = ChunkMap.Get((nuint)p);
+            if (kind is not (ChunkMap.HugeHead or ChunkMap.HugeBody) || HeaderOf((nuint)p)->BlockStart != (nuint)p)
+                throw Blocks.DoubleFree(p, new BlockInfo { Kind = BlockKind.FreeMemory });
+            HugeHeader* hdr = HeaderOf((nuint)p);
+            nuint offset = hdr->BlockStart - (nuint)hdr;
+            nuint need = OsMemory.RoundUpToPage(offset + size);
+            if (need <= hdr->MapSize && need >= hdr->MapSize / 2) return p;
+            nuint oldBase = (nuint)hdr, oldSize = hdr->MapSize, oldUsable = HugeHeader.Usable(hdr);
             Heap.Heap* heap = hdr->Heap;
             // Unlinked and uncounted while the old address is still mapped; relinked at the new one.
             if (heap != null) Unlink(heap, hdr);
@@ -183,6 +217,8 @@ internal static unsafe class Huge
                 return null;
             }
             ChunkMap.Clear(oldBase, oldSize);
+            // A block that moved was freed at its old address, as far as a later free of that address goes.
+            if (newBase != oldBase) FreedHuge.RecordLocked(oldBase + offset, oldUsable);
             hdr = (HugeHeader*)newBase;
             hdr->MapSize = need;
             hdr->BlockStart = newBase + offset;

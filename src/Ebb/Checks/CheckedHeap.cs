@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Ebb.Checks;
@@ -33,6 +34,8 @@ internal sealed unsafe class CheckedHeap
     private const nuint MinTotal = HeaderSize + 2 * MinRedzone;
     // The header's distance from the block for every alignment up to 32 (all but AlignedAlloc's bigger ones).
     private const nuint CommonLeft = HeaderSize + MinRedzone;
+    // The most of the gap between header and block that is filled and checked as left redzone.
+    private const nuint MaxLeftRedzone = 4096;
     private const int SlotBatch = 128;
     private const long MaxThreadQuarantine = 256 << 10;
 
@@ -106,7 +109,8 @@ internal sealed unsafe class CheckedHeap
         h->Slot = slot;
         h->State = Live;
         h->Reported = 0;
-        Poison.Fill((nint)(b + HeaderSize), left - HeaderSize, Poison.Left);
+        nint leftZone = LeftZone(h, out nuint leftLength);
+        Poison.Fill(leftZone, leftLength, Poison.Left);
         Poison.Fill((nint)user, size, zero ? (byte)0 : Poison.Junk);
         Poison.Fill((nint)(user + size), total - left - size, Poison.Right);
         // Published last: a scan that finds the entry finds a whole header and filled redzones.
@@ -300,7 +304,20 @@ internal sealed unsafe class CheckedHeap
     {
         nint end = (nint)h + (nint)h->Left + (nint)h->Size;
         return Poison.IsIntact(end, h->Total - h->Left - h->Size, Poison.Right)
-            && Poison.IsIntact((nint)h + (nint)HeaderSize, h->Left - HeaderSize, Poison.Left);
+            && Poison.IsIntact(LeftZone(h, out nuint leftLength), leftLength, Poison.Left);
+    }
+
+    /// <summary>
+    /// The left redzone: the bytes right before the block, at most <see cref="MaxLeftRedzone"/>.
+    /// An alignment above 32 leaves a gap up to the alignment between header and block; filling
+    /// and checking all of it touched the whole gap (gigabytes written for a 1 GiB alignment),
+    /// so beyond the redzone the gap is slack, never touched (and never resident).
+    /// </summary>
+    private static nint LeftZone(CheckedBlock* h, out nuint length)
+    {
+        Debug.Assert(h->Left >= CommonLeft);
+        length = Math.Min(h->Left - HeaderSize, MaxLeftRedzone);
+        return (nint)h + (nint)h->Left - (nint)length;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -317,8 +334,8 @@ internal sealed unsafe class CheckedHeap
         nint end = user + (nint)h->Size;
         if (Poison.FindChanged(end, h->Total - h->Left - h->Size, Poison.Right, out nuint first, out nuint last))
             return Error(EbbErrorKind.HeapBufferOverflow, h, end + (nint)first, last - first + 1, when);
-        nint leftStart = (nint)h + (nint)HeaderSize;
-        if (Poison.FindChanged(leftStart, h->Left - HeaderSize, Poison.Left, out first, out last))
+        nint leftStart = LeftZone(h, out nuint leftLength);
+        if (Poison.FindChanged(leftStart, leftLength, Poison.Left, out first, out last))
             return Error(EbbErrorKind.HeapBufferUnderflow, h, leftStart + (nint)last, last - first + 1, when);
         return null;
     }

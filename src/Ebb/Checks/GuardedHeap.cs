@@ -1,4 +1,5 @@
 using System.Numerics;
+using Ebb.Arena;
 using Ebb.Os;
 
 namespace Ebb.Checks;
@@ -72,9 +73,22 @@ internal sealed unsafe class GuardedHeap
     {
         nuint align = BlockAlignment(size, alignment);
         if (size > nuint.MaxValue / 2) throw new OutOfMemoryException();
-        nuint data = OsMemory.RoundUpToPage(Math.Max(size + align - 1, 1));
         var stack = Stack.Capture(options.Stacks);
-        nint start = OsMemory.TryMap(0, data + Page, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous, -1, 0, out _);
+        nuint data;
+        nint start;
+        if (align <= Page)
+        {
+            data = OsMemory.RoundUpToPage(Math.Max(size + align - 1, 1));
+            start = OsMemory.TryMap(0, data + Page, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous, -1, 0, out _);
+        }
+        else
+        {
+            // The mapping itself aligned, so the block starts it and ends within a page of the
+            // guard. Aligning down inside a plain mapping left up to the alignment of slack after
+            // the block, all of it filled and checked (gigabytes written for a 1 GiB alignment).
+            data = OsMemory.RoundUpToPage(Math.Max(size, 1));
+            start = ChunkSource.MapAligned(data + Page, align, noReserve: false);
+        }
         if (start == 0) throw new OutOfMemoryException();
         nint guard = start + (nint)data;
         OsMemory.Protect(guard, Page, Prot.None);

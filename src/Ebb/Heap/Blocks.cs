@@ -32,7 +32,8 @@ internal unsafe readonly struct BlockInfo
 
 /// <summary>
 /// Pointer to block, for the slow paths: free's checks, UsableSize, Realloc, TryFindBlock.
-/// Never reads memory the chunk map does not vouch for, so any pointer may be asked about.
+/// Never reads memory the chunk map does not vouch for, so any pointer may be asked about
+/// (a huge mapping's header only under the arena lock: it may be unmapped at any moment).
 /// Does not know whether a block in a live page is itself free (that would need a walk).
 /// </summary>
 internal static unsafe class Blocks
@@ -40,11 +41,25 @@ internal static unsafe class Blocks
     /// <summary>Whether <paramref name="p"/> is the start of one of the allocator's blocks (small, large or huge; live or free).</summary>
     public static bool IsBlockStart(void* p)
     {
-        var info = Find(p);
+        var info = FindLive(p);
         return info.Kind is BlockKind.Small or BlockKind.Large or BlockKind.Huge && info.Offset == 0;
     }
 
+    /// <summary>
+    /// What <paramref name="p"/> is, for a free, realloc or size query: as <see cref="FindLive"/>,
+    /// and the start of a huge block freed lately (<see cref="FreedHuge"/>) is free memory with
+    /// that block's size, so its second free is a double free.
+    /// </summary>
     public static BlockInfo Find(void* p)
+    {
+        var info = FindLive(p);
+        if (info.Kind != BlockKind.NotEbb) return info;
+        nuint freed = FreedHuge.SizeOf((nuint)p);
+        return freed == 0 ? info : new BlockInfo { Kind = BlockKind.FreeMemory, Start = (nuint)p, Size = freed };
+    }
+
+    /// <summary>What <paramref name="p"/> is among the chunks and huge mappings there are now.</summary>
+    public static BlockInfo FindLive(void* p)
     {
         nuint a = (nuint)p;
         switch (ChunkMap.Get(a))
@@ -71,10 +86,10 @@ internal static unsafe class Blocks
             case ChunkMap.HugeHead:
             case ChunkMap.HugeBody:
             {
-                HugeHeader* h = Huge.HeaderOf(a);
-                if (a < h->BlockStart) return new BlockInfo { Kind = BlockKind.Metadata };
-                if (a >= (nuint)h + h->MapSize) return new BlockInfo { Kind = BlockKind.NotEbb };
-                return new BlockInfo { Kind = BlockKind.Huge, Start = h->BlockStart, Size = HugeHeader.Usable(h), Offset = a - h->BlockStart };
+                if (!Huge.TryFind(a, out nuint map, out nuint mapSize, out nuint block)) return new BlockInfo { Kind = BlockKind.NotEbb };
+                if (a < block) return new BlockInfo { Kind = BlockKind.Metadata };
+                if (a >= map + mapSize) return new BlockInfo { Kind = BlockKind.NotEbb };
+                return new BlockInfo { Kind = BlockKind.Huge, Start = block, Size = map + mapSize - block, Offset = a - block };
             }
             default:
                 return new BlockInfo { Kind = BlockKind.NotEbb };
@@ -103,7 +118,7 @@ internal static unsafe class Blocks
     public static EbbMemoryException DoubleFree(void* p, BlockInfo info)
     {
         nuint a = (nuint)p;
-        string what = info.Kind == BlockKind.FreeMemory || info.Size == 0
+        string what = info.Size == 0
             ? $"{Hex(a)} was already freed (its page is no longer in use)"
             : $"the {info.Size}-byte block at {Hex(a)} was already freed";
         return new EbbMemoryException(EbbErrorKind.DoubleFree, (nint)a, what, info.Size);

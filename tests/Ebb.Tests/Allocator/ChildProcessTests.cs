@@ -108,4 +108,44 @@ public class ChildProcessTests
         // With the top free too, the break comes down.
         Assert.True(r["break_after_trim_all_free"] <= r["break_after_trim_with_top_live"] - (32L << 20));
     }
+
+    [Fact]
+    public void AddressSpaceComesBackAfterOutOfMemoryAndTrim()
+    {
+        // 6 GiB of address space; the runtime's own reservation kept small with a GC hard limit.
+        var r = Run("oom-trim", new() { ["DOTNET_GCHeapHardLimit"] = "0x10000000" }, ulimitKiB: "6291456");
+        string all = string.Join(", ", r);
+        Assert.True(r["blocks_1"] >= 16, $"too few 64 MiB blocks to tell: {all}");
+        Assert.True(r["blocks_2"] >= r["blocks_1"], $"fewer blocks after Trim than before: {all}");
+        // Nothing of Ebb's stays reserved (before the fix: the 256 MiB region of the first chunk) ...
+        Assert.Equal(0, r["reserved_after_1"]);
+        Assert.Equal(0, r["reserved_after_2"]);
+        // ... and the process is back near where it started before Ebb's first use (the runtime's own
+        // growth meanwhile, a glibc arena and a thread stack for Ebb's purge thread, are the rest).
+        Assert.True(r["after_vmsize_kib_1"] - r["start_vmsize_kib"] <= 128 * 1024, $"address space stayed reserved after Trim: {all}");
+        Assert.True(r["after_vmsize_kib_2"] - r["after_vmsize_kib_1"] <= 8 * 1024, $"address space grew from one round to the next: {all}");
+    }
+
+    [Fact]
+    public void DisposeRacingFreesOfItsBlocksNeverFaults()
+    {
+        // Before the fix the child died with an AccessViolationException reading an unmapped huge header.
+        var r = Run("dispose-race");
+        string all = string.Join(", ", r);
+        Assert.True(r["rounds"] >= 20, $"too few rounds: {all}");
+        Assert.Equal(0, r["wrong_kind"]);
+        Assert.True(r["freed"] + r["refused"] >= r["rounds"] * 1000, $"frees unaccounted for: {all}");
+    }
+
+    [Theory]
+    [InlineData("EBB_CHECK", "1")]
+    [InlineData("EBB_GUARD", "all")]
+    [InlineData("EBB_GUARD", "sample:100")]
+    public void SlackOfALargeAlignmentIsNeverTouched(string variable, string value)
+    {
+        // Before the fix checked mode filled the whole gap before the block as left redzone, and
+        // guarded-all mode the whole slack after it: about a gigabyte resident for one 1 GiB-aligned block.
+        var r = Run("aligned-rss", new() { [variable] = value });
+        Assert.True(r["rss_growth_kib"] <= 32 * 1024, $"RssAnon grew {r["rss_growth_kib"]} KiB");
+    }
 }

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace Ebb.Arena;
+
+/// <summary>
+/// The last few thousand huge blocks freed (block start and usable size), so that a second
+/// free of one is named a double free with its size: once freed, a huge block's mapping is
+/// cached or unmapped and its chunk map entries cleared, so without this the pointer looks
+/// like one Ebb never handed out. Only a pointer exactly at a freed block's start matches
+/// (an interior one stays "not Ebb's"), so a foreign mapping that later lands in the range
+/// is never taken for a freed block unless a pointer into it falls on an old block start.
+/// A ring, oldest overwritten first; under the arena lock.
+/// </summary>
+internal static class FreedHuge
+{
+    /// <summary>Blocks remembered.</summary>
+    public const int Capacity = 4096;
+
+    private static readonly nuint[] starts = new nuint[Capacity];
+    private static readonly nuint[] sizes = new nuint[Capacity];
+    private static int next, count;
+
+    /// <summary>Remembers the huge block at <paramref name="start"/> of <paramref name="usable"/> bytes as freed.</summary>
+    public static void RecordLocked(nuint start, nuint usable)
+    {
+        Debug.Assert(Arena.Gate.IsHeldByCurrentThread);
+        starts[next] = start;
+        sizes[next] = usable;
+        next = (next + 1) % Capacity;
+        if (count < Capacity) count++;
+    }
+
+    /// <summary>The usable size of the freed huge block starting at <paramref name="start"/>, or 0 when none is remembered. The newest match wins.</summary>
+    public static nuint SizeOf(nuint start)
+    {
+        lock (Arena.Gate)
+        {
+            // Only an address nobody maps now may be called freed: a live chunk or huge block there is newer.
+            if (ChunkMap.Get(start) != ChunkMap.None) return 0;
+            for (int k = 1; k <= count; k++)
+            {
+                int i = (next - k + Capacity) % Capacity;
+                if (starts[i] == start) return sizes[i];
+            }
+            return 0;
+        }
+    }
+}
