@@ -79,17 +79,27 @@ internal static unsafe class ChunkSource
         regionNext = regionEnd = 0;
     }
 
-    /// <summary>Maps <paramref name="size"/> bytes aligned to <paramref name="alignment"/> (over-map, trim both ends), or 0.</summary>
+    /// <summary>
+    /// Maps <paramref name="size"/> bytes aligned to <paramref name="alignment"/>, or 0. The
+    /// over-map that finds an aligned place (size + alignment) is a PROT_NONE, MAP_NORESERVE
+    /// reservation, trimmed at both ends; a block that must be committed (<paramref name="noReserve"/>
+    /// false) is then mapped over its aligned range alone, so under strict overcommit only the block
+    /// is charged, never the slack of a large alignment.
+    /// </summary>
     public static nint MapAligned(nuint size, nuint alignment, bool noReserve = true)
     {
-        var flags = MapFlags.Private | MapFlags.Anonymous | (noReserve ? MapFlags.NoReserve : 0);
-        nint raw = OsMemory.TryMap(0, size + alignment, Prot.ReadWrite, flags, -1, 0, out _);
+        nint raw = OsMemory.TryMap(0, size + alignment, noReserve ? Prot.ReadWrite : Prot.None,
+            MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve, -1, 0, out _);
         if (raw == 0) return 0;
         nuint start = Layout.AlignUp((nuint)raw, alignment);
         nuint head = start - (nuint)raw, tail = alignment - head;
         if (head != 0) OsMemory.Unmap(raw, head);
         if (tail != 0) OsMemory.Unmap((nint)(start + size), tail);
-        return (nint)start;
+        if (noReserve) return (nint)start;
+        nint block = OsMemory.TryMap((nint)start, size, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous | MapFlags.Fixed, -1, 0, out _);
+        if (block != 0) return block;
+        OsMemory.Unmap((nint)start, size);
+        return 0;
     }
 
     // The break is moved with libc's sbrk, never the raw system call: glibc's malloc keeps
