@@ -33,8 +33,8 @@ internal unsafe struct Heap
     /// <summary>Per bin, the queue of pages with (possibly) free blocks: first and last.</summary>
     public fixed ulong First[SizeClasses.Count];
     public fixed ulong Last[SizeClasses.Count];
-    /// <summary>Pages found with no free block. Their LocalHeap is None, so a local free takes the slow path and brings them back.</summary>
-    public Page* Full;
+    /// <summary>Pages found with no free block, newest first (FullTail the oldest). Their LocalHeap is None, so a local free takes the slow path and brings them back.</summary>
+    public Page* Full, FullTail;
     /// <summary>Large spans of an explicit heap (linked through Page.Next/Prev; under the arena lock).</summary>
     public Page* Large;
     /// <summary>Huge blocks of an explicit heap (under the huge lock).</summary>

@@ -233,33 +233,45 @@ internal static unsafe class Pages
         pg->Heap = h;
         pg->Prev = null;
         pg->Next = h->Full;
-        if (h->Full != null) h->Full->Prev = pg;
+        if (h->Full != null) h->Full->Prev = pg; else h->FullTail = pg;
         h->Full = pg;
     }
 
     public static void UnlinkFull(Heap* h, Page* pg)
     {
         if (pg->Prev != null) pg->Prev->Next = pg->Next; else h->Full = pg->Next;
-        if (pg->Next != null) pg->Next->Prev = pg->Prev;
+        if (pg->Next != null) pg->Next->Prev = pg->Prev; else h->FullTail = pg->Prev;
         pg->Next = pg->Prev = null;
         pg->Flags &= unchecked((byte)~PageFlags.InFull);
     }
 
-    /// <summary>Full pages that received remote frees go back to their queues.</summary>
+    /// <summary>Full pages looked at per rescue: a heap with thousands of full pages (a producer whose consumer frees them) pays for a few, not all, at each miss.</summary>
+    public const int RescueScan = 32;
+
+    /// <summary>
+    /// Full pages that received remote frees go back to their queues. The oldest full pages are
+    /// looked at first (the tail: a consumer frees in about the order blocks were made), at most
+    /// <see cref="RescueScan"/> of them; those with nothing to collect move to the head, so the next
+    /// rescue looks at others, round robin. When it stopped short, the hint stays set for the next miss.
+    /// </summary>
     private static void RescueFull(Heap* h)
     {
-        Page* pg = h->Full;
-        while (pg != null)
+        // The head as it was: pages moved to the head come before it, so the walk stops there.
+        Page* first = h->Full;
+        int scanned = 0;
+        for (Page* pg = h->FullTail; pg != null && scanned < RescueScan; scanned++)
         {
-            Page* next = pg->Next;
+            Page* prev = pg == first ? null : pg->Prev;
+            UnlinkFull(h, pg);
             if (Volatile.Read(ref *(nint*)&pg->ThreadFree) != 0)
             {
-                UnlinkFull(h, pg);
                 CollectRemote(pg);
                 PushBack(h, pg);
             }
-            pg = next;
+            else MakeFull(h, pg);
+            pg = prev;
         }
+        if (scanned == RescueScan) Volatile.Write(ref h->RemoteOnFull, 1);
     }
 
     /// <summary>Points the direct slots of <paramref name="bin"/> (bins up to 1024 B) at its first page.</summary>

@@ -116,12 +116,15 @@ internal static unsafe class Validator
         }
         if (h->EmptyTail != prevEmpty || h->EmptyBytes != emptyBytes)
             Fail(0, $"the empty list counts {h->EmptyBytes} bytes but holds {emptyBytes}, or has a bad tail");
-        for (Page* pg = h->Full; pg != null; pg = pg->Next)
+        Page* prevFull = null;
+        for (Page* pg = h->Full; pg != null; prevFull = pg, pg = pg->Next)
         {
+            if (pg->Prev != prevFull) Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} on the full list has a bad back link");
             if ((pg->Flags & PageFlags.InFull) == 0 || pg->LocalHeap != HeapState.None || pg->Heap != h)
                 Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} on the full list is not marked full");
             ValidateLists(pg);
         }
+        if (h->FullTail != prevFull) Fail(0, "the full list has a bad tail");
     }
 
     private static void ValidateLists(Page* pg)
