@@ -1,0 +1,60 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Ebb.Arena;
+using Ebb.Heap;
+
+namespace Ebb.Tests.Allocator;
+
+/// <summary>
+/// The page descriptor's explicit layout, as Page.cs states it: no two fields overlap, all fit in
+/// the descriptor, and each cache line holds the fields of the writer it is meant for (the
+/// allocation's free-list head alone in the first; what the owner's free fast path reads and
+/// writes in the second; what other threads write in the third). A field moved by mistake would
+/// cost a cache line on every free without any test failing otherwise.
+/// </summary>
+public unsafe class PageLayoutTests
+{
+    private static readonly FieldInfo[] Fields = typeof(Page).GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+
+    private static int OffsetOf(string name) =>
+        Fields.Single(f => f.Name == name).GetCustomAttribute<FieldOffsetAttribute>()!.Value;
+
+    private static int SizeOf(FieldInfo f) =>
+        f.FieldType.IsPointer || f.FieldType == typeof(nuint) || f.FieldType == typeof(nint) ? sizeof(nint) : Marshal.SizeOf(f.FieldType.IsEnum ? Enum.GetUnderlyingType(f.FieldType) : f.FieldType);
+
+    [Fact]
+    public void FieldsDoNotOverlapAndFitTheDescriptor()
+    {
+        Assert.Equal(Layout.PageDescriptorSize, sizeof(Page));
+        var spans = Fields.Select(f => (f.Name, Start: f.GetCustomAttribute<FieldOffsetAttribute>()!.Value, Size: SizeOf(f)))
+            .OrderBy(s => s.Start).ToList();
+        Assert.True(spans.Count >= 20, "too few fields found: the reflection no longer sees them");
+        for (int i = 0; i < spans.Count; i++)
+        {
+            Assert.True(spans[i].Start % Math.Min(spans[i].Size, 8) == 0, $"{spans[i].Name} is not aligned to its size");
+            Assert.True(spans[i].Start + spans[i].Size <= Layout.PageDescriptorSize, $"{spans[i].Name} runs past the descriptor");
+            if (i > 0)
+                Assert.True(spans[i - 1].Start + spans[i - 1].Size <= spans[i].Start, $"{spans[i - 1].Name} overlaps {spans[i].Name}");
+        }
+    }
+
+    [Fact]
+    public void EachCacheLineHoldsItsWritersFields()
+    {
+        Assert.Equal(0, OffsetOf(nameof(Page.Free)));
+        Assert.All(Fields.Where(f => f.Name != nameof(Page.Free)), f => Assert.True(OffsetOf(f.Name) >= 64, $"{f.Name} shares the allocation's line"));
+        foreach (string hot in new[] { nameof(Page.LocalFree), nameof(Page.LocalHeap), nameof(Page.Start), nameof(Page.DivMagic), nameof(Page.DivLimit), nameof(Page.Used), nameof(Page.FreeMark) })
+            Assert.InRange(OffsetOf(hot), 64, 127);
+        Assert.InRange(OffsetOf(nameof(Page.ThreadFree)), 128, 191);
+    }
+
+    [Fact]
+    public void HeapDirectSlotsComeFirst()
+    {
+        // The alloc fast path indexes the heap pointer itself: ((Page**)h)[(size + 15) >> 4].
+        Ebb.Heap.Heap h = default;
+        Assert.Equal(0, (int)((byte*)Unsafe.AsPointer(ref h.Direct[0]) - (byte*)Unsafe.AsPointer(ref h)));
+        Assert.Equal(Ebb.Heap.Heap.DirectSlots, (int)(Ebb.Heap.Heap.DirectMaxSize / 16) + 1);
+    }
+}
