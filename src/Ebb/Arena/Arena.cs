@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Ebb.Heap;
 using Ebb.Os;
@@ -70,6 +71,7 @@ internal static unsafe class Arena
     }
 
     /// <summary>A span of <paramref name="slices"/> slices, or null when out of memory. <paramref name="zero"/> tells whether all its bytes are known zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Page* AllocSpan(uint slices, out bool zero)
     {
         lock (Gate)
@@ -92,11 +94,13 @@ internal static unsafe class Arena
     }
 
     /// <summary>Gives a span back. The caller has unlinked it from every list.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FreeSpan(Page* head)
     {
         lock (Gate) FreeSpanLocked(head);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FreeSpanLocked(Page* head)
     {
         Chunk* c = Page.ChunkOf(head);
@@ -121,6 +125,7 @@ internal static unsafe class Arena
         else if (options.PurgeDelayMs > 0) Purger.Wake();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Page* Take(Chunk* c, int start, int n, out bool zero)
     {
         zero = true;
@@ -153,6 +158,7 @@ internal static unsafe class Arena
     /// often dirty (resident already: reusing them costs no new memory and no page faults).
     /// A hole that fits exactly and is all dirty scores 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long FindRun(Chunk* c, int n, out int start)
     {
         start = -1;

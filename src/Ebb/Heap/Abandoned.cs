@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ebb.Arena;
 
 namespace Ebb.Heap;
@@ -77,6 +78,7 @@ internal static unsafe class Abandoned
     }
 
     /// <summary>An abandoned page of <paramref name="bin"/> with a free block, now <paramref name="h"/>'s (not yet queued); null if none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Page* TryAdopt(Heap* h, int bin)
     {
         if (Volatile.Read(ref count) == 0) return null;

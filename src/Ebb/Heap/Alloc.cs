@@ -73,7 +73,7 @@ internal static unsafe class HeapAlloc
 
     // ---- slow paths -------------------------------------------------------------------
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void* AllocSlowOrThrow(nuint size, bool zero)
     {
         void* p = AllocSlow(size, zero);
@@ -81,7 +81,7 @@ internal static unsafe class HeapAlloc
         return p;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void* AllocSlow(nuint size, bool zero)
     {
         Heap* h = ThreadHeap.Current;
@@ -98,6 +98,7 @@ internal static unsafe class HeapAlloc
     }
 
     /// <summary>Any size from heap <paramref name="h"/> (the caller owns it: its thread, or its lock).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void* FromHeap(Heap* h, nuint size, bool zero)
     {
         if (size <= Layout.MaxSmallSize) return FromBin(h, SizeClasses.BinOf(size), size, zero);
@@ -106,6 +107,7 @@ internal static unsafe class HeapAlloc
     }
 
     /// <summary>A block of bin <paramref name="bin"/>; <paramref name="size"/> is what to clear when <paramref name="zero"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void* FromBin(Heap* h, int bin, nuint size, bool zero)
     {
         Page* pg = Heap.FirstOf(h)[bin];
@@ -118,6 +120,7 @@ internal static unsafe class HeapAlloc
     }
 
     /// <summary>A block aligned to <paramref name="alignment"/> (a power of two above 16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void* Aligned(Heap* h, nuint size, nuint alignment, bool zero)
     {
         if (alignment <= 16) return FromHeap(h, size, zero);
@@ -138,6 +141,7 @@ internal static unsafe class HeapAlloc
     }
 
     /// <summary>A span of whole slices holding one block (128 KiB &lt; size ≤ 4 MiB), 64 KiB aligned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void* Large(Heap* h, nuint size, bool zero)
     {
         uint slices = (uint)((size + Layout.SliceSize - 1) >> Layout.SliceShift);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Ebb.Arena;
@@ -47,6 +48,7 @@ internal static unsafe class DeadHeaps
     public static bool Watch(Heap* h) => watch != null && watch(h) == 0;
 
     /// <summary>A dead thread's heap for the calling new thread to take over, or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Heap* TryTake()
     {
         if (incoming == null || (Volatile.Read(ref *incoming) == 0 && Volatile.Read(ref heldCount) == 0)) return null;

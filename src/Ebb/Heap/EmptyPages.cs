@@ -24,7 +24,7 @@ internal static unsafe class EmptyPages
     /// and ThreadFree are empty, so no other thread may touch it but to free a block twice, which
     /// the free mark refuses). Off its queue onto the empty list, unless its bin allocates from it.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void PageEmptied(Page* pg)
     {
         Heap* h = pg->Heap;
@@ -44,6 +44,7 @@ internal static unsafe class EmptyPages
     }
 
     /// <summary>An empty page of <paramref name="h"/> made ready for <paramref name="bin"/> (not queued), or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Page* Take(Heap* h, int bin)
     {
         Page* pg = h->Empty;
@@ -65,6 +66,7 @@ internal static unsafe class EmptyPages
     }
 
     /// <summary>Gives the oldest empty pages back to the arena until at most <paramref name="keepBytes"/> remain (0: all).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Release(Heap* h, long keepBytes)
     {
         if (h->EmptyBytes <= keepBytes) return;

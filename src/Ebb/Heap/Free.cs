@@ -56,7 +56,7 @@ internal static unsafe class Dealloc
     /// thread's page (a producer/consumer pair's every free), goes straight to the remote free
     /// without a second thread-static read (outside the inlined path, each is a call).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void FreeInChunk(void* p, Page* pg, Heap* h)
     {
         if (pg->Kind == PageKind.Small && Page.IsBlockStart((nuint)p - pg->Start, pg->DivMagic, pg->DivLimit)) FreeSmall(p, pg, h);
@@ -66,7 +66,7 @@ internal static unsafe class Dealloc
     // ---- slow path --------------------------------------------------------------------
 
     /// <summary>Frees anything Ebb handed out, from any thread; throws <see cref="EbbMemoryException"/> for anything else.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void FreeSlow(void* p)
     {
         if (p == null) return;
@@ -109,6 +109,7 @@ internal static unsafe class Dealloc
     }
 
     /// <summary>Frees a block start of a small page; <paramref name="h"/> is the calling thread's heap (null when it has none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FreeSmall(void* p, Page* pg, Heap* h)
     {
         Block* b = (Block*)p;
@@ -148,6 +149,7 @@ internal static unsafe class Dealloc
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FreeLarge(Page* pg, void* p)
     {
         lock (Arena.Arena.Gate)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Ebb.Heap;
 
 /// <summary>
@@ -14,6 +15,7 @@ internal static unsafe class FreeBlockCheck
     /// freed and not handed out since, invalid-free when it was carved and never handed out.
     /// <paramref name="h"/> is the heap the caller owns (its thread's, or an EbbHeap under its gate), or null.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ThrowIfFree(void* p, Page* pg, Heap* h)
     {
         if (((Block*)p)->Mark != BlockMark.Freed) return;

@@ -13,6 +13,7 @@ namespace Ebb.Heap;
 internal static unsafe class Pages
 {
     /// <summary>A page of <paramref name="bin"/> with a free block, first in its queue, or null when out of memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Page* FindPage(Heap* h, int bin)
     {
         Page** firsts = Heap.FirstOf(h);
@@ -83,12 +84,14 @@ internal static unsafe class Pages
     }
 
     /// <summary>Refills Free if it is empty (<see cref="Refill"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Collect(Page* pg)
     {
         if (pg->Free == null) Refill(pg);
     }
 
     /// <summary>Takes the remote frees onto LocalFree, leaving Free alone (for pages that do not serve allocations now).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CollectRemote(Page* pg)
     {
         if (pg->ThreadFree != null) CollectThreadFree(pg);
@@ -109,6 +112,7 @@ internal static unsafe class Pages
         return n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CollectThreadFree(Page* pg)
     {
         Block* list = (Block*)Interlocked.Exchange(ref *(nint*)&pg->ThreadFree, 0);
@@ -122,6 +126,7 @@ internal static unsafe class Pages
     }
 
     /// <summary>Carves a fresh span into blocks of <paramref name="bin"/>, all on the free list.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Page* NewPage(Heap* h, int bin)
     {
         uint slices = SizeClasses.SlicesPerPage(bin);
@@ -132,6 +137,7 @@ internal static unsafe class Pages
     }
 
     /// <summary>Makes span <paramref name="pg"/> (of the bin's slice count) a page of <paramref name="bin"/>, its first blocks carved; <paramref name="zero"/>: its bytes are known zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Init(Page* pg, Heap* h, int bin, bool zero)
     {
         Debug.Assert(pg->SliceCount == SizeClasses.SlicesPerPage(bin));
@@ -167,6 +173,7 @@ internal static unsafe class Pages
     /// freed (LocalFree, refilled into Free when Free runs dry) instead of walking the whole
     /// page first, and memory a page never needs is never touched.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Extend(Page* pg)
     {
         uint bs = pg->BlockSize;
@@ -188,6 +195,7 @@ internal static unsafe class Pages
         pg->Flags |= pg->TailIsZero != 0 ? (byte)(PageFlags.FreeIsZero | PageFlags.FreeIsCarved) : PageFlags.FreeIsCarved;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PushFront(Heap* h, Page* pg)
     {
         int bin = pg->Bin;
@@ -202,6 +210,7 @@ internal static unsafe class Pages
         SetDirect(h, bin, pg);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PushBack(Heap* h, Page* pg)
     {
         int bin = pg->Bin;
@@ -216,6 +225,7 @@ internal static unsafe class Pages
     }
 
     /// <summary>Removes a page from its bin queue.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unlink(Heap* h, Page* pg)
     {
         int bin = pg->Bin;
@@ -226,6 +236,7 @@ internal static unsafe class Pages
     }
 
     /// <summary>Puts a page on the full list: LocalHeap None, so the next local free comes to the slow path and brings it back.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MakeFull(Heap* h, Page* pg)
     {
         pg->LocalHeap = HeapState.None;
@@ -237,6 +248,7 @@ internal static unsafe class Pages
         h->Full = pg;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnlinkFull(Heap* h, Page* pg)
     {
         if (pg->Prev != null) pg->Prev->Next = pg->Next; else h->Full = pg->Next;
@@ -254,6 +266,7 @@ internal static unsafe class Pages
     /// <see cref="RescueScan"/> of them; those with nothing to collect move to the head, so the next
     /// rescue looks at others, round robin. When it stopped short, the hint stays set for the next miss.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RescueFull(Heap* h)
     {
         // The head as it was: pages moved to the head come before it, so the walk stops there.
@@ -275,6 +288,7 @@ internal static unsafe class Pages
     }
 
     /// <summary>Points the direct slots of <paramref name="bin"/> (bins up to 1024 B) at its first page.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SetDirect(Heap* h, int bin, Page* pg)
     {
         uint bs = SizeClasses.BlockSize(bin);

@@ -33,7 +33,7 @@ internal static unsafe class ThreadHeap
     }
 
     /// <summary>The calling thread's heap, created on first use.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Heap* Init()
     {
         Heap* h = t_heap;
