@@ -263,28 +263,40 @@ internal static unsafe class Pages
     /// <summary>
     /// Full pages that received remote frees go back to their queues. The oldest full pages are
     /// looked at first (the tail: a consumer frees in about the order blocks were made), at most
-    /// <see cref="RescueScan"/> of them; those with nothing to collect move to the head, so the next
-    /// rescue looks at others, round robin. When it stopped short, the hint stays set for the next miss.
+    /// <see cref="RescueScan"/> of them, and the others keep their place, so the order of age
+    /// holds. Only when a whole scan found nothing to collect do the scanned pages move to the
+    /// head (blocks that live long must not hide the pages behind them). When it stopped short,
+    /// the hint stays set for the next miss.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RescueFull(Heap* h)
     {
-        // The head as it was: pages moved to the head come before it, so the walk stops there.
-        Page* first = h->Full;
-        int scanned = 0;
-        for (Page* pg = h->FullTail; pg != null && scanned < RescueScan; scanned++)
+        int scanned = 0, rescued = 0;
+        Page* pg = h->FullTail;
+        for (; pg != null && scanned < RescueScan; scanned++)
         {
-            Page* prev = pg == first ? null : pg->Prev;
-            UnlinkFull(h, pg);
+            Page* prev = pg->Prev;
             if (Volatile.Read(ref *(nint*)&pg->ThreadFree) != 0)
             {
+                UnlinkFull(h, pg);
                 CollectRemote(pg);
                 PushBack(h, pg);
+                rescued++;
             }
-            else MakeFull(h, pg);
             pg = prev;
         }
-        if (scanned == RescueScan) Volatile.Write(ref h->RemoteOnFull, 1);
+        if (pg == null) return;
+        if (rescued == 0)
+        {
+            // The oldest pages had nothing to collect: they go to the head, behind the rest.
+            for (int i = 0; i < RescueScan; i++)
+            {
+                Page* old = h->FullTail;
+                UnlinkFull(h, old);
+                MakeFull(h, old);
+            }
+        }
+        Volatile.Write(ref h->RemoteOnFull, 1);
     }
 
     /// <summary>Points the direct slots of <paramref name="bin"/> (bins up to 1024 B) at its first page.</summary>
