@@ -304,6 +304,7 @@ internal static unsafe class Scenarios
             if (started + 2 == 100) committed100 = EbbMemory.GetStats().CommittedBytes;
         }
         long committed1000 = EbbMemory.GetStats().CommittedBytes;
+        Print("hooked", Ebb.Heap.DeadHeaps.Hooked ? 1 : 0);
         Print("committed_100", committed100);
         Print("committed_1000", committed1000);
         Print("gc_count", GC.CollectionCount(0) - gcBefore);

@@ -15,8 +15,9 @@ namespace Ebb.Heap;
 /// thread pool that replaces threads keeps reusing the same pages instead of taking fresh ones.
 /// A heap no thread took within the hold time (the purge delay) is given up by the purge thread
 /// (<see cref="ReleaseDueLocked"/>): its pages go to the abandoned lists, to be adopted or, once
-/// empty, returned. Without the native library nothing is watched, and a dead thread's heap is
-/// given up when the GC finalizes its holder (<see cref="ThreadHeap"/>).
+/// empty, returned. Without the native library the purge thread polls instead
+/// (<see cref="Poll"/>): every <see cref="PollMs"/> it asks the kernel whether each thread with
+/// a heap still exists (tgkill with signal 0), and a heap whose thread is gone goes the same way.
 /// </summary>
 internal static unsafe class DeadHeaps
 {
@@ -28,6 +29,12 @@ internal static unsafe class DeadHeaps
     /// <summary>Dead heaps not taken over yet, newest first, linked through <see cref="Heap.NextDead"/>. Under the arena lock.</summary>
     private static Heap* held;
     private static int heldCount;
+
+    /// <summary>Without the hook: heaps of live threads, polled for their thread's end, linked through <see cref="Heap.NextDead"/>. Under the arena lock.</summary>
+    private static Heap* polled;
+
+    /// <summary>How often the purge thread polls thread ids when there is no hook.</summary>
+    public const int PollMs = 100;
 
     static DeadHeaps()
     {
@@ -41,20 +48,34 @@ internal static unsafe class DeadHeaps
         watch = (delegate* unmanaged<Heap*, int>)w;
     }
 
+    /// <summary>Whether the native thread-exit hook is in use (else thread ids are polled).</summary>
+    public static bool Hooked => watch != null;
+
     /// <summary>Dead heaps waiting to be taken over or given up.</summary>
     public static int HeldCount => Volatile.Read(ref heldCount);
 
     /// <summary>Makes the calling thread's exit hand <paramref name="h"/> here. False without the native hook (the caller falls back to a finalizer).</summary>
     public static bool Watch(Heap* h) => watch != null && watch(h) == 0;
 
+    /// <summary>Without the hook: makes the purge thread poll for the end of the calling thread, which owns <paramref name="h"/>.</summary>
+    public static void Poll(Heap* h)
+    {
+        h->KernelTid = ThreadProbe.CurrentId;
+        lock (Arena.Arena.Gate)
+        {
+            h->NextDead = polled;
+            polled = h;
+        }
+    }
+
     /// <summary>A dead thread's heap for the calling new thread to take over, or null.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Heap* TryTake()
     {
-        if (incoming == null || (Volatile.Read(ref *incoming) == 0 && Volatile.Read(ref heldCount) == 0)) return null;
+        if (Volatile.Read(ref heldCount) == 0 && (incoming == null || Volatile.Read(ref *incoming) == 0)) return null;
         lock (Arena.Arena.Gate)
         {
-            DrainLocked(Arena.Arena.Now);
+            if (incoming != null) DrainLocked(Arena.Arena.Now);
             Heap* h = held;
             if (h == null) return null;
             held = h->NextDead;
@@ -71,9 +92,13 @@ internal static unsafe class DeadHeaps
     /// </summary>
     public static int ReleaseDueLocked(int holdMs)
     {
-        if (incoming == null) return -1;
         int now = Arena.Arena.Now, next = -1;
-        DrainLocked(now);
+        if (incoming != null) DrainLocked(now);
+        else if (polled != null)
+        {
+            PollLocked(now);
+            if (polled != null) next = PollMs;
+        }
         Heap* prev = null;
         for (Heap* h = held; h != null;)
         {
@@ -95,6 +120,26 @@ internal static unsafe class DeadHeaps
             h = after;
         }
         return next;
+    }
+
+    /// <summary>Moves the polled heaps whose thread has ended onto the held list, stamped with the time.</summary>
+    private static void PollLocked(int now)
+    {
+        Heap* prev = null;
+        for (Heap* h = polled; h != null;)
+        {
+            Heap* after = h->NextDead;
+            if (ThreadProbe.HasEnded(h->KernelTid))
+            {
+                if (prev == null) polled = after; else prev->NextDead = after;
+                h->DiedAt = now;
+                h->NextDead = held;
+                held = h;
+                heldCount++;
+            }
+            else prev = h;
+            h = after;
+        }
     }
 
     /// <summary>Moves what the hook pushed onto the held list, stamped with the time it was found.</summary>

@@ -50,6 +50,8 @@ internal unsafe struct Heap
     public HeapKind Kind;
     /// <summary>Managed thread id of the owner thread (thread heaps), for reports.</summary>
     public int ThreadId;
+    /// <summary>The owner thread's kernel id, for the poll that finds dead threads when the native hook is missing (<see cref="DeadHeaps"/>).</summary>
+    public int KernelTid;
     /// <summary>When its thread was found dead (ms, <see cref="Arena.Arena.Now"/>), while the heap waits in <see cref="DeadHeaps"/>.</summary>
     public int DiedAt;
     /// <summary>Link in <see cref="DeadHeaps"/>'s lists: written by the native thread-exit hook as the owner dies, then under the arena lock.</summary>

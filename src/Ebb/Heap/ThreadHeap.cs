@@ -7,15 +7,14 @@ namespace Ebb.Heap;
 /// inlines thread-static access for unmanaged types). .NET has no thread-exit hook, so the
 /// native helper's pthread key stands in for one (<see cref="DeadHeaps"/>): when the thread
 /// exits, its heap goes to a new thread or, after the purge delay, to the abandoned lists,
-/// whether or not a GC ever runs. Without the native library, a finalizable
-/// <see cref="Holder"/> referenced only from another [ThreadStatic] slot does it later: when the
-/// thread dies its slot goes, the holder becomes unreachable, and its finalizer abandons the
-/// heap at the next GC. Nothing leaks because a thread ended.
+/// whether or not a GC ever runs. Without the native library the purge thread polls the
+/// thread's kernel id instead. (No finalizer: one could run after the poll or the hook had
+/// already handed the heap to a new thread, and abandon a heap in use.) Nothing leaks because a
+/// thread ended.
 /// </summary>
 internal static unsafe class ThreadHeap
 {
     [ThreadStatic] private static Heap* t_heap;
-    [ThreadStatic] private static Holder? t_holder;
 
     /// <summary>
     /// Sampled mode (<c>EBB_GUARD=sample:N</c>): allocations left before this thread's next
@@ -42,15 +41,10 @@ internal static unsafe class ThreadHeap
         h = DeadHeaps.TryTake();
         if (h != null) h->ThreadId = Environment.CurrentManagedThreadId;
         else h = HeapPool.Rent(HeapKind.Thread);
-        // The hook tells the purge thread when this thread ends, so that thread must be running.
-        if (DeadHeaps.Watch(h)) Arena.Purger.EnsureStarted();
-        else t_holder = new Holder(h);
+        // The hook (or, without it, the purge thread's poll) finds this thread's end, so the purge thread must be running.
+        if (!DeadHeaps.Watch(h)) DeadHeaps.Poll(h);
+        Arena.Purger.EnsureStarted();
         t_heap = h;
         return h;
-    }
-
-    private sealed class Holder(Heap* heap)
-    {
-        ~Holder() => Abandoned.AbandonHeap(heap);
     }
 }

@@ -68,6 +68,17 @@ internal static unsafe partial class Native
         public short Revents;
     }
 
+    public const int ESRCH = 3;
+
+    [LibraryImport(Libc, EntryPoint = "gettid")]
+    public static partial int gettid();
+
+    [LibraryImport(Libc, EntryPoint = "getpid")]
+    public static partial int getpid();
+
+    [LibraryImport(Libc, EntryPoint = "tgkill", SetLastError = true)]
+    public static partial int tgkill(int tgid, int tid, int sig);
+
     [LibraryImport(Libc, EntryPoint = "getauxval")]
     public static partial nuint getauxval(nuint type);
 }

@@ -11,12 +11,13 @@ public class ChildProcessTests
             $"{Path.DirectorySeparatorChar}Ebb.TestHost{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal),
         "Ebb.TestHost.dll");
 
-    private static Dictionary<string, long> Run(string scenario, Dictionary<string, string>? env = null, string? ulimitKiB = null)
+    private static Dictionary<string, long> Run(string scenario, Dictionary<string, string>? env = null, string? ulimitKiB = null, string? hostDll = null)
     {
-        Assert.True(File.Exists(HostDll), $"missing {HostDll}");
+        hostDll ??= HostDll;
+        Assert.True(File.Exists(hostDll), $"missing {hostDll}");
         var psi = ulimitKiB == null
-            ? new ProcessStartInfo("dotnet") { ArgumentList = { HostDll, scenario } }
-            : new ProcessStartInfo("bash") { ArgumentList = { "-c", $"ulimit -v {ulimitKiB}; exec dotnet \"$0\" \"$1\"", HostDll, scenario } };
+            ? new ProcessStartInfo("dotnet") { ArgumentList = { hostDll, scenario } }
+            : new ProcessStartInfo("bash") { ArgumentList = { "-c", $"ulimit -v {ulimitKiB}; exec dotnet \"$0\" \"$1\"", hostDll, scenario } };
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("EBB_", StringComparison.Ordinal)).ToList())
@@ -89,11 +90,46 @@ public class ChildProcessTests
         var r = Run("thread-churn");
         string all = string.Join(", ", r);
         Assert.True(r["no_gc_region"] == 1 && r["gc_count"] == 0, $"a GC ran, so this does not show thread death without one: {all}");
+        Assert.Equal(1, r["hooked"]);
         Assert.Equal(0, r["corrupt_blocks"]);
         Assert.Equal(1, r["validated"]);
         // Dead threads' heaps are taken over or given back: 900 more threads add (almost) nothing.
         Assert.True(r["committed_1000"] <= r["committed_100"] + (r["committed_100"] / 4) + (4L << 20),
             $"committed memory grew with the number of threads that came and went: {all}");
+    }
+
+    [Fact]
+    public void ThreadChurnWithoutTheNativeLibrary_IsFoundByPollingThreadIds()
+    {
+        // A copy of the host without libebbfault.so: no thread-exit hook, so the purge thread's
+        // poll of kernel thread ids must find the dead threads (still no GC).
+        string dir = Path.Combine(Path.GetTempPath(), $"ebb-nohook-{Environment.ProcessId}");
+        try
+        {
+            CopyDirectory(Path.GetDirectoryName(HostDll)!, dir);
+            foreach (var lib in Directory.GetFiles(dir, "libebbfault.so", SearchOption.AllDirectories)) File.Delete(lib);
+            var r = Run("thread-churn", hostDll: Path.Combine(dir, Path.GetFileName(HostDll)));
+            string all = string.Join(", ", r);
+            Assert.True(r["no_gc_region"] == 1 && r["gc_count"] == 0, $"a GC ran: {all}");
+            Assert.Equal(0, r["hooked"]);
+            Assert.Equal(0, r["corrupt_blocks"]);
+            // Polling finds a dead thread within its period, not at once: a bound looser than the hook's.
+            Assert.True(r["committed_1000"] <= 2 * r["committed_100"] + (16L << 20),
+                $"committed memory grew with the number of threads that came and went: {all}");
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (string d in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(d.Replace(from, to, StringComparison.Ordinal));
+        Directory.CreateDirectory(to);
+        foreach (string f in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(f, f.Replace(from, to, StringComparison.Ordinal), overwrite: true);
     }
 
     [Fact]

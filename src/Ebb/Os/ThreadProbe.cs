@@ -1,0 +1,20 @@
+using System.Runtime.InteropServices;
+
+namespace Ebb.Os;
+
+/// <summary>Kernel thread ids: the calling thread's, and whether a thread of this process still exists (tgkill with signal 0).</summary>
+internal static class ThreadProbe
+{
+    private static readonly int Pid = Native.getpid();
+
+    /// <summary>The calling thread's kernel id.</summary>
+    public static int CurrentId => Native.gettid();
+
+    /// <summary>
+    /// Whether thread <paramref name="tid"/> of this process has ended. A tid can be reused by a new
+    /// thread after its owner ended, which only makes the answer "alive" for longer: never "ended"
+    /// for a thread that runs.
+    /// </summary>
+    public static bool HasEnded(int tid) =>
+        Native.tgkill(Pid, tid, 0) != 0 && Marshal.GetLastSystemError() == Native.ESRCH;
+}
