@@ -36,7 +36,8 @@ public static unsafe class MapCommand
         if (pid is null) throw new CliException("ebb map: which process? (ebb map PID|self -o FILE.svg|FILE.html)");
         if (pid != "self" && (!int.TryParse(pid, out int n) || n <= 0))
             throw new CliException($"ebb map: '{pid}' is not a process id (a number, or 'self')");
-        bool html = output is not null && Format(output);
+        if (output is not null && output != "-") OutputPath.Check("map", output, ".svg", ".html", ".htm");
+        bool html = output is not null && output != "-" && Path.GetExtension(output).ToLowerInvariant() is ".html" or ".htm";
 
         List<MapRegion> regions;
         if (pid == "self" && root == ProcPaths.DefaultRoot)
@@ -63,29 +64,9 @@ public static unsafe class MapCommand
             stdout.Write(text);
             return 0;
         }
-        try
-        {
-            File.WriteAllText(output, text);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"ebb map: cannot write {output}: {e.Message}");
-        }
+        OutputPath.Write("map", output, text);
         stdout.WriteLine($"ebb map: wrote {output}: {AddressSpaceSvg.Totals(regions, regions.All(r => r.Smaps is not null))}");
         return 0;
-    }
-
-    // true for HTML, false for SVG; anything else is an error.
-    private static bool Format(string output)
-    {
-        if (output == "-") return false;
-        string ext = Path.GetExtension(output).ToLowerInvariant();
-        return ext switch
-        {
-            ".svg" => false,
-            ".html" or ".htm" => true,
-            _ => throw new CliException($"ebb map: '{output}': the output must end in .svg or .html"),
-        };
     }
 
     /// <summary>

@@ -65,12 +65,13 @@ public static class VdsoCommand
         if (dump is not null && (target is not null || file is not null))
             throw Fail("--dump saves this process's own vDSO; it takes no PID or --file");
 
+        if (dump is not null) OutputPath.Check("vdso", dump);
         try
         {
             if (dump is not null)
             {
                 byte[] bytes = VdsoReader.CopySelf();
-                File.WriteAllBytes(dump, bytes);
+                OutputPath.Write("vdso", dump, bytes);
                 stdout.WriteLine($"wrote {bytes.Length} bytes of this process's vDSO to {dump}");
                 return 0;
             }

@@ -70,6 +70,9 @@ public static class WatchCommand
         if (pid != "self" && !(int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p > 0))
             throw Fail($"'{pid}' is not a process id");
 
+        // Checked before the first sample: a bad name found only at the end would lose the run.
+        if (svgPath is not null) OutputPath.Check("watch", svgPath, ".svg");
+
         var sampler = new RssSampler(pid, procRoot);
         var samples = new List<RssSample>();
         using var stop = new CancellationTokenSource();
@@ -112,14 +115,7 @@ public static class WatchCommand
         if (svgPath is not null)
         {
             string title = $"process {pid}{(sampler.ProcessName is null ? "" : $" ({sampler.ProcessName})")}";
-            try
-            {
-                File.WriteAllText(svgPath, WatchSvg.Render(samples, title));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw Fail($"cannot write {svgPath}: {e.Message}");
-            }
+            OutputPath.Write("watch", svgPath, WatchSvg.Render(samples, title));
             stdout.WriteLine($"wrote {svgPath}");
         }
         return 0;
