@@ -94,40 +94,22 @@ public static class FreeCommand
         var request = ParseArguments(args, stdout, stderr, out int exit);
         if (request is null) return exit;
 
-        // .NET's console writer swallows EPIPE, so `ebb free -s 1 | head` would loop forever
-        // after head exits. Repeating reports to the process's own stdout go straight to fd 1,
-        // where a closed pipe is an IOException that ends the loop.
-        using var direct = request.Repeat && ReferenceEquals(stdout, Console.Out) ? OpenStdoutDirect() : null;
+        // `ebb free -s 1 | head` ends when head does: Program writes a pipe through fd 1
+        // directly (see BrokenPipe), where a closed reader is an IOException that ends the loop.
         try
         {
-            return Report(request, direct ?? stdout, stderr, sleep, cancel);
+            return Report(request, stdout, stderr, sleep, cancel);
         }
         catch (OperationCanceledException)
         {
             return 0;
         }
-        catch (IOException)
+        catch (IOException e) when (BrokenPipe.Is(e))
         {
-            // Only stdout can throw this here (meminfo failures are ProcReadException): the
-            // reader of a pipe went away. Stop quietly with the shell's 128 + SIGPIPE, as the
-            // SIGPIPE that ends procps's free would.
-            return 141;
+            // The reader of a pipe went away: stop quietly with the status of procps's free,
+            // which SIGPIPE ends.
+            return BrokenPipe.ExitStatus;
         }
-    }
-
-    // Null when stdout is seekable (a file): FileStream would write there with pwrite, which
-    // leaves the shared file offset behind, and a file never reports a closed reader anyway.
-    private static StreamWriter? OpenStdoutDirect()
-    {
-        Console.Out.Flush();
-        var fd1 = new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false);
-        var stream = new FileStream(fd1, FileAccess.Write, bufferSize: 0);
-        if (stream.CanSeek)
-        {
-            stream.Dispose();
-            return null;
-        }
-        return new StreamWriter(stream, new System.Text.UTF8Encoding(false)) { AutoFlush = true };
     }
 
     // Emulates free.c's getopt loop: each option acts at once, and the first error or

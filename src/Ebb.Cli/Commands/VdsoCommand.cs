@@ -91,7 +91,7 @@ public static class VdsoCommand
         {
             throw Fail(e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && !BrokenPipe.Is(e))
         {
             throw Fail(e.Message);
         }
