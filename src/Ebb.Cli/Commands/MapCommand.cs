@@ -34,8 +34,7 @@ public static unsafe class MapCommand
             else throw new CliException($"ebb map: one process at a time ('{pid}', then '{a}')");
         }
         if (pid is null) throw new CliException("ebb map: which process? (ebb map PID|self -o FILE.svg|FILE.html)");
-        if (pid != "self" && (!int.TryParse(pid, out int n) || n <= 0))
-            throw new CliException($"ebb map: '{pid}' is not a process id (a number, or 'self')");
+        pid = PidArgument.Parse(pid) ?? throw new CliException($"ebb map: '{pid}' is not a process id ({PidArgument.Spellings})");
         if (output is not null && output != "-") OutputPath.Check("map", output, ".svg", ".html", ".htm");
         bool html = output is not null && output != "-" && Path.GetExtension(output).ToLowerInvariant() is ".html" or ".htm";
 

@@ -164,13 +164,19 @@ public static class PmapCommand
         foreach (var operand in operands)
         {
             var walk = operand;
+            // ebb's own spelling, which procps refuses with its usage text: this process.
+            if (walk == "self")
+            {
+                pids.Add(Environment.ProcessId);
+                continue;
+            }
             if (walk.StartsWith("/proc/", StringComparison.Ordinal))
             {
                 walk = walk[6..];
                 if (walk.Length == 0 || !char.IsAsciiDigit(walk[0])) continue; // procps skips it silently
             }
             if (walk.Length == 0 || !char.IsAsciiDigit(walk[0])) throw Usage();
-            if (!TryParseCUnsigned(walk, out ulong pid) || pid < 1 || pid > 0x7fffffff) throw Usage();
+            if (!PidArgument.TryParseCUnsigned(walk, out ulong pid) || pid < 1 || pid > 0x7fffffff) throw Usage();
             pids.Add((int)pid);
         }
         if (pids.Count == 0) throw Fail("library failed pids statistics");
@@ -327,26 +333,6 @@ public static class PmapCommand
         if (overflow) value = ulong.MaxValue;
         else if (negative) value = unchecked(0 - value);
         return i == s.Length;
-    }
-
-    // strtoul(s, &end, 0) for a string that starts with a digit: 0x… hex, 0… octal, else decimal.
-    private static bool TryParseCUnsigned(string s, out ulong value)
-    {
-        value = 0;
-        int i = 0, radix = 10;
-        if (s.Length > 1 && s[0] == '0' && (s[1] | 0x20) == 'x' && s.Length > 2 && Uri.IsHexDigit(s[2])) { radix = 16; i = 2; }
-        else if (s[0] == '0') radix = 8;
-        bool overflow = false;
-        for (; i < s.Length; i++)
-        {
-            int digit = Uri.IsHexDigit(s[i]) ? Convert.ToInt32(s[i].ToString(), 16) : 99;
-            if (digit >= radix) return false;
-            UInt128 next = (UInt128)value * (uint)radix + (uint)digit;
-            if (next > ulong.MaxValue) overflow = true;
-            value = (ulong)next;
-        }
-        if (overflow) value = ulong.MaxValue;
-        return true;
     }
 
     private static string DefaultRcPath()

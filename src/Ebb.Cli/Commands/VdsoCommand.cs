@@ -58,7 +58,8 @@ public static class VdsoCommand
                     break;
             }
         }
-        int? target = pid is null or "self" ? null : ParsePid(pid);
+        string? named = pid is null ? null : PidArgument.Parse(pid) ?? throw Fail($"'{pid}' is not a process id ({PidArgument.Spellings})");
+        int? target = named is null or "self" ? null : int.Parse(named, CultureInfo.InvariantCulture);
         if (file is not null && pid is not null) throw Fail("--file and a PID exclude each other");
         if (bench && (target is not null || file is not null))
             throw Fail("--bench times this process's own vDSO; it takes no PID or --file");
@@ -110,8 +111,4 @@ public static class VdsoCommand
             ? n
             : throw Fail($"{option} needs a positive whole number, not '{text}'");
 
-    private static int ParsePid(string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
-            ? n
-            : throw Fail($"'{text}' is not a process id");
 }

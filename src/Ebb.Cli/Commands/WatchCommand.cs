@@ -67,8 +67,7 @@ public static class WatchCommand
             }
         }
         if (pid is null) throw Fail("which process? (ebb watch PID|self; try 'ebb watch --help')");
-        if (pid != "self" && !(int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p > 0))
-            throw Fail($"'{pid}' is not a process id");
+        pid = PidArgument.Parse(pid) ?? throw Fail($"'{pid}' is not a process id ({PidArgument.Spellings})");
 
         // Checked before the first sample: a bad name found only at the end would lose the run.
         if (svgPath is not null) OutputPath.Check("watch", svgPath, ".svg");

@@ -155,7 +155,7 @@ public class VdsoCommandTests
         AssertOneLineError(Run("vdso", "--frob"), "ebb vdso: unknown option '--frob' (try 'ebb vdso --help')");
         AssertOneLineError(Run("vdso", "--bench", "-n", "0"), "ebb vdso: -n needs a positive whole number, not '0'");
         AssertOneLineError(Run("vdso", "-n"), "ebb vdso: option '-n' needs a value");
-        AssertOneLineError(Run("vdso", "abc"), "ebb vdso: 'abc' is not a process id");
+        AssertOneLineError(Run("vdso", "abc"), "ebb vdso: 'abc' is not a process id (a number, 0x hex, /proc/PID or self)");
         AssertOneLineError(Run("vdso", "1", "--bench"), "ebb vdso: --bench times this process's own vDSO; it takes no PID or --file");
         AssertOneLineError(Run("vdso", "--file", "/nonexistent/vdso.so"),
             "ebb vdso: cannot read /nonexistent/vdso.so: Could not find a part of the path '/nonexistent/vdso.so'.");
