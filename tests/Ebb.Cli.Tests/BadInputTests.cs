@@ -419,7 +419,7 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Trees>
             .Select(l => l.Trim().Split(' ')[0]).ToHashSet();
         Assert.Equal(new HashSet<string> { "tour", "lab", "free", "watch", "vdso", "pmap", "map" }, listed);
         var (_, labOut, _) = Run("lab", "--help");
-        var experiments = labOut.Split('\n').Where(l => l.StartsWith("  ", StringComparison.Ordinal))
+        var experiments = labOut.Split('\n').Where(l => l.StartsWith("  ", StringComparison.Ordinal) && !l.TrimStart().StartsWith('-'))
             .Select(l => l.Trim().Split(' ')[0]).ToHashSet();
         Assert.Equal(new HashSet<string> { "brk", "mmap", "madvise", "threshold", "vdso", "errors" }, experiments);
     }

@@ -47,6 +47,17 @@ public static class FreeCommand
 
         """;
 
+    /// <summary>
+    /// What <c>--help</c> adds after procps's text (only there: a bad command line's usage on
+    /// stderr stays procps's): the options ebb has and procps does not.
+    /// </summary>
+    internal const string EbbHelpText = """
+        ebb's own options (procps free has none of these):
+             --proc-root DIR  read DIR/meminfo instead of /proc/meminfo (a saved tree;
+                              its faults are named with the file, see docs/compatibility.md)
+
+        """;
+
     // The long options in free.c's table order (glibc lists ambiguous matches in this order).
     private static readonly LongOption[] LongOptions =
     [
@@ -180,7 +191,7 @@ public static class FreeCommand
                     }
                     break;
                 case "help":
-                    stdout.Write(UsageText);
+                    stdout.Write(UsageText + EbbHelpText);
                     exit = 0;
                     return null;
                 case "V":

@@ -42,6 +42,20 @@ public static class PmapCommand
 
         """;
 
+    /// <summary>
+    /// What <c>--help</c> adds after procps's text (only there: a bad command line's usage on
+    /// stderr stays procps's): ebb's own options, and procps's silence it keeps.
+    /// </summary>
+    public const string EbbHelpText = """
+        ebb's own (procps pmap has none of these):
+             --proc-root DIR  read DIR/PID/maps, smaps, ... instead of /proc/PID/...
+         PID may also be 'self' (ebb itself); 0x hex and /proc/PID are read as procps does.
+
+        As procps: a process whose maps cannot be read (another user's, or one the kernel's
+        ptrace rules hide) prints its header line alone, says nothing, and the exit code is 1.
+
+        """;
+
     /// <summary>Exit status bit procps sets when some pid was not found.</summary>
     public const int MissingPidStatus = 42;
 
@@ -114,7 +128,7 @@ public static class PmapCommand
                 case "d": d = 1; break;
                 case "q": quiet = true; break;
                 case "A": (low, high) = ParseRange(opt.Argument!, low, high); break;
-                case "h": output.WriteText(UsageText); return 0;
+                case "h": output.WriteText(UsageText + EbbHelpText); return 0;
                 case "V": output.WriteText(VersionText); return 0;
                 case "c": c = 1; break;
                 case "C": C = 1; rcFile = opt.Argument; break;

@@ -28,6 +28,9 @@ public sealed class ErrorsLab : ILabExperiment
             stdout.WriteLine();
             stdout.WriteLine("Makes each mistake in a child process under the mode that catches it. Mistakes:");
             foreach (var s in ErrorScenarios.All.Where(s => s.Classic)) stdout.WriteLine($"  {s.Name,-24} {s.Mistake}");
+            stdout.WriteLine();
+            stdout.WriteLine("Run only when named (variants and self-checks):");
+            foreach (var s in ErrorScenarios.All.Where(s => !s.Classic)) stdout.WriteLine($"  {s.Name,-24} {s.Mistake}");
             return 0;
         }
         var chosen = new List<ErrorScenarios.Scenario>();
