@@ -239,6 +239,12 @@ public static class PmapCommand
                 output.Flush();
                 continue;
             }
+            catch (ProcReadException e) when (e.Kind is ProcReadErrorKind.NotFound && root != ProcPaths.DefaultRoot)
+            {
+                // A saved tree does not change under us: the file was never saved.
+                output.Flush();
+                throw Fail($"{e.Path}: missing from the saved tree");
+            }
             catch (ProcReadException e) when (e.Kind is ProcReadErrorKind.NotFound or ProcReadErrorKind.ProcessExited)
             {
                 // Its stat was read a moment ago: the process exited in between. procps says
@@ -280,6 +286,10 @@ public static class PmapCommand
         }
         catch (ProcReadException e) when (e.Kind is ProcReadErrorKind.NotFound or ProcReadErrorKind.ProcessExited)
         {
+            // A saved tree that has the process's folder but not its stat is damaged, not a
+            // process that is gone: say which file is missing (live /proc stays procps's 42).
+            if (root != ProcPaths.DefaultRoot && Directory.Exists(Path.Combine(root, pid)))
+                throw Fail($"{ProcPaths.For(root, pid, "stat")}: missing from the saved tree (pmap finds a process by its stat)");
             return null;
         }
         catch (ProcReadException e)

@@ -46,6 +46,8 @@ public class FreeLiveTests
         var ebb = RunEbb(args);
         if (real.Code == 0 && real.Out.StartsWith(ReportHeaderStart, StringComparison.Ordinal))
             AssertSameReport(real.Out, ebb.Out, args);   // e.g. "-c 1 -s 5": a live report
+        else if (real.Out == FreeCommand.UsageText)
+            Assert.Equal(real.Out + FreeCommand.EbbHelpText, ebb.Out);   // --help: procps's text, then ebb's own options
         else
             Assert.Equal(real.Out, ebb.Out);
         Assert.Equal(real.Err, ebb.Err);
