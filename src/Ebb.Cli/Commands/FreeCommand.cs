@@ -55,6 +55,7 @@ public static class FreeCommand
         ebb's own options (procps free has none of these):
              --proc-root DIR  read DIR/meminfo instead of /proc/meminfo (a saved tree;
                               its faults are named with the file, see docs/compatibility.md)
+             --json           one JSON object a report, figures in bytes (docs/compatibility.md, JSON)
 
         """;
 
@@ -84,6 +85,7 @@ public static class FreeCommand
         new("version", false, "V"),
         // Ebb's own; exact spelling only, so that no procps abbreviation changes meaning.
         new("proc-root", true, "proc-root", Abbreviable: false),
+        new("json", false, "json", Abbreviable: false),
     ];
 
     private static readonly GetoptLong Parser = new("free", "bkmghltvc:ws:V", LongOptions);
@@ -129,7 +131,7 @@ public static class FreeCommand
     {
         exit = 1;
         var options = new FreeOptions();
-        bool unitSet = false, repeat = false, repeatCount = false;
+        bool unitSet = false, repeat = false, repeatCount = false, json = false;
         double intervalMicros = 1_000_000;
         int count = 0;
         string? procRoot = null;
@@ -201,6 +203,9 @@ public static class FreeCommand
                 case "proc-root":
                     procRoot = arg;
                     break;
+                case "json":
+                    json = true;
+                    break;
             }
         }
         if (operands.Count > 0)
@@ -209,7 +214,7 @@ public static class FreeCommand
             return null;
         }
         string root = string.IsNullOrEmpty(procRoot) ? ProcPaths.DefaultRoot : procRoot;
-        return new FreeRequest(options, root, repeat, repeatCount ? count : 0, intervalMicros);
+        return new FreeRequest(options, root, repeat, repeatCount ? count : 0, intervalMicros, json);
     }
 
     private static int Report(FreeRequest r, TextWriter stdout, TextWriter stderr,
@@ -226,11 +231,13 @@ public static class FreeCommand
                 stderr.Write(error + "\n");
                 return 1;
             }
-            stdout.Write(FreeFormatter.Format(FreeCalculator.Compute(meminfo), r.Options));
+            var figures = FreeCalculator.Compute(meminfo);
+            // --json: one object a line (JSON lines), so a repeating free is read line by line.
+            stdout.Write(r.Json ? FreeJson.Format(figures) + "\n" : FreeFormatter.Format(figures, r.Options));
             stdout.Flush();
             if (r.Count > 0 && --remaining < 1) return 0;
             if (!r.Repeat) return 0;
-            stdout.Write("\n");
+            if (!r.Json) stdout.Write("\n");
             // usleep() takes whole microseconds (useconds_t); the float is truncated.
             sleep(TimeSpan.FromMicroseconds(Math.Min(Math.Floor(r.IntervalMicros), uint.MaxValue)), cancel);
         }
@@ -248,5 +255,5 @@ public static class FreeCommand
 
     private static bool IsSiUnit(string id) => id is "kilo" or "mega" or "giga" or "tera" or "peta";
 
-    private sealed record FreeRequest(FreeOptions Options, string Root, bool Repeat, int Count, double IntervalMicros);
+    private sealed record FreeRequest(FreeOptions Options, string Root, bool Repeat, int Count, double IntervalMicros, bool Json);
 }

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.Json;
+using Ebb.Tests.Fixtures;
+using static Ebb.Cli.Tests.CliRunner;
+
+namespace Ebb.Cli.Tests;
+
+// Each verb's --json is parsed, and its figures checked against the text output of the same
+// input (a saved tree, so both runs see the same numbers).
+public sealed class JsonOutputTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("ebb-json-").FullName;
+
+    public JsonOutputTests()
+    {
+        Directory.CreateDirectory(Path.Combine(root, "4242"));
+        File.WriteAllText(Path.Combine(root, "4242", "status"),
+            "Name:\tsubject\nTgid:\t4242\nVmRSS:\t   20992 kB\nRssAnon:\t   12288 kB\nRssFile:\t    8192 kB\nRssShmem:\t     512 kB\n");
+    }
+
+    public void Dispose() => Directory.Delete(root, true);
+
+    private static long[] Numbers(string line) =>
+        line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+
+    [Theory]
+    [InlineData("live-6.18")]
+    [InlineData("big-swap")]
+    [InlineData("lowhigh-32bit")]
+    [InlineData("overcommitted")]
+    public void Free_Json_MatchesFreeBytes(string tree)
+    {
+        string dir = FreeExpectations.Tree(tree);
+        var text = Run("free", "--proc-root", dir, "-b", "-l", "-v");
+        var json = Run("free", "--proc-root", dir, "--json");
+        Assert.Equal((0, ""), (json.Code, json.Err));
+        using var doc = JsonDocument.Parse(json.Out);
+        var o = doc.RootElement;
+        var lines = text.Out.Split('\n');
+        long[] mem = Numbers(lines.Single(l => l.StartsWith("Mem:", StringComparison.Ordinal)));
+        Assert.Equal(mem, new[] { "memTotal", "memUsed", "memFree", "shared", "buffCache", "available" }.Select(k => o.GetProperty(k).GetInt64()).ToArray());
+        long[] swap = Numbers(lines.Single(l => l.StartsWith("Swap:", StringComparison.Ordinal)));
+        Assert.Equal(swap, new[] { "swapTotal", "swapUsed", "swapFree" }.Select(k => o.GetProperty(k).GetInt64()).ToArray());
+        long[] low = Numbers(lines.Single(l => l.StartsWith("Low:", StringComparison.Ordinal)));
+        Assert.Equal(low, new[] { "lowTotal", "lowUsed", "lowFree" }.Select(k => o.GetProperty(k).GetInt64()).ToArray());
+        long[] comm = Numbers(lines.Single(l => l.StartsWith("Comm:", StringComparison.Ordinal)));
+        Assert.Equal(comm[0], o.GetProperty("commitLimit").GetInt64());
+        Assert.Equal(comm[1], o.GetProperty("committedAs").GetInt64());
+        Assert.Equal(o.GetProperty("buffers").GetInt64() + o.GetProperty("cache").GetInt64(), o.GetProperty("buffCache").GetInt64());
+    }
+
+    [Fact]
+    public void Free_Json_Repeats_AreJsonLines()
+    {
+        var r = Run("free", "--proc-root", FreeExpectations.Tree("live-6.18"), "--json", "-c", "3", "-s", "0.001");
+        Assert.Equal(0, r.Code);
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, l => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(l).RootElement.ValueKind));
+    }
+
+    [Fact]
+    public void Watch_Json_IsOneObjectASample_MatchingTheText()
+    {
+        var text = Run("watch", "4242", "--proc-root", root, "--count", "2", "--interval", "0.001");
+        var json = Run("watch", "4242", "--proc-root", root, "--count", "2", "--interval", "0.001", "--json");
+        Assert.Equal((0, ""), (json.Code, json.Err));
+        var objects = json.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2, objects.Count);
+        var o = objects[0];
+        Assert.Equal("4242", o.GetProperty("pid").GetString());
+        Assert.Equal(20992L * 1024, o.GetProperty("rssBytes").GetInt64());
+        // The text's columns, in MiB with one decimal, from the same figures.
+        string line = text.Out.Split('\n').First(l => l.TrimStart().StartsWith("0.", StringComparison.Ordinal));
+        foreach (var key in (string[])["rssBytes", "anonBytes", "fileBytes", "shmemBytes"])
+            Assert.Contains((o.GetProperty(key).GetInt64() / 1048576.0).ToString("F1", CultureInfo.InvariantCulture) + " MiB", line);
+    }
+}
