@@ -76,3 +76,42 @@ public sealed class JsonOutputTests : IDisposable
             Assert.Contains((o.GetProperty(key).GetInt64() / 1048576.0).ToString("F1", CultureInfo.InvariantCulture) + " MiB", line);
     }
 }
+
+public class VdsoJsonTests
+{
+    [Fact]
+    public void Vdso_Json_MatchesTheTextTable()
+    {
+        var text = Run("vdso");
+        var json = Run("vdso", "--json");
+        Assert.Equal((0, ""), (json.Code, json.Err));
+        using var doc = JsonDocument.Parse(json.Out);
+        var o = doc.RootElement;
+        // The text's rows: "0xADDRESS SIZE TYPE BIND NAME".
+        var rows = text.Out.Split('\n').Where(l => l.StartsWith("0x", StringComparison.Ordinal))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var functions = o.GetProperty("functions").EnumerateArray().ToList();
+        Assert.NotEmpty(rows);
+        Assert.Equal(rows.Count, functions.Count);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            Assert.Equal(Convert.ToUInt64(rows[i][0][2..], 16), functions[i].GetProperty("address").GetUInt64());
+            Assert.Equal(ulong.Parse(rows[i][1], CultureInfo.InvariantCulture), functions[i].GetProperty("sizeBytes").GetUInt64());
+            Assert.Equal(rows[i][2], functions[i].GetProperty("type").GetString());
+            Assert.Equal(rows[i][3], functions[i].GetProperty("binding").GetString());
+            Assert.Equal(rows[i][4], functions[i].GetProperty("displayName").GetString());
+        }
+        Assert.Contains($"({o.GetProperty("sizeBytes").GetInt32()} bytes)", text.Out);
+        Assert.Contains($"0x{o.GetProperty("address").GetUInt64():x}-", text.Out);
+    }
+
+    [Fact]
+    public void Vdso_Json_Bench_HasTheTiming()
+    {
+        var json = Run("vdso", "--json", "--bench", "-n", "1000");
+        Assert.Equal(0, json.Code);
+        var bench = JsonDocument.Parse(json.Out).RootElement.GetProperty("bench");
+        Assert.Equal(1000, bench.GetProperty("calls").GetInt32());
+        Assert.True(bench.GetProperty("syscallNanosecondsPerCall").GetDouble() > 0);
+    }
+}

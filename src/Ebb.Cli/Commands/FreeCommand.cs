@@ -55,7 +55,8 @@ public static class FreeCommand
         ebb's own options (procps free has none of these):
              --proc-root DIR  read DIR/meminfo instead of /proc/meminfo (a saved tree;
                               its faults are named with the file, see docs/compatibility.md)
-             --json           one JSON object a report, figures in bytes (docs/compatibility.md, JSON)
+             --json           one JSON object a report, a line each, in bytes
+                              (schema: docs/compatibility.md)
 
         """;
 

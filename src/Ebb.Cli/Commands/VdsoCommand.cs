@@ -22,6 +22,8 @@ public static class VdsoCommand
           -n N           calls of each kind for --bench (default 1000000)
           --file FILE    parse a saved vDSO image instead
           --dump FILE    save this process's vDSO image to FILE
+          --json         the image, its functions (and --bench's timing) as one JSON
+                         object, numbers as numbers (schema: docs/compatibility.md)
           -h, --help     this text
         """;
 
@@ -29,7 +31,7 @@ public static class VdsoCommand
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         string? pid = null, file = null, dump = null;
-        bool bench = false;
+        bool bench = false, json = false;
         int calls = 1_000_000;
         for (int i = 0; i < args.Length; i++)
         {
@@ -41,6 +43,9 @@ public static class VdsoCommand
                     return 0;
                 case "--bench":
                     bench = true;
+                    break;
+                case "--json":
+                    json = true;
                     break;
                 case "-n":
                     calls = PositiveInt(a, Value(args, ref i));
@@ -79,6 +84,12 @@ public static class VdsoCommand
             var (image, whose) = file is not null ? (VdsoReader.ReadFile(file), file)
                 : target is int p ? (VdsoProcess.Read(p), $"process {p}")
                 : (VdsoReader.ReadSelf(), $"this process ({Environment.ProcessId})");
+            if (json)
+            {
+                var timing = bench ? VdsoBench.Run(VdsoClock.FromImage(image), calls) : null;
+                stdout.WriteLine(VdsoJson.Format(image, whose, timing));
+                return 0;
+            }
             stdout.Write(VdsoFormatter.Format(image, whose));
             if (bench)
             {

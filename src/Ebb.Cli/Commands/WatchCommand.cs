@@ -22,8 +22,8 @@ public static class WatchCommand
           --interval S      seconds between samples, fractions allowed (default 1)
           --count N         stop after N samples (default: until the process exits)
           -o FILE.svg       write the plot to FILE.svg at the end
-          --json            a JSON object a sample, one a line, sizes in bytes (docs/compatibility.md, JSON);
-                            no title, header or summary
+          --json            one JSON object a sample, a line each, sizes in bytes;
+                            no title, header or summary (docs/compatibility.md)
           --proc-root DIR   read a /proc tree saved under DIR instead of /proc
           -h, --help        this text
         """;

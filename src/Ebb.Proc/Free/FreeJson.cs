@@ -5,7 +5,7 @@ namespace Ebb.Proc.Free;
 
 /// <summary>
 /// <c>ebb free --json</c>: the figures of one report as one line of JSON, in bytes whatever
-/// the unit options (docs/compatibility.md, JSON has the schema). A figure procps computes as a wrapped
+/// the unit options (the JSON section of docs/compatibility.md has the schema). A figure procps computes as a wrapped
 /// unsigned value (used above total) is the negative number procps prints.
 /// </summary>
 public static class FreeJson

@@ -5,7 +5,7 @@ namespace Ebb.Proc.Watch;
 
 /// <summary>
 /// <c>ebb watch --json</c>: one JSON object a sample, a line each (JSON lines), sizes in bytes,
-/// null where the kernel did not say (docs/compatibility.md, JSON has the schema).
+/// null where the kernel did not say (the JSON section of docs/compatibility.md has the schema).
 /// </summary>
 public static class WatchJson
 {
