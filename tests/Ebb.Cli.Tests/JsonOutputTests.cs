@@ -115,3 +115,47 @@ public class VdsoJsonTests
         Assert.True(bench.GetProperty("syscallNanosecondsPerCall").GetDouble() > 0);
     }
 }
+
+public class PmapJsonTests
+{
+    [Fact]
+    public void Pmap_Json_MatchesPmapX_OnTheSameTree()
+    {
+        string pid = Ebb.Cli.Tests.Pmap.PmapFixtures.Pids[0];
+        var text = System.Text.Encoding.UTF8.GetString(Ebb.Cli.Tests.Pmap.PmapFixtures.Run(["-x", pid]).Out);
+        var (jsonBytes, err, code) = Ebb.Cli.Tests.Pmap.PmapFixtures.Run(["--json", pid]);
+        Assert.Equal((0, ""), (code, err));
+        using var doc = JsonDocument.Parse(jsonBytes);
+        var o = doc.RootElement;
+        Assert.Equal(int.Parse(pid, CultureInfo.InvariantCulture), o.GetProperty("pid").GetInt32());
+        Assert.StartsWith($"{pid}:   {o.GetProperty("command").GetString()}\n", text);
+        var rows = text.Split('\n').Skip(2).TakeWhile(l => !l.StartsWith("---", StringComparison.Ordinal))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var maps = o.GetProperty("mappings").EnumerateArray().ToList();
+        Assert.Equal(rows.Count, maps.Count);
+        static long Kb(JsonElement e, string key) => e.TryGetProperty(key, out var v) ? v.GetInt64() / 1024 : 0;
+        for (int i = 0; i < rows.Count; i++)
+        {
+            Assert.Equal(Convert.ToUInt64(rows[i][0], 16), maps[i].GetProperty("start").GetUInt64());
+            Assert.Equal(long.Parse(rows[i][1], CultureInfo.InvariantCulture), maps[i].GetProperty("sizeBytes").GetInt64() / 1024);
+            Assert.Equal(long.Parse(rows[i][2], CultureInfo.InvariantCulture), Kb(maps[i], "rssBytes"));
+            Assert.Equal(long.Parse(rows[i][3], CultureInfo.InvariantCulture), Kb(maps[i], "sharedDirtyBytes") + Kb(maps[i], "privateDirtyBytes"));
+        }
+        // pmap -x's footer: "total kB  SIZE  RSS  DIRTY".
+        var total = text.Split('\n').Single(l => l.StartsWith("total kB", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var totals = o.GetProperty("totals");
+        Assert.Equal(long.Parse(total[2], CultureInfo.InvariantCulture), totals.GetProperty("sizeBytes").GetInt64() / 1024);
+        Assert.Equal(long.Parse(total[3], CultureInfo.InvariantCulture), totals.GetProperty("rssBytes").GetInt64() / 1024);
+        Assert.Equal(maps.Count, totals.GetProperty("mappings").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("Rss", true, "rssBytes")]
+    [InlineData("Shared_Clean", true, "sharedCleanBytes")]
+    [InlineData("THPeligible", false, "thpEligible")]
+    [InlineData("AnonHugePages", true, "anonHugePagesBytes")]
+    [InlineData("Pss_Anon", true, "pssAnonBytes")]
+    [InlineData("ProtectionKey", false, "protectionKey")]
+    public void SmapsField_Keys_AreCamelCase(string field, bool kb, string key) =>
+        Assert.Equal(key, Ebb.Proc.Pmap.PmapJson.Key(field, kb));
+}

@@ -49,6 +49,8 @@ public static class PmapCommand
     public const string EbbHelpText = """
         ebb's own (procps pmap has none of these):
              --proc-root DIR  read DIR/PID/maps, smaps, ... instead of /proc/PID/...
+             --json           one JSON object a process, every smaps figure in bytes,
+                              whatever -x/-X/-d (schema: docs/compatibility.md)
          PID may also be 'self' (ebb itself); 0x hex and /proc/PID are read as procps does.
 
         As procps: a process whose maps cannot be read (another user's, or one the kernel's
@@ -105,6 +107,7 @@ public static class PmapCommand
         new("create-rc-to", true, "N"), new("show-path", false, "p"),
         // Ebb's own; exact spelling only, so that no procps abbreviation changes meaning.
         new("proc-root", true, "proc-root", Abbreviable: false),
+        new("json", false, "json", Abbreviable: false),
     ];
 
     private static readonly GetoptLong Parser = new("pmap", "xXrdqA:hVcC:nN:p", LongOptions);
@@ -113,7 +116,7 @@ public static class PmapCommand
     {
         if (args.Length < 1) throw Usage();
         int c = 0, C = 0, d = 0, n = 0, N = 0, x = 0, X = 0;
-        bool quiet = false, showPath = false;
+        bool quiet = false, showPath = false, json = false;
         ulong low = 0, high = ulong.MaxValue;
         string? rcFile = null;
         string root = ProcPaths.DefaultRoot;
@@ -136,6 +139,7 @@ public static class PmapCommand
                 case "N": N = 1; rcFile = opt.Argument; break;
                 case "p": showPath = true; break;
                 case "proc-root": root = opt.Argument!; break;
+                case "json": json = true; break;
                 default: throw Usage(opt.Error);
             }
         }
@@ -205,7 +209,7 @@ public static class PmapCommand
             RangeLow = low,
             RangeHigh = high,
         };
-        return Show(pids, options, root, output, stderr, shmMinor);
+        return json ? ShowJson(pids, root, output) : Show(pids, options, root, output, stderr, shmMinor);
     }
 
     private static int Show(List<int> pids, PmapOptions options, string root, PmapOutput output, TextWriter stderr, uint? shmMinorGiven)
@@ -272,6 +276,35 @@ public static class PmapCommand
             output.Flush();
         }
         if (found.Count < pids.Count) status |= MissingPidStatus;
+        return status;
+    }
+
+    // --json: one object a process, a line each, from smaps whatever the layout options; a
+    // pid that is not there is left out with procps's 42, a process whose smaps cannot be read
+    // is one line, as in the text layouts' saved-tree errors.
+    private static int ShowJson(List<int> pids, string root, PmapOutput output)
+    {
+        bool utf8 = ProcpsEscape.LocaleIsUtf8();
+        int status = 0;
+        foreach (var pid in pids)
+        {
+            if (Select(pid.ToString(), root, utf8) is not var (tgid, text, _))
+            {
+                status |= MissingPidStatus;
+                continue;
+            }
+            IReadOnlyList<SmapsEntry> smaps;
+            try
+            {
+                smaps = SmapsParser.Read(tgid.ToString(), root);
+            }
+            catch (ProcReadException e)
+            {
+                output.Flush();
+                throw Fail($"{e.Path}: {e.Detail}");
+            }
+            output.WriteText(PmapJson.Format(tgid, System.Text.Encoding.UTF8.GetString(text), smaps) + "\n");
+        }
         return status;
     }
 
