@@ -159,3 +159,39 @@ public class PmapJsonTests
     public void SmapsField_Keys_AreCamelCase(string field, bool kb, string key) =>
         Assert.Equal(key, Ebb.Proc.Pmap.PmapJson.Key(field, kb));
 }
+
+public sealed class MapJsonTests
+{
+    [Fact]
+    public void Map_Json_MatchesThePictureRun_OnTheSameTree()
+    {
+        string pid = Ebb.Cli.Tests.Pmap.PmapFixtures.Pids[0];
+        string tree = Ebb.Cli.Tests.Pmap.PmapFixtures.ProcRoot;
+        string svg = Path.Combine(Path.GetTempPath(), $"ebb-map-json-{Guid.NewGuid():N}.svg");
+        try
+        {
+            var picture = Run("map", pid, "--proc-root", tree, "-o", svg);
+            var json = Run("map", pid, "--proc-root", tree, "--json");
+            Assert.Equal((0, ""), (json.Code, json.Err));
+            using var doc = JsonDocument.Parse(json.Out);
+            var o = doc.RootElement;
+            var regions = o.GetProperty("regions").EnumerateArray().ToList();
+            var totals = o.GetProperty("totals");
+            // "ebb map: wrote FILE: N regions, ... mapped, ..."
+            Assert.Contains($": {regions.Count} regions, ", picture.Out);
+            Assert.Equal(regions.Count, totals.GetProperty("regions").GetInt32());
+            Assert.Equal(regions.Sum(r => r.GetProperty("sizeBytes").GetInt64()), totals.GetProperty("mappedBytes").GetInt64());
+            Assert.Equal(regions.Sum(r => r.GetProperty("rssBytes").GetInt64()), totals.GetProperty("rssBytes").GetInt64());
+            // The same figures pmap -x totals for that process.
+            var pmapX = System.Text.Encoding.UTF8.GetString(Ebb.Cli.Tests.Pmap.PmapFixtures.Run(["-x", pid]).Out);
+            var total = pmapX.Split('\n').Single(l => l.StartsWith("total kB", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(long.Parse(total[2], CultureInfo.InvariantCulture) * 1024, totals.GetProperty("mappedBytes").GetInt64());
+            Assert.Equal(long.Parse(total[3], CultureInfo.InvariantCulture) * 1024, totals.GetProperty("rssBytes").GetInt64());
+            Assert.All(regions, r => Assert.Contains(r.GetProperty("kind").GetString(), (string[])["code", "data", "file", "heap", "anonymous", "ebb", "stack", "vdso", "guard"]));
+        }
+        finally
+        {
+            File.Delete(svg);
+        }
+    }
+}
