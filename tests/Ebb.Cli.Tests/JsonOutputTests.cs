@@ -195,3 +195,24 @@ public sealed class MapJsonTests
         }
     }
 }
+
+public class ErrorsJsonTests
+{
+    [Fact]
+    public void LabErrors_Json_MatchesTheText()
+    {
+        var text = Run("lab", "errors", "double-free", "overflow");
+        var json = Run("lab", "errors", "double-free", "overflow", "--json");
+        Assert.Equal((0, ""), (json.Code, json.Err));
+        var objects = json.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["double-free", "overflow"], objects.Select(o => o.GetProperty("name").GetString()));
+        var codes = text.Out.Split('\n').Where(l => l.StartsWith("   exit code: ", StringComparison.Ordinal))
+            .Select(l => int.Parse(l["   exit code: ".Length..].Split(' ')[0], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(codes, objects.Select(o => o.GetProperty("exitCode").GetInt32()));
+        foreach (var o in objects)
+        {
+            Assert.Contains($"   run:       {o.GetProperty("mode").GetString()} ebb lab errors --child {o.GetProperty("name").GetString()}", text.Out);
+            Assert.StartsWith("ebb: ERROR: ", o.GetProperty("report").GetString());
+        }
+    }
+}
