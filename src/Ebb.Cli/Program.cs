@@ -8,6 +8,7 @@ public static class Program
     {
         // Where stdout is a pipe, write to it directly so that a reader's going away is seen
         // (see BrokenPipe); verbs that test for the console (pmap's raw bytes, free) still do.
+        if (ClosedStdout.IsClosed()) return Cli.Run(args, new ClosedStdout(), Console.Error);
         if (BrokenPipe.OpenStdout() is { } direct) Console.SetOut(direct);
         return Cli.Run(args, Console.Out, Console.Error);
     }

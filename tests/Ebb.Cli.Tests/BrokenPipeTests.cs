@@ -51,3 +51,38 @@ public class BrokenPipeTests
         public override void WriteLine(string? value) => throw new IOException("Broken pipe", 32);
     }
 }
+
+/// <summary>fd 1 not open at all (<c>&gt;&amp;-</c>): procps's "write error" and exit 1, not .NET's words.</summary>
+public class ClosedStdoutTests
+{
+    [Theory]
+    [InlineData("free", "free: write error\n")]
+    [InlineData("pmap self", "pmap: write error: Bad file descriptor\n")]
+    [InlineData("vdso", "ebb vdso: write error: standard output is closed\n")]
+    [InlineData("watch self --count 1", "ebb watch: write error: standard output is closed\n")]
+    public void Verb_WithStdoutClosed_SaysWriteError(string args, string expected)
+    {
+        var stderr = new StringWriter();
+        int code = Cli.Run(args.Split(' '), new ClosedStdout(), stderr);
+        Assert.Equal((1, expected), (code, stderr.ToString()));
+    }
+
+    [Fact]
+    public void Free_WithStdoutClosed_IsProcpsFree()
+    {
+        string dll = typeof(Cli).Assembly.Location;
+        string host = Environment.ProcessPath is { } path && Path.GetFileName(path) == "dotnet" ? path : "dotnet";
+        static (int, string) Shell(string command, params string[] args)
+        {
+            var psi = new ProcessStartInfo("bash") { RedirectStandardError = true };
+            foreach (string a in (string[])["-c", command, .. args]) psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi)!;
+            string err = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            return (p.ExitCode, err);
+        }
+        var real = Shell("exec -a free /usr/bin/free >&-");
+        var ebb = Shell("exec \"$0\" \"$1\" free >&-", host, dll);
+        Assert.Equal(real, ebb);
+    }
+}

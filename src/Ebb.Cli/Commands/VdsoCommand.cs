@@ -103,7 +103,7 @@ public static class VdsoCommand
         {
             throw Fail(e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException && !BrokenPipe.Is(e))
+        catch (Exception e) when (e is (IOException and not StdoutClosedException) or UnauthorizedAccessException && !BrokenPipe.Is(e))
         {
             throw Fail(e.Message);
         }
