@@ -41,6 +41,16 @@ public static class Cli
             {
                 return verb.Run(args[1..], stdout, stderr);
             }
+            catch (StdoutClosedException)
+            {
+                stderr.WriteLine(ClosedStdout.Message(verb.Name));
+                return 1;
+            }
+            catch (Exception e) when (BrokenPipe.Is(e))
+            {
+                // The reader of stdout is gone: nothing to say, and no one to say it to.
+                return BrokenPipe.ExitStatus;
+            }
             catch (CliException e)
             {
                 stderr.WriteLine(e.Message);

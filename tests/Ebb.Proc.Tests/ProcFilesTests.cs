@@ -103,7 +103,7 @@ public class ProcFilesTests
         Assert.Equal(ProcReadErrorKind.Truncated, Assert.Throws<ProcReadException>(() => AuxvParser.Parse(data.AsSpan(0, data.Length - 16))).Kind);
     }
 
-    [Fact]
+    [SkippableFact]
     public void UnreadableFileIsPermissionDeniedWhenNotRoot()
     {
         var root = Fixtures.MakeTree("5", ("status", "Name:\tx\n"u8.ToArray()));
@@ -116,7 +116,7 @@ public class ProcFilesTests
                 // root reads through mode bits; a directory in the way of the path still fails as NotFound.
                 Assert.Equal(ProcReadErrorKind.NotFound,
                     Assert.Throws<ProcReadException>(() => StatusParser.Read("5/nodir", root)).Kind);
-                return;
+                Skip.If(true, "root reads through mode bits: permission denied cannot be seen (the NotFound case was checked)");
             }
             Assert.Equal(ProcReadErrorKind.PermissionDenied, Assert.Throws<ProcReadException>(() => StatusParser.Read("5", root)).Kind);
         }

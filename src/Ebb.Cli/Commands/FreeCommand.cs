@@ -47,6 +47,19 @@ public static class FreeCommand
 
         """;
 
+    /// <summary>
+    /// What <c>--help</c> adds after procps's text (only there: a bad command line's usage on
+    /// stderr stays procps's): the options ebb has and procps does not.
+    /// </summary>
+    internal const string EbbHelpText = """
+        ebb's own options (procps free has none of these):
+             --proc-root DIR  read DIR/meminfo instead of /proc/meminfo (a saved tree;
+                              its faults are named with the file, see docs/compatibility.md)
+             --json           one JSON object a report, a line each, in bytes
+                              (schema: docs/compatibility.md)
+
+        """;
+
     // The long options in free.c's table order (glibc lists ambiguous matches in this order).
     private static readonly LongOption[] LongOptions =
     [
@@ -73,6 +86,7 @@ public static class FreeCommand
         new("version", false, "V"),
         // Ebb's own; exact spelling only, so that no procps abbreviation changes meaning.
         new("proc-root", true, "proc-root", Abbreviable: false),
+        new("json", false, "json", Abbreviable: false),
     ];
 
     private static readonly GetoptLong Parser = new("free", "bkmghltvc:ws:V", LongOptions);
@@ -94,40 +108,22 @@ public static class FreeCommand
         var request = ParseArguments(args, stdout, stderr, out int exit);
         if (request is null) return exit;
 
-        // .NET's console writer swallows EPIPE, so `ebb free -s 1 | head` would loop forever
-        // after head exits. Repeating reports to the process's own stdout go straight to fd 1,
-        // where a closed pipe is an IOException that ends the loop.
-        using var direct = request.Repeat && ReferenceEquals(stdout, Console.Out) ? OpenStdoutDirect() : null;
+        // `ebb free -s 1 | head` ends when head does: Program writes a pipe through fd 1
+        // directly (see BrokenPipe), where a closed reader is an IOException that ends the loop.
         try
         {
-            return Report(request, direct ?? stdout, stderr, sleep, cancel);
+            return Report(request, stdout, stderr, sleep, cancel);
         }
         catch (OperationCanceledException)
         {
             return 0;
         }
-        catch (IOException)
+        catch (IOException e) when (BrokenPipe.Is(e))
         {
-            // Only stdout can throw this here (meminfo failures are ProcReadException): the
-            // reader of a pipe went away. Stop quietly with the shell's 128 + SIGPIPE, as the
-            // SIGPIPE that ends procps's free would.
-            return 141;
+            // The reader of a pipe went away: stop quietly with the status of procps's free,
+            // which SIGPIPE ends.
+            return BrokenPipe.ExitStatus;
         }
-    }
-
-    // Null when stdout is seekable (a file): FileStream would write there with pwrite, which
-    // leaves the shared file offset behind, and a file never reports a closed reader anyway.
-    private static StreamWriter? OpenStdoutDirect()
-    {
-        Console.Out.Flush();
-        var fd1 = new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false);
-        var stream = new FileStream(fd1, FileAccess.Write, bufferSize: 0);
-        if (stream.CanSeek)
-        {
-            stream.Dispose();
-            return null;
-        }
-        return new StreamWriter(stream, new System.Text.UTF8Encoding(false)) { AutoFlush = true };
     }
 
     // Emulates free.c's getopt loop: each option acts at once, and the first error or
@@ -136,7 +132,7 @@ public static class FreeCommand
     {
         exit = 1;
         var options = new FreeOptions();
-        bool unitSet = false, repeat = false, repeatCount = false;
+        bool unitSet = false, repeat = false, repeatCount = false, json = false;
         double intervalMicros = 1_000_000;
         int count = 0;
         string? procRoot = null;
@@ -198,7 +194,7 @@ public static class FreeCommand
                     }
                     break;
                 case "help":
-                    stdout.Write(UsageText);
+                    stdout.Write(UsageText + EbbHelpText);
                     exit = 0;
                     return null;
                 case "V":
@@ -208,6 +204,9 @@ public static class FreeCommand
                 case "proc-root":
                     procRoot = arg;
                     break;
+                case "json":
+                    json = true;
+                    break;
             }
         }
         if (operands.Count > 0)
@@ -216,7 +215,7 @@ public static class FreeCommand
             return null;
         }
         string root = string.IsNullOrEmpty(procRoot) ? ProcPaths.DefaultRoot : procRoot;
-        return new FreeRequest(options, root, repeat, repeatCount ? count : 0, intervalMicros);
+        return new FreeRequest(options, root, repeat, repeatCount ? count : 0, intervalMicros, json);
     }
 
     private static int Report(FreeRequest r, TextWriter stdout, TextWriter stderr,
@@ -233,11 +232,13 @@ public static class FreeCommand
                 stderr.Write(error + "\n");
                 return 1;
             }
-            stdout.Write(FreeFormatter.Format(FreeCalculator.Compute(meminfo), r.Options));
+            var figures = FreeCalculator.Compute(meminfo);
+            // --json: one object a line (JSON lines), so a repeating free is read line by line.
+            stdout.Write(r.Json ? FreeJson.Format(figures) + "\n" : FreeFormatter.Format(figures, r.Options));
             stdout.Flush();
             if (r.Count > 0 && --remaining < 1) return 0;
             if (!r.Repeat) return 0;
-            stdout.Write("\n");
+            if (!r.Json) stdout.Write("\n");
             // usleep() takes whole microseconds (useconds_t); the float is truncated.
             sleep(TimeSpan.FromMicroseconds(Math.Min(Math.Floor(r.IntervalMicros), uint.MaxValue)), cancel);
         }
@@ -255,5 +256,5 @@ public static class FreeCommand
 
     private static bool IsSiUnit(string id) => id is "kilo" or "mega" or "giga" or "tera" or "peta";
 
-    private sealed record FreeRequest(FreeOptions Options, string Root, bool Repeat, int Count, double IntervalMicros);
+    private sealed record FreeRequest(FreeOptions Options, string Root, bool Repeat, int Count, double IntervalMicros, bool Json);
 }

@@ -5,7 +5,9 @@ namespace Ebb.Cli;
 /// <summary>
 /// Reads meminfo for <c>ebb free</c> and turns a failure into procps's one-line message:
 /// a missing file is "does not exist", anything else that stops a read (empty, truncated,
-/// corrupt, unreadable) is "Unable to create meminfo structure".
+/// corrupt, unreadable) is "Unable to create meminfo structure". For a saved tree
+/// (<c>--proc-root</c>) that line goes on to name the file and what is wrong with it: procps's
+/// words alone would leave the user to guess which of the tree's files is at fault.
 /// </summary>
 internal static class FreeSource
 {
@@ -21,9 +23,10 @@ internal static class FreeSource
         {
             error = $"free: Memory information file {ProcPaths.Global(root, MeminfoReader.FileName)} does not exist";
         }
-        catch (ProcReadException)
+        catch (ProcReadException e)
         {
             error = "free: Unable to create meminfo structure";
+            if (root != ProcPaths.DefaultRoot) error += $": {e.Path}: {e.Detail}";
         }
         return null;
     }

@@ -13,6 +13,7 @@ public static unsafe class MapCommand
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         string? pid = null, output = null, root = ProcPaths.DefaultRoot;
+        bool json = false;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -21,7 +22,8 @@ public static unsafe class MapCommand
                 PrintHelp(stdout);
                 return 0;
             }
-            if (a is "-o" or "--output" or "--proc-root")
+            if (a == "--json") json = true;
+            else if (a is "-o" or "--output" or "--proc-root")
             {
                 if (i + 1 >= args.Length) throw new CliException($"ebb map: {a} needs a value (try 'ebb map --help')");
                 if (a == "--proc-root") root = args[++i];
@@ -34,9 +36,10 @@ public static unsafe class MapCommand
             else throw new CliException($"ebb map: one process at a time ('{pid}', then '{a}')");
         }
         if (pid is null) throw new CliException("ebb map: which process? (ebb map PID|self -o FILE.svg|FILE.html)");
-        if (pid != "self" && (!int.TryParse(pid, out int n) || n <= 0))
-            throw new CliException($"ebb map: '{pid}' is not a process id (a number, or 'self')");
-        bool html = output is not null && Format(output);
+        pid = PidArgument.Parse(pid) ?? throw new CliException($"ebb map: '{pid}' is not a process id ({PidArgument.Spellings})");
+        if (json && output is not null) throw new CliException("ebb map: --json writes to stdout; it takes no -o");
+        if (output is not null && output != "-") OutputPath.Check("map", output, ".svg", ".html", ".htm");
+        bool html = output is not null && output != "-" && Path.GetExtension(output).ToLowerInvariant() is ".html" or ".htm";
 
         List<MapRegion> regions;
         if (pid == "self" && root == ProcPaths.DefaultRoot)
@@ -57,35 +60,20 @@ public static unsafe class MapCommand
         }
         else regions = Read(pid, root, stderr);
         string title = Title(pid, root);
+        if (json)
+        {
+            stdout.WriteLine(AddressSpaceJson.Format(title, regions));
+            return 0;
+        }
         string text = html ? AddressSpaceHtml.Render(title, regions) : AddressSpaceSvg.Render(title, regions);
         if (output is null || output == "-")
         {
             stdout.Write(text);
             return 0;
         }
-        try
-        {
-            File.WriteAllText(output, text);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"ebb map: cannot write {output}: {e.Message}");
-        }
+        OutputPath.Write("map", output, text);
         stdout.WriteLine($"ebb map: wrote {output}: {AddressSpaceSvg.Totals(regions, regions.All(r => r.Smaps is not null))}");
         return 0;
-    }
-
-    // true for HTML, false for SVG; anything else is an error.
-    private static bool Format(string output)
-    {
-        if (output == "-") return false;
-        string ext = Path.GetExtension(output).ToLowerInvariant();
-        return ext switch
-        {
-            ".svg" => false,
-            ".html" or ".htm" => true,
-            _ => throw new CliException($"ebb map: '{output}': the output must end in .svg or .html"),
-        };
     }
 
     /// <summary>
@@ -142,7 +130,7 @@ public static unsafe class MapCommand
 
     private static void PrintHelp(TextWriter w)
     {
-        w.WriteLine("Usage: ebb map PID|self [-o FILE.svg|FILE.html] [--proc-root DIR]");
+        w.WriteLine("Usage: ebb map PID|self [-o FILE.svg|FILE.html] [--json] [--proc-root DIR]");
         w.WriteLine();
         w.WriteLine("Draws a process's address space: every mapping a band in address order, its height on a");
         w.WriteLine("log scale of its size, coloured by kind (code, data, file, heap, anonymous, Ebb's arenas,");
@@ -153,6 +141,8 @@ public static unsafe class MapCommand
         w.WriteLine("Options:");
         w.WriteLine("  -o, --output FILE   write FILE.svg or FILE.html");
         w.WriteLine("  --proc-root DIR     read a saved /proc tree instead of /proc");
+        w.WriteLine("  --json              the regions, their kinds and sizes as JSON on stdout, no picture");
+        w.WriteLine("                      (schema: docs/compatibility.md)");
         w.WriteLine("  -h, --help          show this help");
     }
 }

@@ -42,6 +42,22 @@ public static class PmapCommand
 
         """;
 
+    /// <summary>
+    /// What <c>--help</c> adds after procps's text (only there: a bad command line's usage on
+    /// stderr stays procps's): ebb's own options, and procps's silence it keeps.
+    /// </summary>
+    public const string EbbHelpText = """
+        ebb's own (procps pmap has none of these):
+             --proc-root DIR  read DIR/PID/maps, smaps, ... instead of /proc/PID/...
+             --json           one JSON object a process, every smaps figure in bytes,
+                              whatever -x/-X/-d (schema: docs/compatibility.md)
+         PID may also be 'self' (ebb itself); 0x hex and /proc/PID are read as procps does.
+
+        As procps: a process whose maps cannot be read (another user's, or one the kernel's
+        ptrace rules hide) prints its header line alone, says nothing, and the exit code is 1.
+
+        """;
+
     /// <summary>Exit status bit procps sets when some pid was not found.</summary>
     public const int MissingPidStatus = 42;
 
@@ -91,6 +107,7 @@ public static class PmapCommand
         new("create-rc-to", true, "N"), new("show-path", false, "p"),
         // Ebb's own; exact spelling only, so that no procps abbreviation changes meaning.
         new("proc-root", true, "proc-root", Abbreviable: false),
+        new("json", false, "json", Abbreviable: false),
     ];
 
     private static readonly GetoptLong Parser = new("pmap", "xXrdqA:hVcC:nN:p", LongOptions);
@@ -99,7 +116,7 @@ public static class PmapCommand
     {
         if (args.Length < 1) throw Usage();
         int c = 0, C = 0, d = 0, n = 0, N = 0, x = 0, X = 0;
-        bool quiet = false, showPath = false;
+        bool quiet = false, showPath = false, json = false;
         ulong low = 0, high = ulong.MaxValue;
         string? rcFile = null;
         string root = ProcPaths.DefaultRoot;
@@ -114,7 +131,7 @@ public static class PmapCommand
                 case "d": d = 1; break;
                 case "q": quiet = true; break;
                 case "A": (low, high) = ParseRange(opt.Argument!, low, high); break;
-                case "h": output.WriteText(UsageText); return 0;
+                case "h": output.WriteText(UsageText + EbbHelpText); return 0;
                 case "V": output.WriteText(VersionText); return 0;
                 case "c": c = 1; break;
                 case "C": C = 1; rcFile = opt.Argument; break;
@@ -122,6 +139,7 @@ public static class PmapCommand
                 case "N": N = 1; rcFile = opt.Argument; break;
                 case "p": showPath = true; break;
                 case "proc-root": root = opt.Argument!; break;
+                case "json": json = true; break;
                 default: throw Usage(opt.Error);
             }
         }
@@ -164,13 +182,19 @@ public static class PmapCommand
         foreach (var operand in operands)
         {
             var walk = operand;
+            // ebb's own spelling, which procps refuses with its usage text: this process.
+            if (walk == "self")
+            {
+                pids.Add(Environment.ProcessId);
+                continue;
+            }
             if (walk.StartsWith("/proc/", StringComparison.Ordinal))
             {
                 walk = walk[6..];
                 if (walk.Length == 0 || !char.IsAsciiDigit(walk[0])) continue; // procps skips it silently
             }
             if (walk.Length == 0 || !char.IsAsciiDigit(walk[0])) throw Usage();
-            if (!TryParseCUnsigned(walk, out ulong pid) || pid < 1 || pid > 0x7fffffff) throw Usage();
+            if (!PidArgument.TryParseCUnsigned(walk, out ulong pid) || pid < 1 || pid > 0x7fffffff) throw Usage();
             pids.Add((int)pid);
         }
         if (pids.Count == 0) throw Fail("library failed pids statistics");
@@ -185,7 +209,7 @@ public static class PmapCommand
             RangeLow = low,
             RangeHigh = high,
         };
-        return Show(pids, options, root, output, stderr, shmMinor);
+        return json ? ShowJson(pids, root, output) : Show(pids, options, root, output, stderr, shmMinor);
     }
 
     private static int Show(List<int> pids, PmapOptions options, string root, PmapOutput output, TextWriter stderr, uint? shmMinorGiven)
@@ -219,6 +243,12 @@ public static class PmapCommand
                 output.Flush();
                 continue;
             }
+            catch (ProcReadException e) when (e.Kind is ProcReadErrorKind.NotFound && root != ProcPaths.DefaultRoot)
+            {
+                // A saved tree does not change under us: the file was never saved.
+                output.Flush();
+                throw Fail($"{e.Path}: missing from the saved tree");
+            }
             catch (ProcReadException e) when (e.Kind is ProcReadErrorKind.NotFound or ProcReadErrorKind.ProcessExited)
             {
                 // Its stat was read a moment ago: the process exited in between. procps says
@@ -249,6 +279,35 @@ public static class PmapCommand
         return status;
     }
 
+    // --json: one object a process, a line each, from smaps whatever the layout options; a
+    // pid that is not there is left out with procps's 42, a process whose smaps cannot be read
+    // is one line, as in the text layouts' saved-tree errors.
+    private static int ShowJson(List<int> pids, string root, PmapOutput output)
+    {
+        bool utf8 = ProcpsEscape.LocaleIsUtf8();
+        int status = 0;
+        foreach (var pid in pids)
+        {
+            if (Select(pid.ToString(), root, utf8) is not var (tgid, text, _))
+            {
+                status |= MissingPidStatus;
+                continue;
+            }
+            IReadOnlyList<SmapsEntry> smaps;
+            try
+            {
+                smaps = SmapsParser.Read(tgid.ToString(), root);
+            }
+            catch (ProcReadException e)
+            {
+                output.Flush();
+                throw Fail($"{e.Path}: {e.Detail}");
+            }
+            output.WriteText(PmapJson.Format(tgid, System.Text.Encoding.UTF8.GetString(text), smaps) + "\n");
+        }
+        return status;
+    }
+
     // libproc2's pid selection: a process is found when its stat can be read; the header shows
     // the thread group id (from status) and the escaped command line.
     private static (int, byte[], ulong)? Select(string pid, string root, bool utf8)
@@ -260,6 +319,10 @@ public static class PmapCommand
         }
         catch (ProcReadException e) when (e.Kind is ProcReadErrorKind.NotFound or ProcReadErrorKind.ProcessExited)
         {
+            // A saved tree that has the process's folder but not its stat is damaged, not a
+            // process that is gone: say which file is missing (live /proc stays procps's 42).
+            if (root != ProcPaths.DefaultRoot && Directory.Exists(Path.Combine(root, pid)))
+                throw Fail($"{ProcPaths.For(root, pid, "stat")}: missing from the saved tree (pmap finds a process by its stat)");
             return null;
         }
         catch (ProcReadException e)
@@ -327,26 +390,6 @@ public static class PmapCommand
         if (overflow) value = ulong.MaxValue;
         else if (negative) value = unchecked(0 - value);
         return i == s.Length;
-    }
-
-    // strtoul(s, &end, 0) for a string that starts with a digit: 0x… hex, 0… octal, else decimal.
-    private static bool TryParseCUnsigned(string s, out ulong value)
-    {
-        value = 0;
-        int i = 0, radix = 10;
-        if (s.Length > 1 && s[0] == '0' && (s[1] | 0x20) == 'x' && s.Length > 2 && Uri.IsHexDigit(s[2])) { radix = 16; i = 2; }
-        else if (s[0] == '0') radix = 8;
-        bool overflow = false;
-        for (; i < s.Length; i++)
-        {
-            int digit = Uri.IsHexDigit(s[i]) ? Convert.ToInt32(s[i].ToString(), 16) : 99;
-            if (digit >= radix) return false;
-            UInt128 next = (UInt128)value * (uint)radix + (uint)digit;
-            if (next > ulong.MaxValue) overflow = true;
-            value = (ulong)next;
-        }
-        if (overflow) value = ulong.MaxValue;
-        return true;
     }
 
     private static string DefaultRcPath()

@@ -22,6 +22,8 @@ public static class VdsoCommand
           -n N           calls of each kind for --bench (default 1000000)
           --file FILE    parse a saved vDSO image instead
           --dump FILE    save this process's vDSO image to FILE
+          --json         the image, its functions (and --bench's timing) as one JSON
+                         object, numbers as numbers (schema: docs/compatibility.md)
           -h, --help     this text
         """;
 
@@ -29,7 +31,7 @@ public static class VdsoCommand
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         string? pid = null, file = null, dump = null;
-        bool bench = false;
+        bool bench = false, json = false;
         int calls = 1_000_000;
         for (int i = 0; i < args.Length; i++)
         {
@@ -41,6 +43,9 @@ public static class VdsoCommand
                     return 0;
                 case "--bench":
                     bench = true;
+                    break;
+                case "--json":
+                    json = true;
                     break;
                 case "-n":
                     calls = PositiveInt(a, Value(args, ref i));
@@ -58,25 +63,33 @@ public static class VdsoCommand
                     break;
             }
         }
-        int? target = pid is null or "self" ? null : ParsePid(pid);
+        string? named = pid is null ? null : PidArgument.Parse(pid) ?? throw Fail($"'{pid}' is not a process id ({PidArgument.Spellings})");
+        int? target = named is null or "self" ? null : int.Parse(named, CultureInfo.InvariantCulture);
         if (file is not null && pid is not null) throw Fail("--file and a PID exclude each other");
         if (bench && (target is not null || file is not null))
             throw Fail("--bench times this process's own vDSO; it takes no PID or --file");
         if (dump is not null && (target is not null || file is not null))
             throw Fail("--dump saves this process's own vDSO; it takes no PID or --file");
 
+        if (dump is not null) OutputPath.Check("vdso", dump);
         try
         {
             if (dump is not null)
             {
                 byte[] bytes = VdsoReader.CopySelf();
-                File.WriteAllBytes(dump, bytes);
+                OutputPath.Write("vdso", dump, bytes);
                 stdout.WriteLine($"wrote {bytes.Length} bytes of this process's vDSO to {dump}");
                 return 0;
             }
             var (image, whose) = file is not null ? (VdsoReader.ReadFile(file), file)
                 : target is int p ? (VdsoProcess.Read(p), $"process {p}")
                 : (VdsoReader.ReadSelf(), $"this process ({Environment.ProcessId})");
+            if (json)
+            {
+                var timing = bench ? VdsoBench.Run(VdsoClock.FromImage(image), calls) : null;
+                stdout.WriteLine(VdsoJson.Format(image, whose, timing));
+                return 0;
+            }
             stdout.Write(VdsoFormatter.Format(image, whose));
             if (bench)
             {
@@ -90,7 +103,7 @@ public static class VdsoCommand
         {
             throw Fail(e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is (IOException and not StdoutClosedException) or UnauthorizedAccessException && !BrokenPipe.Is(e))
         {
             throw Fail(e.Message);
         }
@@ -109,8 +122,4 @@ public static class VdsoCommand
             ? n
             : throw Fail($"{option} needs a positive whole number, not '{text}'");
 
-    private static int ParsePid(string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
-            ? n
-            : throw Fail($"'{text}' is not a process id");
 }

@@ -22,6 +22,8 @@ public static class WatchCommand
           --interval S      seconds between samples, fractions allowed (default 1)
           --count N         stop after N samples (default: until the process exits)
           -o FILE.svg       write the plot to FILE.svg at the end
+          --json            one JSON object a sample, a line each, sizes in bytes;
+                            no title, header or summary (docs/compatibility.md)
           --proc-root DIR   read a /proc tree saved under DIR instead of /proc
           -h, --help        this text
         """;
@@ -33,6 +35,7 @@ public static class WatchCommand
         string procRoot = ProcPaths.DefaultRoot;
         var interval = TimeSpan.FromSeconds(1);
         int? count = null;
+        bool json = false;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -59,6 +62,9 @@ public static class WatchCommand
                 case "--proc-root":
                     procRoot = inline ?? Value(args, ref i);
                     break;
+                case "--json":
+                    json = true;
+                    break;
                 default:
                     if (a.StartsWith('-') && a.Length > 1) throw Fail($"unknown option '{args[i]}' (try 'ebb watch --help')");
                     if (pid is not null) throw Fail($"one process at a time ('{pid}' and '{a}')");
@@ -67,8 +73,10 @@ public static class WatchCommand
             }
         }
         if (pid is null) throw Fail("which process? (ebb watch PID|self; try 'ebb watch --help')");
-        if (pid != "self" && !(int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p > 0))
-            throw Fail($"'{pid}' is not a process id");
+        pid = PidArgument.Parse(pid) ?? throw Fail($"'{pid}' is not a process id ({PidArgument.Spellings})");
+
+        // Checked before the first sample: a bad name found only at the end would lose the run.
+        if (svgPath is not null) OutputPath.Check("watch", svgPath, ".svg");
 
         var sampler = new RssSampler(pid, procRoot);
         var samples = new List<RssSample>();
@@ -79,6 +87,13 @@ public static class WatchCommand
         {
             foreach (var sample in sampler.Run(interval, count, stop.Token))
             {
+                if (json)
+                {
+                    samples.Add(sample);
+                    stdout.WriteLine(WatchJson.Format(pid, sample));
+                    stdout.Flush();
+                    continue;
+                }
                 if (samples.Count == 0)
                 {
                     stdout.WriteLine(WatchFormatter.Title(pid, sampler.ProcessName, interval, count));
@@ -108,19 +123,12 @@ public static class WatchCommand
 
         if (samples.Count == 0)
             throw Fail(sampler.End == WatchEnd.ProcessExited ? $"process {pid} has exited" : $"no samples of process {pid}");
-        stdout.WriteLine(WatchFormatter.Summary(pid, samples, sampler.End));
+        if (!json) stdout.WriteLine(WatchFormatter.Summary(pid, samples, sampler.End));
         if (svgPath is not null)
         {
             string title = $"process {pid}{(sampler.ProcessName is null ? "" : $" ({sampler.ProcessName})")}";
-            try
-            {
-                File.WriteAllText(svgPath, WatchSvg.Render(samples, title));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw Fail($"cannot write {svgPath}: {e.Message}");
-            }
-            stdout.WriteLine($"wrote {svgPath}");
+            OutputPath.Write("watch", svgPath, WatchSvg.Render(samples, title));
+            if (!json) stdout.WriteLine($"wrote {svgPath}");
         }
         return 0;
     }

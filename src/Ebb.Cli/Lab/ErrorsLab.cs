@@ -24,14 +24,20 @@ public sealed class ErrorsLab : ILabExperiment
         if (args is ["--child", var child]) return RunAsChild(child, stdout, stderr);
         if (args is ["-h" or "--help"])
         {
-            stdout.WriteLine("Usage: ebb lab errors [MISTAKE...]");
+            stdout.WriteLine("Usage: ebb lab errors [MISTAKE...] [--json]");
             stdout.WriteLine();
             stdout.WriteLine("Makes each mistake in a child process under the mode that catches it. Mistakes:");
             foreach (var s in ErrorScenarios.All.Where(s => s.Classic)) stdout.WriteLine($"  {s.Name,-24} {s.Mistake}");
+            stdout.WriteLine();
+            stdout.WriteLine("Run only when named (variants and self-checks):");
+            foreach (var s in ErrorScenarios.All.Where(s => !s.Classic)) stdout.WriteLine($"  {s.Name,-24} {s.Mistake}");
+            stdout.WriteLine();
+            stdout.WriteLine("  --json   one JSON object a mistake, a line each (schema: docs/compatibility.md)");
             return 0;
         }
         var chosen = new List<ErrorScenarios.Scenario>();
-        foreach (var name in args)
+        bool json = args.Contains("--json");
+        foreach (var name in args.Where(a => a != "--json"))
             chosen.Add(ErrorScenarios.Find(name) ?? throw new CliException($"ebb lab errors: unknown mistake '{name}' (try 'ebb lab errors --help')"));
         if (chosen.Count == 0) chosen.AddRange(ErrorScenarios.All.Where(s => s.Classic));
 
@@ -39,6 +45,11 @@ public sealed class ErrorsLab : ILabExperiment
         foreach (var s in chosen)
         {
             var result = RunChild(s.Name, s.Environment);
+            if (json)
+            {
+                stdout.WriteLine(ErrorsJson.Format(s, result));
+                continue;
+            }
             stdout.WriteLine($"{++n}. {s.Mistake}");
             stdout.WriteLine($"   run:       {(s.Mode.Length == 0 ? "" : s.Mode + " ")}ebb lab errors --child {s.Name}");
             stdout.WriteLine($"   caught by: {s.CaughtBy}");

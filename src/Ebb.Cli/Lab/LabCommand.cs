@@ -26,7 +26,13 @@ public static class LabCommand
             stdout.WriteLine();
             stdout.WriteLine("Experiments:");
             foreach (var e in Experiments) stdout.WriteLine($"  {e.Name,-10} {e.Summary}");
-            return args.Length == 0 ? 1 : 0;
+            stdout.WriteLine();
+            stdout.WriteLine("Every experiment but errors takes:");
+            stdout.WriteLine("  --json        print the measured facts as JSON");
+            stdout.WriteLine("  --strace      run under strace(1) and show the system calls the experiment made");
+            stdout.WriteLine("Run 'ebb lab EXPERIMENT --help' for one experiment's options.");
+            // A listing asked for, with or without --help: nothing failed.
+            return 0;
         }
         foreach (var e in Experiments)
             if (e.Name == args[0]) return e.Run(args[1..], stdout, stderr);

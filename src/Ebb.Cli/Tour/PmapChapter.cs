@@ -1,10 +1,16 @@
+using Ebb.Proc;
+
 namespace Ebb.Cli;
 
-/// <summary>The tour's pmap chapter: this process's own <c>pmap -x</c>.</summary>
+/// <summary>
+/// The tour's pmap chapter: this process's mappings summed by kind, the largest few and the
+/// totals (a .NET process has hundreds: the whole <c>pmap -x</c> would scroll the tour away);
+/// <c>ebb tour --full-pmap</c> prints the whole <c>pmap -x</c> instead.
+/// </summary>
 public sealed class PmapChapter : ITourChapter
 {
     /// <inheritdoc/>
-    public string Title => "pmap -x: every mapping of this process";
+    public string Title => "pmap -x: the mappings of this process, summed";
 
     /// <inheritdoc/>
     public string Explanation =>
@@ -14,12 +20,22 @@ public sealed class PmapChapter : ITourChapter
         "memory cannot be dropped, only swapped), Mode its permissions (r, w, x, s for shared), and " +
         "Mapping the file behind it, or [ anon ] for anonymous memory (the .NET heaps, thread stacks, " +
         "and what Ebb takes from the kernel). Kbytes far above RSS is reserved address space that " +
-        "costs nothing until touched.";
+        "costs nothing until touched. Below, the mappings summed by kind and the largest few; " +
+        "'ebb pmap -x self' (or 'ebb tour --full-pmap') shows every line.";
+
+    /// <summary>How many of the largest mappings the summary lists.</summary>
+    internal const int Largest = 5;
 
     /// <inheritdoc/>
     public void Run(TourContext context)
     {
-        int status = PmapCommand.Run(["-x", Environment.ProcessId.ToString()], context.Out, context.Error);
-        if (status != 0) context.Error.WriteLine($"(pmap exited with status {status})");
+        if (context.FullPmap)
+        {
+            int status = PmapCommand.Run(["-x", Environment.ProcessId.ToString()], context.Out, context.Error);
+            if (status != 0) context.Error.WriteLine($"(pmap exited with status {status})");
+            return;
+        }
+        var regions = MapCommand.Read("self", ProcPaths.DefaultRoot, context.Error);
+        foreach (var line in MappingSummaryFormatter.Lines(MappingSummary.Of(regions, Largest))) context.Out.WriteLine(line);
     }
 }

@@ -43,7 +43,7 @@ public static class TourCommand
         var chosen = Choose(options.Only);
         bool terminal = TourContext.IsTerminal(stdout);
         bool color = options.Color ?? (terminal && TourContext.ColorAllowedByEnvironment());
-        var context = new TourContext(stdout, stderr, options.Rest) { Color = color, Interactive = terminal };
+        var context = new TourContext(stdout, stderr, options.Rest) { Color = color, Interactive = terminal, FullPmap = options.FullPmap };
         var style = context.Style;
 
         var os = OsCounters.Snapshot();
@@ -75,9 +75,13 @@ public static class TourCommand
         var used = OsCounters.Snapshot().Since(os);
         stdout.WriteLine();
         stdout.WriteLine(style.Heading("== end of the tour =="));
-        stdout.WriteLine($"{chosen.Count} chapter{(chosen.Count == 1 ? "" : "s")} in {total.Elapsed.TotalSeconds:0.0} s; "
-            + $"ebb's own system calls on the way: {TourSummary.Calls(used)}.");
-        stdout.WriteLine(style.Dim("Next: 'ebb map self -o map.html' draws an address space; 'ebb lab NAME --strace' shows an experiment's system calls."));
+        // Wrapped for an 80-column terminal, as the chapters' explanations are.
+        foreach (var line in TextWrap.Wrap($"{chosen.Count} chapter{(chosen.Count == 1 ? "" : "s")} in {total.Elapsed.TotalSeconds:0.0} s; "
+            + $"ebb's own system calls on the way: {TourSummary.Calls(used)}.", 78))
+            stdout.WriteLine(line);
+        foreach (var line in TextWrap.Wrap("Next: 'ebb map self -o map.html' draws an address space; "
+            + "'ebb lab NAME --strace' shows an experiment's system calls.", 78))
+            stdout.WriteLine(style.Dim(line));
         if (failed > 0) stdout.WriteLine(style.Bad($"{failed} chapter(s) failed; see above."));
         return failed > 0 ? 1 : 0;
     }
@@ -97,7 +101,7 @@ public static class TourCommand
 
     private static void PrintHelp(TextWriter w)
     {
-        w.WriteLine("Usage: ebb tour [--no-color|--color] [--chapter NAME[,NAME...]] [--list]");
+        w.WriteLine("Usage: ebb tour [--no-color|--color] [--chapter NAME[,NAME...]] [--list] [--full-pmap]");
         w.WriteLine();
         w.WriteLine("A guided run through ebb's tools and experiments, on this process itself:");
         w.WriteLine("free, pmap, the vDSO, brk, mmap, madvise, the allocator, and a checked run.");
@@ -107,6 +111,7 @@ public static class TourCommand
         w.WriteLine("  --color           colour the output even when it is not a terminal");
         w.WriteLine("  --chapter NAMES   run only these chapters, in the order given");
         w.WriteLine("  --list            list the chapters and exit");
+        w.WriteLine("  --full-pmap       the pmap chapter prints every mapping (pmap -x), not a summary");
         w.WriteLine("  -h, --help        show this help");
     }
 }

@@ -12,6 +12,9 @@ public sealed record TourContext(TextWriter Out, TextWriter Error, string[] Args
     /// <summary>Whether the output may carry ANSI colour codes.</summary>
     public bool Color { get; init; }
 
+    /// <summary>Whether the pmap chapter prints the whole <c>pmap -x</c> rather than its summary.</summary>
+    public bool FullPmap { get; init; }
+
     /// <summary>Whether the output is a terminal (progress lines are drawn only then).</summary>
     public bool Interactive { get; init; }
 

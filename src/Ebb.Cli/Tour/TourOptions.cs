@@ -1,12 +1,12 @@
 namespace Ebb.Cli;
 
 /// <summary>The options of <c>ebb tour</c>, parsed.</summary>
-internal sealed record TourOptions(bool Help, bool List, bool? Color, IReadOnlyList<string> Only, string[] Rest)
+internal sealed record TourOptions(bool Help, bool List, bool? Color, IReadOnlyList<string> Only, string[] Rest, bool FullPmap = false)
 {
     /// <summary>Parses the tour's arguments; an unknown option is a one-line error.</summary>
     public static TourOptions Parse(string[] args)
     {
-        bool help = false, list = false;
+        bool help = false, list = false, fullPmap = false;
         bool? color = null;
         var only = new List<string>();
         var rest = new List<string>();
@@ -17,6 +17,7 @@ internal sealed record TourOptions(bool Help, bool List, bool? Color, IReadOnlyL
             {
                 case "-h" or "--help": help = true; break;
                 case "--list": list = true; break;
+                case "--full-pmap": fullPmap = true; break;
                 case "--no-color" or "--no-colour": color = false; break;
                 case "--color" or "--colour": color = true; break;
                 case "--chapter":
@@ -33,7 +34,7 @@ internal sealed record TourOptions(bool Help, bool List, bool? Color, IReadOnlyL
                     break;
             }
         }
-        return new TourOptions(help, list, color, only, [.. rest]);
+        return new TourOptions(help, list, color, only, [.. rest], fullPmap);
     }
 
     // "--chapter ," names nothing; without this it would mean every chapter.

@@ -28,8 +28,10 @@ public static class WatchSvg
     public static string Render(IReadOnlyList<RssSample> samples, string title)
     {
         double plotW = Width - Left - Right, plotH = Height - Top - Bottom;
-        double seconds = samples.Count == 0 ? 1 : Math.Max(samples[^1].Elapsed.TotalSeconds, 1e-3);
-        double maxMib = NiceCeiling(samples.Count == 0 ? 1 : samples.Max(s => s.RssKb) / 1024.0);
+        // One sample (or none) spans no time: the axis then shows a second, not five "0 s".
+        double span = samples.Count == 0 ? 0 : samples[^1].Elapsed.TotalSeconds;
+        var (secondStep, seconds) = Axis(span > 0 ? span : 1);
+        var (mibStep, maxMib) = Axis(samples.Count == 0 ? 1 : Math.Max(samples.Max(s => s.RssKb) / 1024.0, 1.0 / 1024));
         double X(TimeSpan t) => Left + t.TotalSeconds / seconds * plotW;
         double Y(ulong kb) => Top + plotH - kb / 1024.0 / maxMib * plotH;
 
@@ -42,18 +44,18 @@ public static class WatchSvg
             Text(Left, 24, $"RSS of {title}", ("font-size", "16"), ("font-weight", "bold")));
 
         // Horizontal grid lines and the MiB axis.
-        for (int i = 0; i <= 5; i++)
+        foreach (double mib in Ticks(mibStep, maxMib))
         {
-            double mib = maxMib * i / 5, y = Top + plotH - plotH * i / 5;
+            double y = Top + plotH - mib / maxMib * plotH;
             svg.Add(Line(Left, y, Left + plotW, y, "#dddddd"),
-                    Text(Left - 8, y + 4, $"{mib.ToString("0.#", CultureInfo.InvariantCulture)} MiB", ("text-anchor", "end")));
+                    Text(Left - 8, y + 4, $"{Round(mib)} MiB", ("text-anchor", "end")));
         }
         // The time axis.
-        for (int i = 0; i <= 5; i++)
+        foreach (double t in Ticks(secondStep, seconds))
         {
-            double t = seconds * i / 5, x = Left + plotW * i / 5;
+            double x = Left + t / seconds * plotW;
             svg.Add(Line(x, Top + plotH, x, Top + plotH + 5, "#444444"),
-                    Text(x, Top + plotH + 20, $"{t.ToString("0.##", CultureInfo.InvariantCulture)} s", ("text-anchor", "middle")));
+                    Text(x, Top + plotH + 20, $"{Round(t)} s", ("text-anchor", "middle")));
         }
         svg.Add(Line(Left, Top, Left, Top + plotH, "#444444"), Line(Left, Top + plotH, Left + plotW, Top + plotH, "#444444"),
                 Text(Left + plotW / 2, Height - 16, "time since the first sample", ("text-anchor", "middle")));
@@ -69,14 +71,38 @@ public static class WatchSvg
                     new XAttribute("id", id), new XAttribute("points", points), new XAttribute("fill", "none"),
                     new XAttribute("stroke", colour), new XAttribute("stroke-width", id == "rss" ? "2.5" : "1.5"),
                     new XElement(Svg + "title", $"{label}: last {WatchFormatter.Mib(value(known[^1]))}")));
+                // A line through one point draws nothing: mark a lone sample with a dot.
+                if (known.Count == 1)
+                    svg.Add(new XElement(Svg + "circle", new XAttribute("id", id + "-point"),
+                        new XAttribute("cx", F(X(known[0].Elapsed))), new XAttribute("cy", F(Y(value(known[0])!.Value))),
+                        new XAttribute("r", "3.5"), new XAttribute("fill", colour)));
             }
             double ly = Top + 10 + k * 22;
             svg.Add(Line(Left + plotW + 20, ly, Left + plotW + 44, ly, colour, id == "rss" ? 2.5 : 1.5),
                     Text(Left + plotW + 50, ly + 4, label));
         }
-        svg.Add(Text(Left + plotW + 20, Top + 10 + Series.Length * 22 + 8, $"{samples.Count} samples", ("fill", "#666666")));
+        svg.Add(Text(Left + plotW + 20, Top + 10 + Series.Length * 22 + 8, samples.Count == 1 ? "1 sample" : $"{samples.Count} samples", ("fill", "#666666")));
         return new XDocument(new XDeclaration("1.0", "utf-8", null), svg).Declaration + "\n" + svg + "\n";
     }
+
+    /// <summary>
+    /// An axis for values up to <paramref name="max"/>: a round step (1, 2 or 5 times a power of
+    /// ten, giving at most five intervals) and the end, the first multiple of it at or above max.
+    /// </summary>
+    internal static (double Step, double End) Axis(double max)
+    {
+        double step = NiceCeiling(max / 5);
+        return (step, step * Math.Ceiling(max / step - 1e-9));
+    }
+
+    // 0, step, 2 step, ... up to end; each computed as i * step so that no error accumulates.
+    internal static IEnumerable<double> Ticks(double step, double end)
+    {
+        for (int i = 0; i * step <= end * (1 + 1e-9); i++) yield return i * step;
+    }
+
+    // A tick's label: round values need no more than the step's digits; this drops float noise.
+    private static string Round(double v) => Math.Round(v, 6).ToString("0.######", CultureInfo.InvariantCulture);
 
     // 1, 2 or 5 times a power of ten, at or above the value (so the axis ends on a round number).
     internal static double NiceCeiling(double value)

@@ -110,15 +110,17 @@ public class LabExperimentTests
         Assert.Equal(4096UL, f.NewBytes);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Strace_ShowsTheExperimentsSystemCalls()
     {
         var (code, stdout, err) = Run("lab", "mmap", "--strace");
+        // tests/install-test-tools.sh installs strace when the tests build (as root); without it
+        // only the refusal can be checked, and the test says it was skipped.
         if (LabStrace.FindOnPath("strace") is null)
         {
             Assert.NotEqual(0, code);
             Assert.Contains("strace not found", err);
-            return;
+            Skip.If(true, "strace is not installed (tests/install-test-tools.sh installs it as root): only the refusal was checked");
         }
         Assert.True(code == 0, err);
         var f = stdout.Split('\n').First(l => l.StartsWith("mmap(NULL, 20,", StringComparison.Ordinal));

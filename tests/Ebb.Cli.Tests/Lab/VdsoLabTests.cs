@@ -72,15 +72,17 @@ public class VdsoLabTests
         Assert.Contains("21 more than the raw ones", VdsoLab.FormatStrace(f, 42));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Strace_SeesOnlyTheRawSystemCalls()
     {
         var (code, stdout, err) = Run("lab", "vdso", "--strace", "-n", "50");
+        // tests/install-test-tools.sh installs strace when the tests build (as root); without it
+        // only the refusal can be checked, and the test says it was skipped.
         if (LabStrace.FindOnPath("strace") is null)
         {
             Assert.NotEqual(0, code);
             Assert.Contains("strace not found", err);
-            return;
+            Skip.If(true, "strace is not installed (tests/install-test-tools.sh installs it as root): only the refusal was checked");
         }
         Assert.True(code == 0, err);
         var line = stdout.Split('\n').Single(l => l.StartsWith("strace -f -e trace=clock_gettime", StringComparison.Ordinal));

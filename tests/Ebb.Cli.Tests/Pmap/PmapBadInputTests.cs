@@ -63,13 +63,14 @@ public sealed class PmapBadInputTests : IDisposable
     }
 
     [Fact]
-    public void ProcessThatExitedAfterSelectionIsOneLineAndExit1()
+    public void SavedTreeWithoutMapsNamesTheFileAndExit1()
     {
-        // What a process exiting between the selection (stat) and the read of maps leaves behind.
+        // Live, a process that exits between the selection (stat) and the read of maps is
+        // "the process exited while being read"; a saved tree does not change: its file is missing.
         File.Delete(FilePath("maps"));
         var (output, err, code) = Run(_pid);
         Assert.Equal(1, code);
-        Assert.Equal($"pmap: {_pid}: the process exited while being read\n", err);
+        Assert.Equal($"pmap: {FilePath("maps")}: missing from the saved tree\n", err);
         Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)); // the header line only
     }
 

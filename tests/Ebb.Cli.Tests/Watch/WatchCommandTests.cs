@@ -133,7 +133,7 @@ public class WatchCommandTests
         AssertOneLineError(Run("watch", "self", "--count", "-3"), "ebb watch: --count needs a positive whole number, not '-3'");
         AssertOneLineError(Run("watch", "self", "--count"), "ebb watch: option '--count' needs a value");
         AssertOneLineError(Run("watch", "self", "--frob"), "ebb watch: unknown option '--frob' (try 'ebb watch --help')");
-        AssertOneLineError(Run("watch", "x1"), "ebb watch: 'x1' is not a process id");
+        AssertOneLineError(Run("watch", "x1"), "ebb watch: 'x1' is not a process id (a number, 0x hex, /proc/PID or self)");
         AssertOneLineError(Run("watch", "1", "2"), "ebb watch: one process at a time ('1' and '2')");
     }
 

@@ -41,6 +41,17 @@ public class SizeScalerTests
         _ => throw new ArgumentException(mode),
     };
 
+    // xunit skips a theory row whose arguments repeat an earlier one ("Skipping test case with
+    // duplicate ID"), so a repeated size would silently not run: each size and mode once.
+    [Fact]
+    public void Table_HasEachSizeAndModeOnce()
+    {
+        var repeated = File.ReadLines(Path.Combine(FreeExpectations.Dir, "expected", "scale.tsv"))
+            .Select(l => string.Join('\t', l.Split('\t')[..2]))
+            .GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key.Replace('\t', ' ')).ToList();
+        Assert.True(repeated.Count == 0, "repeated rows in scale.tsv: " + string.Join(", ", repeated.Take(5)));
+    }
+
     [Theory]
     [MemberData(nameof(Table))]
     public void Scale_MatchesProcps(string kib, string mode, string positive, string negative)

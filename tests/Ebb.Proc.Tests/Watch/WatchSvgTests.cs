@@ -68,3 +68,42 @@ public class WatchSvgTests
     public void NiceCeiling_IsOneTwoOrFiveTimesAPowerOfTen(double value, double expected) =>
         Assert.Equal(expected, WatchSvg.NiceCeiling(value), 9);
 }
+
+public class WatchSvgAxisTests
+{
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+
+    private static string[] Labels(XDocument doc, string unit) =>
+        doc.Descendants(Svg + "text").Select(t => t.Value).Where(v => v.EndsWith(" " + unit, StringComparison.Ordinal)).ToArray();
+
+    // `ebb watch --count 1 -o w.svg`: once six "0 s" ticks, no visible point, and "1 samples".
+    [Fact]
+    public void OneSample_HasDistinctRoundTicks_ADot_AndSaysOneSample()
+    {
+        var doc = XDocument.Parse(WatchSvg.Render([new RssSample(TimeSpan.Zero, 30_000, 20_000, 10_000, 0)], "p"));
+        Assert.Equal(["0 s", "0.2 s", "0.4 s", "0.6 s", "0.8 s", "1 s"], Labels(doc, "s"));
+        Assert.Single(doc.Descendants(Svg + "circle"), c => (string?)c.Attribute("id") == "rss-point");
+        Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value == "1 sample");
+    }
+
+    [Fact]
+    public void Ticks_AreRoundValues()
+    {
+        var samples = new List<RssSample> { new(TimeSpan.Zero, 1000, null, null, null), new(TimeSpan.FromSeconds(7.3), 2100 * 1024, null, null, null) };
+        var doc = XDocument.Parse(WatchSvg.Render(samples, "p"));
+        Assert.Equal(["0 s", "2 s", "4 s", "6 s", "8 s"], Labels(doc, "s"));
+        Assert.Equal(["0 MiB", "500 MiB", "1000 MiB", "1500 MiB", "2000 MiB", "2500 MiB"], Labels(doc, "MiB"));
+    }
+
+    [Theory]
+    [InlineData(1, 0.2, 1)]
+    [InlineData(7.3, 2, 8)]
+    [InlineData(2100, 500, 2500)]
+    [InlineData(0.03, 0.01, 0.03)]
+    public void Axis_IsARoundStepAndItsMultiple(double max, double step, double end)
+    {
+        var (s, e) = WatchSvg.Axis(max);
+        Assert.Equal(step, s, 9);
+        Assert.Equal(end, e, 9);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Ebb.Proc;
+
+/// <summary>
+/// <c>ebb map --json</c>: the regions the picture draws, as one JSON object on one line (the
+/// JSON section of docs/compatibility.md has the schema), with the kind that colours each band.
+/// </summary>
+public static class AddressSpaceJson
+{
+    /// <summary>The regions as a JSON object, without a newline.</summary>
+    /// <param name="title">The picture's title (<c>PID: command</c>).</param>
+    /// <param name="regions">The regions, lowest address first.</param>
+    public static string Format(string title, IReadOnlyList<MapRegion> regions)
+    {
+        ArgumentNullException.ThrowIfNull(regions);
+        bool rssKnown = regions.All(r => r.Smaps is not null);
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("title", title);
+            w.WriteStartArray("regions");
+            foreach (var r in regions)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("start", r.Map.Start);
+                w.WriteNumber("end", r.Map.End);
+                w.WriteNumber("sizeBytes", r.Map.Size);
+                w.WriteString("permissions", r.Map.PermissionsText);
+                w.WriteString("name", r.Map.Name);
+                w.WriteString("kind", JsonNamingPolicy.CamelCase.ConvertName(r.Kind.ToString()));
+                w.WriteBoolean("ebb", r.Kind == RegionKind.Ebb);
+                if (r.RssBytes is ulong rss) w.WriteNumber("rssBytes", rss);
+                else w.WriteNull("rssBytes");
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("totals");
+            w.WriteNumber("regions", regions.Count);
+            w.WriteNumber("mappedBytes", regions.Aggregate(0UL, (t, r) => t + r.Map.Size));
+            if (rssKnown) w.WriteNumber("rssBytes", regions.Aggregate(0UL, (t, r) => t + (r.RssBytes ?? 0)));
+            else w.WriteNull("rssBytes");
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
