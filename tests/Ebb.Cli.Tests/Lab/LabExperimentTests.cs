@@ -2,6 +2,7 @@ using static Ebb.Cli.Tests.CliRunner;
 
 namespace Ebb.Cli.Tests.Lab;
 
+[Collection(nameof(AddressSpaceSerial))]
 public class LabExperimentTests
 {
     [Fact]
