@@ -36,8 +36,10 @@ internal static unsafe class Pages
         {
             Volatile.Write(ref h->RemoteOnFull, 0);
             RescueFull(h);
+            // A rescued page holds its remote frees on ThreadFree: refill Free from them. (Testing
+            // Free alone, as this did, never found one, and the allocation took fresh memory.)
             pg = firsts[bin];
-            if (pg != null && pg->Free != null) return pg;
+            if (pg != null && (pg->Free != null || Refill(pg))) return pg;
         }
         // The heap's own empty pages first (no lock), then an abandoned page. Only a thread heap
         // adopts: an abandoned page holds a dead thread's live blocks, and an EbbHeap's Dispose
@@ -278,8 +280,10 @@ internal static unsafe class Pages
             Page* prev = pg->Prev;
             if (Volatile.Read(ref *(nint*)&pg->ThreadFree) != 0)
             {
+                // Back to its queue with the remote frees still on ThreadFree: Refill takes them
+                // onto Free in one exchange when the page is next allocated from, with no walk of
+                // blocks another core wrote (a full page's Free and LocalFree are empty).
                 UnlinkFull(h, pg);
-                CollectRemote(pg);
                 PushBack(h, pg);
                 rescued++;
             }
