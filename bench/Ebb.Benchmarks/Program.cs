@@ -18,6 +18,7 @@ public static class Program
             if (args.Length > 0 && args[0] == "quick") return QuickCommand.Run(args[1..], Console.Out, Console.Error);
             if (args.Length > 0 && args[0] == "child") return ChildCommand.Run(args[1..], Console.Out, Console.Error);
             if (args.Length > 0 && args[0] == "checked-costs") return CheckedCostsCommand.Run(args[1..], Console.Out);
+            if (args.Length > 0 && args[0] == "pipe-pool") return Pipes.PipePoolCommand.Run(args[1..], Console.Out);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IOException)
         {

@@ -22,14 +22,8 @@ internal sealed unsafe class EbbMemoryManager : MemoryManager<byte>
         _length = length;
     }
 
-    /// <summary>A new block of at least <paramref name="minimumLength"/> bytes, with all of its usable size exposed.</summary>
-    public static EbbMemoryManager Allocate(int minimumLength)
-    {
-        byte* p = (byte*)EbbMemory.Alloc((nuint)minimumLength);
-        nuint usable = EbbMemory.UsableSize(p);
-        int length = usable > int.MaxValue ? int.MaxValue : (int)usable;
-        return new EbbMemoryManager(p, Math.Max(length, minimumLength));
-    }
+    /// <summary>A new block of <paramref name="length"/> bytes.</summary>
+    public static EbbMemoryManager Allocate(int length) => new((byte*)EbbMemory.Alloc((nuint)length), length);
 
     /// <summary>Whether the block has been freed.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;

@@ -26,9 +26,9 @@ public sealed class EbbMemoryPool : MemoryPool<byte>
     public override int MaxBufferSize => int.MaxValue;
 
     /// <summary>
-    /// A buffer of at least <paramref name="minBufferSize"/> bytes (<see cref="DefaultBufferSize"/>
-    /// for -1), possibly more: the whole usable size of its block, so a pipe fills it all.
-    /// Its contents are not zeroed.
+    /// A buffer of exactly <paramref name="minBufferSize"/> bytes (<see cref="DefaultBufferSize"/>
+    /// for -1), not zeroed. Exactly: a pipe asks for its segment size, and Ebb's size classes
+    /// hold the powers of two whole, so asking the block's usable size would only cost a lookup.
     /// </summary>
     /// <param name="minBufferSize">The least number of bytes, or -1 for <see cref="DefaultBufferSize"/>.</param>
     /// <returns>The owner of the buffer; dispose it to free the block.</returns>

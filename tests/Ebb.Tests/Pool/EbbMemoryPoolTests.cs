@@ -54,12 +54,21 @@ public class EbbMemoryPoolTests
         const long total = 64L << 20;
         long before = InUse.Settled();
         var pool = new CountingPool(EbbMemoryPool.Shared);
-        var pipe = new Pipe(new PipeOptions(pool: pool, minimumSegmentSize: segmentSize, useSynchronizationContext: false,
-            readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline));
+        var pipe = new Pipe(new PipeOptions(pool: pool, minimumSegmentSize: segmentSize, useSynchronizationContext: false));
 
-        var writer = Task.Factory.StartNew(() => Write(pipe.Writer, total), TaskCreationOptions.LongRunning).Unwrap();
-        var reader = Task.Factory.StartNew(() => Read(pipe.Reader), TaskCreationOptions.LongRunning).Unwrap();
-        await writer;
+        // The writer on a thread of its own, the reader on the thread pool (where the pipe resumes it).
+        // The writer's thread rents every segment and the reader's frees them: remote frees,
+        // which count as in use until the owner collects them, so the writer's thread trims
+        // (collecting them) once the reader is done, as a thread that allocates again would.
+        var reader = Task.Run(() => Read(pipe.Reader));
+        var writer = new Thread(() =>
+        {
+            Write(pipe.Writer, total);
+            ((IAsyncResult)reader).AsyncWaitHandle.WaitOne();
+            EbbMemory.Trim();
+        });
+        writer.Start();
+        writer.Join();
         long read = await reader;
 
         Assert.Equal(total, read);
@@ -72,7 +81,8 @@ public class EbbMemoryPoolTests
 
     private static byte Pattern(long position) => (byte)(position * 31 + (position >> 9));
 
-    private static async Task Write(PipeWriter writer, long total)
+    // Synchronous on its own thread: an await would resume on the thread pool, and the segments be rented there.
+    private static void Write(PipeWriter writer, long total)
     {
         long position = 0;
         int step = 0;
@@ -86,9 +96,9 @@ public class EbbMemoryPoolTests
             for (int i = 0; i < n; i++) span[i] = Pattern(position + i);
             writer.Advance(n);
             position += n;
-            if (step % 4 == 0) await writer.FlushAsync();
+            if (step % 4 == 0) writer.FlushAsync().AsTask().GetAwaiter().GetResult();
         }
-        await writer.CompleteAsync();
+        writer.Complete();
     }
 
     private static async Task<long> Read(PipeReader reader)
