@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Ebb.Cli;
 
 /// <summary>
-/// <c>ebb stats PID|self [--interval S] [--json]</c>: Ebb's meter of a running .NET process
+/// <c>ebb stats PID|self [--interval S [--count N]] [--json]</c>: Ebb's meter of a running .NET process
 /// that uses Ebb, read over the diagnostics IPC channel (see <see cref="EbbMeterReader"/>), or
 /// of ebb itself; once, or every S seconds until interrupted.
 /// </summary>
@@ -20,6 +20,7 @@ public static class StatsCommand
           PID             the process (read over its diagnostics channel, even ebb's own)
           self            ebb itself, straight from its allocator
           --interval S    print every S seconds until interrupted (default: once)
+          --count N       with --interval: N times, then exit
           --json          one JSON object a line
           -h, --help      this text
         """;
@@ -30,6 +31,7 @@ public static class StatsCommand
         string? target = null;
         double? interval = null;
         bool json = false;
+        long count = long.MaxValue;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -39,6 +41,10 @@ public static class StatsCommand
                     return 0;
                 case "--json":
                     json = true;
+                    break;
+                case "--count":
+                    if (i + 1 >= args.Length || !long.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1)
+                        throw new CliException("ebb stats: --count needs a whole number from 1");
                     break;
                 case "--interval":
                     if (i + 1 >= args.Length || !double.TryParse(args[++i], NumberStyles.Float, CultureInfo.InvariantCulture, out double s) || !(s >= 0.1 && s <= 3600))
@@ -53,6 +59,7 @@ public static class StatsCommand
             }
         }
         if (target == null) throw new CliException("ebb stats: which process? (ebb stats PID|self)");
+        if (count != long.MaxValue && interval == null) throw new CliException("ebb stats: --count goes with --interval");
 
         int? pid = null;
         if (target != "self")
@@ -69,11 +76,13 @@ public static class StatsCommand
         Console.CancelKeyPress += onCancel;
         try
         {
+            long printed = 0;
             bool Print(EbbMeterSnapshot snapshot)
             {
+                printed++;
                 stdout.Write(json ? snapshot.ToJson(pid ?? Environment.ProcessId) + "\n" : snapshot.ToText(title) + (interval != null ? "\n" : ""));
                 stdout.Flush();
-                return interval != null && !cancel.IsCancellationRequested;
+                return interval != null && printed < count && !cancel.IsCancellationRequested;
             }
 
             if (pid is int other)

@@ -61,6 +61,18 @@ public unsafe class StatsCommandTests
     }
 
     [Fact]
+    public void Interval_PrintsEachCollection_CountTimes()
+    {
+        EbbMemory.Free(EbbMemory.Alloc(16));
+        var (code, stdout, stderr) = CliRunner.Run("stats", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--interval", "0.2", "--count", "3", "--json");
+        Assert.True(code == 0, stderr);
+        string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        foreach (string line in lines) Assert.True(JsonDocument.Parse(line).RootElement.GetProperty("reserved").GetInt64() > 0, line);
+    }
+
+    [Fact]
     public void Self_ReadsThisProcessDirectly()
     {
         var (code, stdout, _) = CliRunner.Run("stats", "self");
@@ -73,6 +85,7 @@ public unsafe class StatsCommandTests
     [InlineData(new[] { "stats", "abc" }, "ebb stats: 'abc' is not a process id (a number, or self)")]
     [InlineData(new[] { "stats", "999999999" }, "ebb stats: no process 999999999")]
     [InlineData(new[] { "stats", "self", "--interval", "0" }, "ebb stats: --interval needs a number of seconds from 0.1 to 3600")]
+    [InlineData(new[] { "stats", "self", "--count", "2" }, "ebb stats: --count goes with --interval")]
     [InlineData(new[] { "stats", "self", "--bogus" }, "ebb stats: unknown option '--bogus' (try 'ebb stats --help')")]
     public void BadInput_OneLine(string[] args, string error)
     {
