@@ -6,14 +6,14 @@ using System.IO.Pipelines;
 namespace Ebb.Benchmarks.Pipes;
 
 /// <summary>
-/// <c>pipe-pool [--gib N] [--rounds R]</c>: N GiB (1) through a <see cref="Pipe"/>, a writer
+/// <c>pipe-pool [--gib N] [--rounds R] [--ahead A]</c>: N GiB (1) through a <see cref="Pipe"/>, a writer
 /// thread filling whole segments from a source buffer and flushing each (waiting on its own thread), the reader consuming
 /// on the thread pool, with 4 KiB and 64 KiB segments, from .NET's pool
 /// (<see cref="MemoryPool{T}.Shared"/>, arrays from ArrayPool) and from
 /// <see cref="EbbMemoryPool.Shared"/>, side by side: throughput (best of R rounds, the pools
 /// taking turns, after one warm-up round each), and over all R rounds the Gen0 collections and the managed bytes allocated
-/// by every thread. The writer may run 64 segments ahead of the reader
-/// (it waits when it is 64 ahead, until the reader is 32 behind).
+/// by every thread. The writer may run A segments (64) ahead of the reader
+/// (it waits when it is A ahead, until the reader is A/2 behind).
 /// </summary>
 public static class PipePoolCommand
 {
@@ -22,10 +22,11 @@ public static class PipePoolCommand
     {
         double gib = Option(args, "--gib", 1.0);
         int rounds = (int)Option(args, "--rounds", 3.0);
-        if (gib <= 0 || rounds < 1) throw new ArgumentException("--gib must be above 0 and --rounds at least 1");
+        int ahead = (int)Option(args, "--ahead", 64.0);
+        if (gib <= 0 || rounds < 1 || ahead < 2) throw new ArgumentException("--gib must be above 0, --rounds at least 1 and --ahead at least 2");
         long total = (long)(gib * (1L << 30));
 
-        stdout.WriteLine($"| segment | pool | GiB/s (best of {rounds}) | Gen0 GCs | managed bytes allocated | ({gib} GiB a round, {rounds} rounds) |");
+        stdout.WriteLine($"| segment | pool | GiB/s (best of {rounds}) | Gen0 GCs | managed bytes allocated | ({gib} GiB a round, {rounds} rounds, writer up to {ahead} segments ahead) |");
         stdout.WriteLine("|---|---|---:|---:|---:|---|");
         var pools = new (string Name, MemoryPool<byte> Pool)[] { ("MemoryPool<byte>.Shared", MemoryPool<byte>.Shared), ("EbbMemoryPool.Shared", EbbMemoryPool.Shared) };
         foreach (int segment in new[] { 4096, 65536 })
@@ -33,7 +34,7 @@ public static class PipePoolCommand
             var best = new double[pools.Length];
             var gen0 = new int[pools.Length];
             var allocated = new long[pools.Length];
-            foreach (var (_, pool) in pools) Pump(pool, segment, Math.Min(total, 64L << 20));
+            foreach (var (_, pool) in pools) Pump(pool, segment, Math.Min(total, 64L << 20), ahead);
             // Rounds interleaved, one pool then the other, so that load from elsewhere on the machine falls on both alike.
             for (int r = 0; r < rounds; r++)
             {
@@ -43,7 +44,7 @@ public static class PipePoolCommand
                     GC.WaitForPendingFinalizers();
                     int collections = GC.CollectionCount(0);
                     long bytes = GC.GetTotalAllocatedBytes(precise: true);
-                    double seconds = Pump(pools[p].Pool, segment, total).TotalSeconds;
+                    double seconds = Pump(pools[p].Pool, segment, total, ahead).TotalSeconds;
                     allocated[p] += GC.GetTotalAllocatedBytes(precise: true) - bytes;
                     gen0[p] += GC.CollectionCount(0) - collections;
                     best[p] = Math.Max(best[p], total / seconds / (1L << 30));
@@ -56,10 +57,10 @@ public static class PipePoolCommand
         return 0;
     }
 
-    private static TimeSpan Pump(MemoryPool<byte> pool, int segment, long total)
+    private static TimeSpan Pump(MemoryPool<byte> pool, int segment, long total, int ahead)
     {
         var pipe = new Pipe(new PipeOptions(pool: pool, minimumSegmentSize: segment,
-            pauseWriterThreshold: 64L * segment, resumeWriterThreshold: 32L * segment, useSynchronizationContext: false));
+            pauseWriterThreshold: (long)ahead * segment, resumeWriterThreshold: (long)ahead / 2 * segment, useSynchronizationContext: false));
         var clock = Stopwatch.StartNew();
         var reader = Task.Run(() => Read(pipe.Reader));
         var writer = new Thread(() => Write(pipe.Writer, segment, total)) { Name = "pipe writer" };
