@@ -22,6 +22,7 @@ public static class Program
             if (args.Length > 0 && args[0] == "checked-costs") return CheckedCostsCommand.Run(args[1..], Console.Out);
             if (args.Length > 0 && args[0] == "suite") return SuiteCommand.Run(args[1..], Console.Out, Console.Error);
             if (args.Length > 0 && args[0] == "suite-child") return SuiteChild.Run(args[1..], Console.Out, Console.Error);
+            if (args.Length > 0 && args[0] == "pipe-pool") return Pipes.PipePoolCommand.Run(args[1..], Console.Out);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IOException)
         {

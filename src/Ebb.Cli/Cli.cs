@@ -19,6 +19,7 @@ public static class Cli
         ("vdso", VdsoCommand.Run, "the vDSO's symbols and versions; clock_gettime through it against the system call"),
         ("pmap", PmapCommand.Run, "the memory map of processes, as procps pmap prints it"),
         ("map", MapCommand.Run, "the address space as a picture (SVG or HTML)"),
+        ("stats", StatsCommand.Run, "Ebb's figures in a running .NET process that uses Ebb"),
     ];
 
     /// <summary>Runs <c>ebb ARGS</c>, writing to the given streams; returns the exit code.</summary>

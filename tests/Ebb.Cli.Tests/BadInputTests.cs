@@ -445,7 +445,7 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Trees>
         var (_, stdout, _) = Run("--help");
         var listed = stdout.Split('\n').Where(l => l.StartsWith("  ", StringComparison.Ordinal))
             .Select(l => l.Trim().Split(' ')[0]).ToHashSet();
-        Assert.Equal(new HashSet<string> { "tour", "lab", "free", "watch", "vdso", "pmap", "map" }, listed);
+        Assert.Equal(new HashSet<string> { "tour", "lab", "free", "watch", "vdso", "pmap", "map", "stats" }, listed);
         var (_, labOut, _) = Run("lab", "--help");
         var experiments = labOut.Split('\n').Where(l => l.StartsWith("  ", StringComparison.Ordinal) && !l.TrimStart().StartsWith('-'))
             .Select(l => l.Trim().Split(' ')[0]).ToHashSet();

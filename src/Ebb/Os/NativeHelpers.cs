@@ -4,14 +4,19 @@ namespace Ebb.Os;
 
 /// <summary>
 /// Ebb's native helper library (libebbfault.so: the guard-fault reporter, the stack walk and
-/// the thread-exit hook), built from native/ when the build found a C compiler and copied next
-/// to Ebb.dll. Loaded once, on first use; everything that uses it has a managed fallback for
-/// when it is missing.
+/// the thread-exit hook), built from native/ when the build found a C compiler. Found next to
+/// the application (a ProjectReference, or a package in a linux-x64 build), under
+/// runtimes/linux-x64/native/ of the application (a package in a RID-less build), or wherever
+/// the runtime's native probing finds it for Ebb.dll (the paths deps.json lists). Loaded once,
+/// on first use; everything that uses it has a managed fallback for when it is missing.
 /// </summary>
 internal static class NativeHelpers
 {
     /// <summary>The file name of the native library.</summary>
     public const string LibraryName = "libebbfault.so";
+
+    /// <summary>Where NuGet puts a package's linux-x64 native asset, relative to a RID-less app's output.</summary>
+    internal static readonly string RuntimesPath = Path.Combine("runtimes", "linux-x64", "native", LibraryName);
 
     private static readonly nint Handle = Load();
 
@@ -24,8 +29,12 @@ internal static class NativeHelpers
 
     private static nint Load()
     {
-        // Next to the application (the build copies it next to Ebb.dll, and Ebb.dll lives there).
-        string path = Path.Combine(AppContext.BaseDirectory, LibraryName);
-        return File.Exists(path) && NativeLibrary.TryLoad(path, out nint lib) ? lib : 0;
+        // Explicit paths first, so a system-wide library of the same name never wins over the app's own.
+        foreach (string path in new[] { Path.Combine(AppContext.BaseDirectory, LibraryName), Path.Combine(AppContext.BaseDirectory, RuntimesPath) })
+        {
+            if (File.Exists(path) && NativeLibrary.TryLoad(path, out nint lib)) return lib;
+        }
+        // The runtime's probing for this assembly: the native search directories from deps.json, then the assembly's directory.
+        return NativeLibrary.TryLoad(LibraryName, typeof(NativeHelpers).Assembly, DllImportSearchPath.AssemblyDirectory, out nint probed) ? probed : 0;
     }
 }

@@ -73,6 +73,7 @@ public class PidArgumentTests
     [InlineData("map")]
     [InlineData("watch")]
     [InlineData("vdso")]
+    [InlineData("stats")]
     public void EveryVerb_RefusesANonPidInOneLine(string verb)
     {
         var r = Run(verb, "12x");

@@ -1,0 +1,102 @@
+using System.Globalization;
+
+namespace Ebb.Cli;
+
+/// <summary>
+/// <c>ebb stats PID|self [--interval S [--count N]] [--json]</c>: Ebb's meter of a running .NET process
+/// that uses Ebb, read over the diagnostics IPC channel (see <see cref="EbbMeterReader"/>), or
+/// of ebb itself; once, or every S seconds until interrupted.
+/// </summary>
+public static class StatsCommand
+{
+    private const string Usage = """
+        Usage: ebb stats PID|self [OPTIONS]
+
+        Ebb's figures in a running .NET process that uses Ebb, as EbbMemory.PrintStats prints
+        them: reserved, committed, resident, pending purge, in use, blocks, purged, and the
+        system calls by kind. Read over the process's diagnostics channel (EventPipe, as
+        dotnet-counters does); the runtime allows one such session at a time.
+
+          PID             the process (read over its diagnostics channel, even ebb's own)
+          self            ebb itself, straight from its allocator
+          --interval S    print every S seconds until interrupted (default: once)
+          --count N       with --interval: N times, then exit
+          --json          one JSON object a line
+          -h, --help      this text
+        """;
+
+    /// <summary>Runs <c>ebb stats ARGS</c>.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string? target = null;
+        double? interval = null;
+        bool json = false;
+        long count = long.MaxValue;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "-h" or "--help":
+                    stdout.WriteLine(Usage);
+                    return 0;
+                case "--json":
+                    json = true;
+                    break;
+                case "--count":
+                    if (i + 1 >= args.Length || !long.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1)
+                        throw new CliException("ebb stats: --count needs a whole number from 1");
+                    break;
+                case "--interval":
+                    if (i + 1 >= args.Length || !double.TryParse(args[++i], NumberStyles.Float, CultureInfo.InvariantCulture, out double s) || !(s >= 0.1 && s <= 3600))
+                        throw new CliException("ebb stats: --interval needs a number of seconds from 0.1 to 3600");
+                    interval = s;
+                    break;
+                default:
+                    if (args[i].StartsWith('-')) throw new CliException($"ebb stats: unknown option '{args[i]}' (try 'ebb stats --help')");
+                    if (target != null) throw new CliException("ebb stats: one process at a time");
+                    target = args[i];
+                    break;
+            }
+        }
+        if (target == null) throw new CliException("ebb stats: which process? (ebb stats PID|self)");
+        if (count != long.MaxValue && interval == null) throw new CliException("ebb stats: --count goes with --interval");
+
+        string named = PidArgument.Parse(target) ?? throw new CliException($"ebb stats: '{target}' is not a process id ({PidArgument.Spellings})");
+        int? pid = null;
+        if (named != "self")
+        {
+            int p = int.Parse(named, CultureInfo.InvariantCulture);
+            if (!Directory.Exists($"/proc/{p}")) throw new CliException($"ebb stats: no process {p}");
+            pid = p;
+        }
+        string title = pid is int n ? $"process {n}" : $"process {Environment.ProcessId} (self)";
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            long printed = 0;
+            bool Print(EbbMeterSnapshot snapshot)
+            {
+                printed++;
+                stdout.Write(json ? snapshot.ToJson(pid ?? Environment.ProcessId) + "\n" : snapshot.ToText(title) + (interval != null ? "\n" : ""));
+                stdout.Flush();
+                return interval != null && printed < count && !cancel.IsCancellationRequested;
+            }
+
+            if (pid is int other)
+            {
+                new EbbMeterReader(other, interval ?? 1).Run(Print, cancel.Token);
+                return 0;
+            }
+            while (Print(EbbMeterSnapshot.FromThisProcess()))
+                if (cancel.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(interval!.Value))) break;
+            return 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}
