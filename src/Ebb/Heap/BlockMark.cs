@@ -2,24 +2,24 @@ namespace Ebb.Heap;
 
 /// <summary>
 /// The release mode's double-free check, glibc tcache's key made cheaper: the second word of
-/// every free small block holds a per-process random value (<see cref="Freed"/>), written when the
-/// block is carved or freed and cleared when it is handed out. A free that finds the value in the
-/// block's second word is a free of a block that is free now. Only a caller that stores exactly
-/// this process's random value there can make a live block look free; on its own pages the free
-/// path confirms by walking the page's lists, so even that is told apart. Each small page keeps a
-/// copy (<see cref="Page.FreeMark"/>) on the cache line the free fast path reads anyway, so the
-/// test is one compare with memory and the mark one store, with no 64-bit constant to build.
+/// every free small block holds its page descriptor's address, written when the block is carved
+/// or freed and cleared when it is handed out. A free that finds that value in the block's second
+/// word is a free of a block that is free now. The value is one a program cannot come by without
+/// reading Ebb's metadata or freed memory (the descriptor lives in a chunk header), and it is the
+/// page pointer the free fast path holds in a register already: the test is one compare with
+/// memory and the mark one store, with no key to load or 64-bit constant to build. On the
+/// caller's own pages a hit is confirmed by walking the page's lists.
 /// </summary>
-internal static class BlockMark
+internal static unsafe class BlockMark
 {
-    /// <summary>On a free block: carved and never handed out, or freed and not handed out since.</summary>
-    public static readonly ulong Freed = NewKey();
+    /// <summary>The mark of a free block of page <paramref name="pg"/>.</summary>
+    public static ulong Of(Page* pg) => (ulong)pg;
 
-    private static ulong NewKey()
+    /// <summary>The mark a free block at <paramref name="block"/> would carry (0 where no page maps it): for tests and reports.</summary>
+    public static ulong For(void* block)
     {
-        // Random.Shared is seeded from the OS's random bytes, without loading a crypto library at start-up.
-        ulong k = (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.NextInt64() << 1);
-        // Never a small value a program would plausibly store (0, 1, a length, a flag word).
-        return k | (1UL << 62);
+        Page* pg = Arena.PageMap.Lookup((nuint)block);
+        if (pg == null && !Arena.PageMap.Flat) pg = Blocks.Find(block).Page;
+        return pg == null ? 0 : Of(pg);
     }
 }

@@ -35,6 +35,7 @@ internal static unsafe class DeadHeaps
 
     /// <summary>How often the purge thread polls thread ids when there is no hook.</summary>
     public const int PollMs = 100;
+    private static int lastPoll;
 
     static DeadHeaps()
     {
@@ -72,10 +73,14 @@ internal static unsafe class DeadHeaps
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Heap* TryTake()
     {
-        if (Volatile.Read(ref heldCount) == 0 && (incoming == null || Volatile.Read(ref *incoming) == 0)) return null;
+        // Without the hook, a new thread polls too (at most once a millisecond), so that a pool
+        // replacing threads faster than the purge thread's beat still reuses the dead ones' heaps.
+        bool poll = incoming == null && polled != null && Arena.Arena.Now - Volatile.Read(ref lastPoll) >= 1;
+        if (!poll && Volatile.Read(ref heldCount) == 0 && (incoming == null || Volatile.Read(ref *incoming) == 0)) return null;
         lock (Arena.Arena.Gate)
         {
             if (incoming != null) DrainLocked(Arena.Arena.Now);
+            else if (poll) PollLocked(Arena.Arena.Now);
             Heap* h = held;
             if (h == null) return null;
             held = h->NextDead;
@@ -125,6 +130,7 @@ internal static unsafe class DeadHeaps
     /// <summary>Moves the polled heaps whose thread has ended onto the held list, stamped with the time.</summary>
     private static void PollLocked(int now)
     {
+        lastPoll = now;
         Heap* prev = null;
         for (Heap* h = polled; h != null;)
         {

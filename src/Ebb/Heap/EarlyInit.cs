@@ -4,8 +4,8 @@ namespace Ebb.Heap;
 
 /// <summary>
 /// Runs when the Ebb assembly is first touched, before the caller's code is compiled where
-/// possible, so that the JIT sees the checks switch, the thread-heap slot, the free mark and the
-/// chunk map already initialized: it folds <c>Checker.Enabled</c>, the mark and the maps' addresses to
+/// possible, so that the JIT sees the checks switch, the thread-heap slot and the chunk map
+/// already initialized: it folds <c>Checker.Enabled</c> and the chunk and page maps' addresses to
 /// constants and inlines the thread-static access instead of calling a helper on every
 /// allocation (which happens to code compiled straight to full optimization, e.g. a method
 /// with stackalloc, before first use). The chunk map (4 MiB, MAP_NORESERVE) and the page map
@@ -23,7 +23,6 @@ internal static unsafe class EarlyInit
     {
         _ = Checks.Checker.Enabled;
         _ = ThreadHeap.Current;
-        _ = BlockMark.Freed;
         _ = Arena.ChunkMap.Map;
         _ = Arena.PageMap.Base;
     }

@@ -30,11 +30,10 @@ internal static unsafe class Dealloc
             {
                 Block* head = pg->LocalFree;
                 Heap* h = ThreadHeap.Current;
-                ulong mark = pg->FreeMark;
-                if (pg->LocalHeap == h && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit) && ((Block*)p)->Mark != mark)
+                if (pg->LocalHeap == h && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit) && ((Block*)p)->Mark != BlockMark.Of(pg))
                 {
                     ((Block*)p)->Next = head;
-                    ((Block*)p)->Mark = mark;
+                    ((Block*)p)->Mark = BlockMark.Of(pg);
                     pg->LocalFree = (Block*)p;
                     // Not `--pg->Used == 0`: the JIT turns that into an address, a load, a
                     // decrement, a store and a test; this way one instruction fewer.
@@ -119,7 +118,7 @@ internal static unsafe class Dealloc
             // Our own page, off the fast path: full, or a live block whose second word holds the mark.
             if (pg->Used == 0) throw Blocks.DoubleFree(p, Blocks.Find(p));
             b->Next = pg->LocalFree;
-            b->Mark = pg->FreeMark;
+            b->Mark = BlockMark.Of(pg);
             pg->LocalFree = b;
             if ((pg->Flags & PageFlags.InFull) != 0)
             {
@@ -132,7 +131,7 @@ internal static unsafe class Dealloc
         // Remote free: one CAS onto ThreadFree; the owner (or an adopter, or the purge thread) collects.
         // A block free now was refused above by its mark, without reading the owner's lines. (Two
         // threads freeing the same block at the same instant can both pass: that race is not caught.)
-        b->Mark = pg->FreeMark;
+        b->Mark = BlockMark.Of(pg);
         nint* head = (nint*)&pg->ThreadFree;
         nint old = Volatile.Read(ref *head);
         while (true)

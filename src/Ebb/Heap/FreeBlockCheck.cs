@@ -18,7 +18,7 @@ internal static unsafe class FreeBlockCheck
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ThrowIfFree(void* p, Page* pg, Heap* h)
     {
-        if (((Block*)p)->Mark != BlockMark.Freed) return;
+        if (((Block*)p)->Mark != BlockMark.Of(pg)) return;
         if (h != null && pg->Heap == h && !OnLists(pg, (Block*)p)) return;
         var info = Blocks.Find(p);
         if (!NeverHandedOut(pg, (Block*)p)) throw Blocks.DoubleFree(p, info);

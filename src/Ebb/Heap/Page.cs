@@ -13,7 +13,7 @@ namespace Ebb.Heap;
 internal unsafe struct Block
 {
     public Block* Next;
-    /// <summary><see cref="BlockMark.Freed"/> on a free block (carved and never handed out, or freed and not handed out since), 0 once handed out (until the caller writes there).</summary>
+    /// <summary><see cref="BlockMark.Of"/> its page on a free block (carved and never handed out, or freed and not handed out since), 0 once handed out (until the caller writes there).</summary>
     public ulong Mark;
 }
 
@@ -82,9 +82,7 @@ internal unsafe struct Page
     /// <summary>Address of block 0 (small) or of the block (large).</summary>
     [FieldOffset(80)] public nuint Start;
     /// <summary>Capacity × BlockSize (small), or the usable size (large): a block offset must be below it.</summary>
-    [FieldOffset(176)] public nuint AreaSize;
-    /// <summary><see cref="BlockMark.Freed"/> (small pages), beside the fields the free fast path reads, so marking costs no 64-bit constant.</summary>
-    [FieldOffset(120)] public ulong FreeMark;
+    [FieldOffset(120)] public nuint AreaSize;
     /// <summary>The multiplier of the block-start test (<see cref="MagicFor"/>): <c>(ulong)off * DivMagic &lt;= DivLimit</c> iff off is the offset of a carved block.</summary>
     [FieldOffset(88)] public ulong DivMagic;
     /// <summary>

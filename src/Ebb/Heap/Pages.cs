@@ -152,7 +152,6 @@ internal static unsafe class Pages
         pg->AreaSize = 0;
         pg->DivMagic = Page.MagicFor(bs);
         pg->DivLimit = 0;
-        pg->FreeMark = BlockMark.Freed;
         pg->Used = 0;
         pg->BlockSize = bs;
         pg->Bin = (byte)bin;
@@ -181,7 +180,7 @@ internal static unsafe class Pages
         uint bs = pg->BlockSize;
         uint n = Math.Min(pg->Reserved - pg->Capacity, Math.Max(1u, ExtendBytes / bs));
         byte* b = (byte*)(pg->Start + (nuint)pg->Capacity * bs);
-        ulong mark = pg->FreeMark;
+        ulong mark = BlockMark.Of(pg);
         pg->Free = (Block*)b;
         for (uint i = 1; i < n; i++, b += bs)
         {

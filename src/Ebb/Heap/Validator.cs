@@ -144,7 +144,7 @@ internal static unsafe class Validator
             if (off >= pg->AreaSize || off % pg->BlockSize != 0)
                 Fail((nuint)b, $"the {list} list of the {pg->BlockSize}-byte page at {Blocks.Hex(pg->Start)} holds {Blocks.Hex((nuint)b)}, not one of its blocks (a write after free?)");
             // Every block on a free list carries the free mark: a block without it was written after it was freed.
-            if (b->Mark != BlockMark.Freed)
+            if (b->Mark != BlockMark.Of(pg))
                 Fail((nuint)b, $"the free {pg->BlockSize}-byte block at {Blocks.Hex((nuint)b)} lost its free mark (a write after free?)");
             if (++n > pg->Capacity)
                 Fail(pg->Start, $"the {list} list of the {pg->BlockSize}-byte page at {Blocks.Hex(pg->Start)} has a cycle (a double free?)");

@@ -100,11 +100,11 @@ public unsafe class BuriedDoubleFreeTests
         // A program may store anything in its block; on the freeing thread's own page the lists
         // are walked to confirm, so even the exact mark does not make a live block look free.
         ulong* p = (ulong*)EbbMemory.Alloc(32);
-        p[1] = Ebb.Heap.BlockMark.Freed;
+        p[1] = Ebb.Heap.BlockMark.For(p);
         EbbMemory.Free(p);
         EbbMemory.Validate();
         ulong* c = (ulong*)EbbMemory.Alloc(32);
-        c[1] = Ebb.Heap.BlockMark.Freed;
+        c[1] = Ebb.Heap.BlockMark.For(c);
         Assert.Equal((nuint)32, EbbMemory.UsableSize(c));
         EbbMemory.Free(c);
     }
@@ -119,7 +119,7 @@ public unsafe class BuriedDoubleFreeTests
         var e = Assert.Throws<EbbMemoryException>(EbbMemory.Validate);
         Assert.Equal(EbbErrorKind.HeapCorruption, e.Kind);
         Assert.Contains("lost its free mark", e.Message);
-        p[1] = Ebb.Heap.BlockMark.Freed;
+        p[1] = Ebb.Heap.BlockMark.For(p);
         EbbMemory.Validate();
         EbbMemory.Free(keep);
     }

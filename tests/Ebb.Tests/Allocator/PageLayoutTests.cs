@@ -44,7 +44,7 @@ public unsafe class PageLayoutTests
     {
         Assert.Equal(0, OffsetOf(nameof(Page.Free)));
         Assert.All(Fields.Where(f => f.Name != nameof(Page.Free)), f => Assert.True(OffsetOf(f.Name) >= 64, $"{f.Name} shares the allocation's line"));
-        foreach (string hot in new[] { nameof(Page.LocalFree), nameof(Page.LocalHeap), nameof(Page.Start), nameof(Page.DivMagic), nameof(Page.DivLimit), nameof(Page.Used), nameof(Page.FreeMark) })
+        foreach (string hot in new[] { nameof(Page.LocalFree), nameof(Page.LocalHeap), nameof(Page.Start), nameof(Page.DivMagic), nameof(Page.DivLimit), nameof(Page.Used) })
             Assert.InRange(OffsetOf(hot), 64, 127);
         Assert.InRange(OffsetOf(nameof(Page.ThreadFree)), 128, 191);
     }
