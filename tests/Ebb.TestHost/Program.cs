@@ -9,7 +9,7 @@ return args.Length == 1 ? Scenarios.Run(args[0]) : Usage();
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|thread-death|thread-churn|brk|sampled-alignment");
+    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|thread-death|thread-churn|brk|sampled-alignment|check-overflow|heap-overflow|heap-dispose|heap-apis|uaf-read|leak");
     return 2;
 }
 
@@ -27,6 +27,7 @@ internal static unsafe class Scenarios
             case "brk": return Brk();
             case "sampled-alignment": return SampledAlignment();
             default:
+                if (CheckScenarios.Run(name) is int code) return code;
                 Console.Error.WriteLine($"Ebb.TestHost: unknown scenario '{name}'");
                 return 2;
         }
