@@ -154,7 +154,8 @@ public sealed unsafe class EbbHeap : IDisposable
         {
             Heap.Heap* h = heap;
             ObjectDisposedException.ThrowIf(h == null, this);
-            if (checks is not null && checks.TryAlloc(byteCount, alignment, zero, out void* c)) return c;
+            // Checker.Enabled first: static readonly, so the JIT folds the test away in release mode.
+            if (Checker.Enabled && checks!.TryAlloc(byteCount, alignment, zero, out void* c)) return c;
             // The thread heap's fast path, under the gate: the size's direct slot, pop.
             if (alignment <= 16 && byteCount <= Heap.Heap.DirectMaxSize && HeapAlloc.TryPopDirect(h, byteCount, zero, out void* b)) return b;
             return alignment <= 16 ? HeapAlloc.FromHeap(h, byteCount, zero) : HeapAlloc.Aligned(h, byteCount, alignment, zero);

@@ -20,9 +20,10 @@ namespace Ebb.Checks;
 /// allows. When no slot is ready, the allocation is simply not sampled.
 /// </para>
 /// <para>
-/// The guard thread allows itself a twentieth of one core (system calls included, counted
-/// in its own CPU time), so a program that allocates faster than that budget can follow
-/// gets fewer guarded blocks than one in N, never a slower fast path.
+/// Sampling allows itself a twentieth of one core: the guard thread's own CPU time (system
+/// calls included) plus the time frees spent closing slots, so a program that allocates
+/// faster than that budget can follow gets fewer guarded blocks than one in N, never a
+/// slower fast path.
 /// </para>
 /// <para>
 /// A slot's life: Closed → (guard thread) Opening → Ready → (allocation) Live → (free)
@@ -44,8 +45,9 @@ internal sealed unsafe class SampledPool
     private const int TickMs = 1;
     private const int IdleTicksBeforeParking = 100;
 
-    // The guard thread allows itself at most 1/DutyDivisor of one core: after a pass that
-    // took w, it sleeps at least w * (DutyDivisor - 1).
+    // Sampling allows itself at most 1/DutyDivisor of one core: after a pass that took w,
+    // while frees spent f closing slots, the guard thread sleeps at least (w + f) * (DutyDivisor - 1),
+    // so the slots it reopens (and so the sampled blocks, and their frees) come no faster.
     private const int DutyDivisor = 20;
 
     private enum State : byte { Closed, Opening, Ready, Live, Freed }
@@ -85,6 +87,8 @@ internal sealed unsafe class SampledPool
     private volatile bool reporterTried;
     private long taken, missed;
     private long passes, busyNs, slotsClosed, closeCalls;
+    // Time the frees spent in mprotect since the guard thread's last pass (its budget counts it).
+    private long closeTicks;
 
     // CLOCK_THREAD_CPUTIME_ID
     private const int ThreadCpuClock = 3;
@@ -236,7 +240,9 @@ internal sealed unsafe class SampledPool
                 // Before the pages close: a fault from another thread's access names the free.
                 table.MarkFreed(s.Index, stack.ThreadId, freeText);
             }
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             OsMemory.Protect(s.Start, Page, Prot.None);
+            Interlocked.Add(ref closeTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
             lock (gate) s.State = State.Closed;
             closed.Enqueue(s.Index);
             slotsClosed++;
@@ -306,7 +312,8 @@ internal sealed unsafe class SampledPool
                     long busy = OsMemory.ClockGettimeSyscall(ThreadCpuClock) - t0;
                     Interlocked.Add(ref busyNs, busy);
                     passes++;
-                    Thread.Sleep(Math.Max(TickMs, (int)(busy * (DutyDivisor - 1) / 1_000_000)));
+                    long frees = (long)(Interlocked.Exchange(ref closeTicks, 0) * (1e9 / System.Diagnostics.Stopwatch.Frequency));
+                    Thread.Sleep(Math.Max(TickMs, (int)((busy + frees) * (DutyDivisor - 1) / 1_000_000)));
                 }
                 else if (++idle < IdleTicksBeforeParking) Thread.Sleep(TickMs);
                 else
