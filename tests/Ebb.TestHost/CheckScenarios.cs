@@ -13,6 +13,7 @@ internal static unsafe class CheckScenarios
     public static int? Run(string name) => name switch
     {
         "check-overflow" => Overflow(),
+        "check-overflow-unhandled" => OverflowUnhandled(),
         "heap-overflow" => HeapOverflow(),
         "heap-dispose" => HeapDispose(),
         "heap-apis" => HeapApis(),
@@ -50,6 +51,17 @@ internal static unsafe class CheckScenarios
             Console.Out.Flush();
             // The program swallows the error: the report must already be on stderr.
         }
+        return 0;
+    }
+
+    /// <summary>The same mistake, the error left to the runtime's "Unhandled exception." handling.</summary>
+    private static int OverflowUnhandled()
+    {
+        byte* p = (byte*)EbbMemory.Alloc(20); int allocLine = Line();
+        Print("alloc_line", allocLine);
+        Console.Out.Flush();
+        p[20] = 1;
+        EbbMemory.Free(p);
         return 0;
     }
 

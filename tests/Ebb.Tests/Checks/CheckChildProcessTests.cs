@@ -78,6 +78,20 @@ public class CheckChildProcessTests
         System.Text.RegularExpressions.Regex.Match(report, @"process (\d+)").Groups[1].Value is { Length: > 0 } pid ? pid : "(none)";
 
     [Fact]
+    public void Report_IsPrintedWhole_BeforeTheRuntimesUnhandledExceptionText()
+    {
+        var r = Run("check-overflow-unhandled", ("EBB_CHECK", "1"));
+        Assert.NotEqual(0, r.ExitCode);
+        int report = r.Stderr.IndexOf("ebb: ERROR: heap-buffer-overflow", StringComparison.Ordinal);
+        int summary = r.Stderr.IndexOf("SUMMARY: Ebb: heap-buffer-overflow", StringComparison.Ordinal);
+        int unhandled = r.Stderr.IndexOf("Unhandled exception.", StringComparison.Ordinal);
+        Assert.True(report >= 0 && report < summary && summary < unhandled, r.ToString());
+        string whole = r.Stderr[report..summary];
+        Assert.Contains("is located 0 bytes to the right of 20-byte region", whole);
+        Assert.Contains($"CheckScenarios.cs:line {r.Value("alloc_line")}", whole[whole.IndexOf("allocated by", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
     public void Report_IsNotPrinted_WhenTheProgramAsksForSilence()
     {
         var r = Run("check-overflow", ("EBB_CHECK", "1"), ("EBB_PRINT_ERRORS", "0"));
