@@ -25,6 +25,7 @@ internal sealed unsafe class HeapBlocks
     /// </summary>
     public bool TryAlloc(nuint byteCount, nuint alignment, bool zero, out void* block)
     {
+        System.Diagnostics.Debug.Assert(Checker.Enabled, "an EbbHeap keeps mode blocks only in a checking mode");
         try
         {
             block = Checker.AllocForHeap(byteCount, alignment, zero, owner);

@@ -240,6 +240,8 @@ internal sealed unsafe class SampledPool
                 // Before the pages close: a fault from another thread's access names the free.
                 table.MarkFreed(s.Index, stack.ThreadId, freeText);
             }
+            // Only this free moves a Freed slot on, and it holds closer, so no pass reads it meanwhile.
+            System.Diagnostics.Debug.Assert(s.State == State.Freed, "a slot being closed by its free changed state");
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             OsMemory.Protect(s.Start, Page, Prot.None);
             Interlocked.Add(ref closeTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);

@@ -125,6 +125,7 @@ internal sealed unsafe class StackDepot
     /// </summary>
     public string Frames(uint id)
     {
+        Debug.Assert(id < (uint)Volatile.Read(ref count), "a stack id the depot never handed out");
         lock (gate)
             if (symbolized[id] is { } done) return done;
         // Outside the lock: the first frame of a module opens its PDB.
