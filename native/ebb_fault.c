@@ -9,11 +9,14 @@
  * (async-signal-safe: no malloc, no stdio), and then chains to the runtime's handler,
  * which prints the faulting managed frames and ends the process.
  *
- * The report has the same form as the managed paths' (src/Ebb/Checks/Report.cs):
+ * The report has the same form as the managed paths' (src/Ebb/Checks/ErrorReport.cs):
  *   ebb: ERROR: heap-buffer-overflow: write at 0x..., 0 bytes after the 13-byte block at 0x...
+ *   WRITE of size 1 at 0x...; detected in process P at the faulting instruction (...)
+ *   0x... is located 0 bytes to the right of 13-byte region [0x...,0x...)
  *   allocated by thread N at:
- *       at Namespace.Type.Method(...)    (the frames pre-rendered by the managed side)
+ *       at Namespace.Type.Method in /src/File.cs:line 12   (rendered by the managed side)
  *   freed by thread N at:                (use after free only)
+ *   SUMMARY: Ebb: heap-buffer-overflow at the faulting instruction (process P)
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -79,6 +82,64 @@ static void put_bytes(uint64_t n) {
     put(n == 1 ? " byte" : " bytes");
 }
 
+/*
+ * The size of the memory access of the instruction at pc, from its encoding: the common
+ * loads and stores the JIT emits (mov, movzx/movsx, ALU with a memory operand, SSE/AVX
+ * moves). 0 when the instruction is not one of these.
+ */
+static int access_size(const uint8_t *pc) {
+    int opsize16 = 0, rex_w = 0, rep_f3 = 0, rep_f2 = 0;
+    for (int i = 0; i < 14; i++, pc++) {
+        uint8_t b = *pc;
+        if (b == 0x66) opsize16 = 1;
+        else if (b == 0xF3) rep_f3 = 1;
+        else if (b == 0xF2) rep_f2 = 1;
+        else if (b == 0x67 || b == 0xF0 || b == 0x2E || b == 0x3E || b == 0x26 || b == 0x36 || b == 0x64 || b == 0x65) continue;
+        else break;
+    }
+    if ((*pc & 0xF0) == 0x40) { rex_w = (*pc & 8) != 0; pc++; }
+    int word = rex_w ? 8 : opsize16 ? 2 : 4;
+    uint8_t op = pc[0];
+    if (op == 0xC5 || op == 0xC4) {
+        /* VEX: map, L and pp from the prefix, then the opcode. */
+        int map = 1, l, pp, w = 0;
+        if (op == 0xC5) { l = (pc[1] >> 2) & 1; pp = pc[1] & 3; op = pc[2]; }
+        else { map = pc[1] & 0x1F; w = pc[2] >> 7; l = (pc[2] >> 2) & 1; pp = pc[2] & 3; op = pc[3]; }
+        if (map != 1) return 0;
+        if (op == 0x10 || op == 0x11) return pp == 2 ? 4 : pp == 3 ? 8 : l ? 32 : 16;
+        if (op == 0x6F || op == 0x7F || op == 0x28 || op == 0x29 || op == 0xE7 || op == 0x2B) return l ? 32 : 16;
+        if (op == 0x7E || op == 0x6E) return pp == 2 ? 8 : w ? 8 : 4;
+        if (op == 0xD6) return 8;
+        return 0;
+    }
+    switch (op) {
+    case 0x88: case 0x8A: case 0xC6: case 0x80: case 0x84: case 0xF6: case 0xFE:
+    case 0x00: case 0x02: case 0x08: case 0x0A: case 0x20: case 0x22: case 0x28: case 0x2A:
+    case 0x30: case 0x32: case 0x38: case 0x3A:
+        return 1;
+    case 0x89: case 0x8B: case 0xC7: case 0x81: case 0x83: case 0x85: case 0xF7:
+    case 0x01: case 0x03: case 0x09: case 0x0B: case 0x21: case 0x23: case 0x29: case 0x2B:
+    case 0x31: case 0x33: case 0x39: case 0x3B:
+        return word;
+    case 0x63:
+        return 4;
+    case 0x0F:
+        switch (pc[1]) {
+        case 0xB6: case 0xBE: return 1;
+        case 0xB7: case 0xBF: return 2;
+        case 0x10: case 0x11: return rep_f3 ? 4 : rep_f2 ? 8 : 16;
+        case 0x28: case 0x29: case 0x2B: case 0xE7: return 16;
+        case 0x6F: case 0x7F: return opsize16 || rep_f3 ? 16 : 8;
+        case 0x7E: return rep_f3 ? 8 : rex_w ? 8 : 4;
+        case 0x6E: return rex_w ? 8 : 4;
+        case 0xD6: return 8;
+        default: return 0;
+        }
+    default:
+        return 0;
+    }
+}
+
 /* The distance of addr from the block: 0 inside it, else bytes outside (for the nearest match). */
 static uint64_t distance(const struct ebb_guard_entry *e, uint64_t addr) {
     if (addr < e->user) return e->user - addr;
@@ -102,7 +163,7 @@ static const struct ebb_guard_entry *find(uint64_t addr) {
     return best;
 }
 
-static void report(const struct ebb_guard_entry *e, uint64_t addr, int is_write) {
+static void report(const struct ebb_guard_entry *e, uint64_t addr, int is_write, int size) {
     int freed = e->state == 2;
     const char *kind = freed ? "heap-use-after-free"
         : addr < e->user ? "heap-buffer-underflow" : "heap-buffer-overflow";
@@ -119,6 +180,25 @@ static void report(const struct ebb_guard_entry *e, uint64_t addr, int is_write)
     put("-byte block at ");
     put_hex(e->user);
     put(", at the faulting instruction\n");
+    /* The access, as AddressSanitizer's report gives it. */
+    put(is_write ? "WRITE" : "READ");
+    if (size > 0) { put(" of size "); put_dec((uint64_t)size); }
+    put(" at ");
+    put_hex(addr);
+    put("; detected in process ");
+    put_dec((uint64_t)getpid());
+    put(" at the faulting instruction (the runtime's frames of it follow this report)\n");
+    put_hex(addr);
+    put(" is located ");
+    if (addr < e->user) { put_dec(e->user - addr); put(" bytes to the left of "); }
+    else if (addr >= e->user + e->size) { put_dec(addr - e->user - e->size); put(" bytes to the right of "); }
+    else { put_dec(addr - e->user); put(" bytes inside of "); }
+    put_dec(e->size);
+    put("-byte region [");
+    put_hex(e->user);
+    put(",");
+    put_hex(e->user + e->size);
+    put(")\n");
     put("allocated by thread ");
     put_dec((uint64_t)e->alloc_thread);
     put(" at:\n");
@@ -129,6 +209,11 @@ static void report(const struct ebb_guard_entry *e, uint64_t addr, int is_write)
         put(" at:\n");
         if (e->free_text) { put(e->free_text); put("\n"); }
     }
+    put("SUMMARY: Ebb: ");
+    put(kind);
+    put(" at the faulting instruction (process ");
+    put_dec((uint64_t)getpid());
+    put(")\n");
 }
 
 static void chain(int sig, siginfo_t *info, void *context) {
@@ -146,13 +231,15 @@ static void on_fault(int sig, siginfo_t *info, void *context) {
     uint64_t addr = (uint64_t)(uintptr_t)info->si_addr;
     const struct ebb_guard_entry *e = find(addr);
     if (e) {
-        int is_write = 0;
+        int is_write = 0, size = 0;
 #if defined(__x86_64__)
         /* Bit 1 of the page-fault error code: the access was a write. */
         ucontext_t *uc = (ucontext_t *)context;
         is_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+        /* The faulting instruction is in executable memory the thread was running: readable. */
+        size = access_size((const uint8_t *)(uintptr_t)uc->uc_mcontext.gregs[REG_RIP]);
 #endif
-        report(e, addr, is_write);
+        report(e, addr, is_write, size);
     }
     chain(sig, info, context);
 }

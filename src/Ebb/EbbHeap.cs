@@ -15,6 +15,8 @@ public sealed unsafe class EbbHeap : IDisposable
 {
     private SpinGate gate;
     private Heap.Heap* heap;
+    // In a checked or guarded mode: this heap's blocks of that mode, which Dispose frees.
+    private readonly HeapBlocks? checks = Checker.Enabled ? new() : null;
 
     /// <summary>Creates an empty heap.</summary>
     public EbbHeap() => heap = HeapPool.Rent(HeapKind.Explicit);
@@ -63,7 +65,7 @@ public sealed unsafe class EbbHeap : IDisposable
         return OrThrow(TryAllocCore(byteCount, alignment, zero: false));
     }
 
-    /// <summary>Resizes a block; a new block, when one is needed, comes from this heap (in a checked or guarded mode, a block of that mode from <see cref="EbbMemory"/> stays that mode's, as with <see cref="EbbMemory.Realloc"/>). Null allocates, 0 is treated as 1.</summary>
+    /// <summary>Resizes a block; a new block, when one is needed, comes from this heap (in a checked or guarded mode, a block of that mode moves to a new block of that mode, as with <see cref="EbbMemory.Realloc"/>). Null allocates, 0 is treated as 1.</summary>
     /// <param name="ptr">A block from Ebb, or null.</param>
     /// <param name="byteCount">The new size.</param>
     /// <returns>The block, perhaps moved.</returns>
@@ -99,7 +101,12 @@ public sealed unsafe class EbbHeap : IDisposable
     /// <returns>The usable size.</returns>
     public nuint UsableSize(void* ptr) => EbbMemory.UsableSize(ptr);
 
-    /// <summary>Frees every block of this heap at once and gives its pages back. Pointers into it become invalid.</summary>
+    /// <summary>
+    /// Frees every block of this heap at once and gives its pages back. Pointers into it become
+    /// invalid. In a checked or guarded mode its blocks of that mode are freed as by
+    /// <see cref="Free"/> (checked, then quarantined or made inaccessible), so a later free of one is a double free.
+    /// </summary>
+    /// <exception cref="EbbMemoryException">Checked or guarded mode: a block's redzone was found changed (every block is freed all the same).</exception>
     public void Dispose()
     {
         gate.Enter();
@@ -121,6 +128,7 @@ public sealed unsafe class EbbHeap : IDisposable
         }
         finally { gate.Exit(); }
         GC.SuppressFinalize(this);
+        checks?.FreeAll();
     }
 
     /// <summary>Abandons the heap's pages (blocks stay valid) when it is collected undisposed.</summary>
@@ -146,6 +154,8 @@ public sealed unsafe class EbbHeap : IDisposable
         {
             Heap.Heap* h = heap;
             ObjectDisposedException.ThrowIf(h == null, this);
+            // Checker.Enabled first: static readonly, so the JIT folds the test away in release mode.
+            if (Checker.Enabled && checks!.TryAlloc(byteCount, alignment, zero, out void* c)) return c;
             // The thread heap's fast path, under the gate: the size's direct slot, pop.
             if (alignment <= 16 && byteCount <= Heap.Heap.DirectMaxSize && HeapAlloc.TryPopDirect(h, byteCount, zero, out void* b)) return b;
             return alignment <= 16 ? HeapAlloc.FromHeap(h, byteCount, zero) : HeapAlloc.Aligned(h, byteCount, alignment, zero);
@@ -158,7 +168,7 @@ public sealed unsafe class EbbHeap : IDisposable
         if (ptr == null) return OrThrow(TryAllocCore(byteCount, alignment, zero: false));
         // In a checked or guarded mode a block from EbbMemory is that mode's (behind a header, or
         // in its own mapping), not a block of the allocator's: the mode checks it and moves it.
-        if (Checker.Enabled && !Blocks.IsBlockStart(ptr)) return Checker.Realloc(ptr, byteCount, alignment);
+        if (Checker.Enabled && !Blocks.IsBlockStart(ptr)) return checks!.Realloc(ptr, byteCount, n => (nint)OrThrow(TryAllocCore(n, alignment, zero: false)));
         gate.Enter();
         try
         {

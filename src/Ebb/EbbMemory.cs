@@ -76,7 +76,7 @@ public static unsafe partial class EbbMemory
     /// <exception cref="EbbMemoryException"><paramref name="ptr"/> is not a block Ebb handed out.</exception>
     public static void* Realloc(void* ptr, nuint byteCount)
     {
-        if (Checker.Enabled) return Checker.Realloc(ptr, byteCount, 0);
+        if (Checker.Enabled) return CheckedRealloc(ptr, byteCount, 0);
         if (ptr == null) return Alloc(byteCount);
         void* p = Resize.Realloc(null, ptr, byteCount == 0 ? 1 : byteCount, 0);
         if (p == null) ThrowOutOfMemory();
@@ -104,7 +104,7 @@ public static unsafe partial class EbbMemory
     public static void* AlignedAlloc(nuint byteCount, nuint alignment)
     {
         ThrowIfNotPowerOfTwo(alignment);
-        if (Checker.Enabled) return Checker.Alloc(byteCount, alignment, false);
+        if (Checker.Enabled) return CheckedAlloc(byteCount, alignment, false);
         return AlignedAllocUnchecked(byteCount, alignment);
     }
 
@@ -119,7 +119,7 @@ public static unsafe partial class EbbMemory
     public static void* AlignedRealloc(void* ptr, nuint byteCount, nuint alignment)
     {
         ThrowIfNotPowerOfTwo(alignment);
-        if (Checker.Enabled) return Checker.Realloc(ptr, byteCount, alignment);
+        if (Checker.Enabled) return CheckedRealloc(ptr, byteCount, alignment);
         if (ptr == null) return AlignedAllocUnchecked(byteCount, alignment);
         void* p = Resize.Realloc(null, ptr, byteCount == 0 ? 1 : byteCount, alignment);
         if (p == null) ThrowOutOfMemory();
@@ -137,7 +137,7 @@ public static unsafe partial class EbbMemory
     /// <exception cref="EbbMemoryException"><paramref name="ptr"/> is not a block Ebb handed out.</exception>
     public static nuint UsableSize(void* ptr)
     {
-        if (Checker.Enabled) return Checker.UsableSize(ptr);
+        if (Checker.Enabled) return CheckedUsableSize(ptr);
         return UsableSizeUnchecked(ptr);
     }
 
@@ -181,7 +181,7 @@ public static unsafe partial class EbbMemory
     /// <exception cref="EbbMemoryException">heap-corruption, naming what is wrong.</exception>
     public static void Validate()
     {
-        if (Checker.Enabled) Checker.Validate();
+        if (Checker.Enabled) CheckedValidate();
         Validator.Validate();
     }
 
@@ -251,17 +251,49 @@ public static unsafe partial class EbbMemory
     // before the class was initialized), the inlined fast paths stay small. Optimized at once:
     // in sampled mode they run once in N allocations (and for each pool block's free), which
     // can leave them in unoptimized tier-0 code for seconds while tiering waits for a quiet moment.
+    // Each prints a check's error to stderr as it goes by (Checker.Print, a filter that declines),
+    // so a report is seen whole even when the program catches it.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void* CheckedAlloc(nuint byteCount, nuint alignment, bool zero) => Checker.AllocPastCountdown(byteCount, alignment, zero);
+    private static void* CheckedAlloc(nuint byteCount, nuint alignment, bool zero)
+    {
+        try { return Checker.AllocPastCountdown(byteCount, alignment, zero); }
+        catch (EbbMemoryException e) when (Checker.Print(e)) { throw; }
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void CheckedFree(void* ptr) => Checker.Free(ptr);
+    private static void CheckedFree(void* ptr)
+    {
+        try { Checker.Free(ptr); }
+        catch (EbbMemoryException e) when (Checker.Print(e)) { throw; }
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void* CheckedTryAlloc(nuint byteCount)
     {
         try { return Checker.AllocPastCountdown(byteCount, 0, false); }
         catch (OutOfMemoryException) { return null; }
+        catch (EbbMemoryException e) when (Checker.Print(e)) { throw; }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void* CheckedRealloc(void* ptr, nuint byteCount, nuint alignment)
+    {
+        try { return Checker.Realloc(ptr, byteCount, alignment); }
+        catch (EbbMemoryException e) when (Checker.Print(e)) { throw; }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static nuint CheckedUsableSize(void* ptr)
+    {
+        try { return Checker.UsableSize(ptr); }
+        catch (EbbMemoryException e) when (Checker.Print(e)) { throw; }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CheckedValidate()
+    {
+        try { Checker.Validate(); }
+        catch (EbbMemoryException e) when (Checker.Print(e)) { throw; }
     }
 
     internal static nuint Multiply(nuint count, nuint size)

@@ -45,6 +45,20 @@ public sealed class EbbMemoryException : Exception
         FreeStack = freeStack;
     }
 
+    // The checks' reports: the whole text made by Checks.ErrorReport (access, region, stacks, summary).
+    internal EbbMemoryException(EbbErrorKind kind, nint address, nuint blockSize, string? allocationStack, string? freeStack, string report)
+        : base(report)
+    {
+        Kind = kind;
+        Address = address;
+        BlockSize = blockSize;
+        AllocationStack = allocationStack;
+        FreeStack = freeStack;
+    }
+
+    /// <summary>Set once the report was printed to stderr as it was thrown (so it is printed once).</summary>
+    internal bool Printed { get; set; }
+
     /// <summary>What went wrong.</summary>
     public EbbErrorKind Kind { get; }
 

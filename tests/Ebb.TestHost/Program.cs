@@ -9,7 +9,7 @@ return args.Length == 1 ? Scenarios.Run(args[0]) : Usage();
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|oom-trim|thread-death|thread-churn|brk|sampled-alignment|dispose-race|aligned-rss");
+    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|oom-trim|thread-death|thread-churn|brk|sampled-alignment|dispose-race|aligned-rss|check-overflow|heap-overflow|heap-dispose|heap-apis|uaf-read|leak");
     return 2;
 }
 
@@ -30,6 +30,7 @@ internal static unsafe class Scenarios
             case "dispose-race": return DisposeRace();
             case "aligned-rss": return AlignedRss();
             default:
+                if (CheckScenarios.Run(name) is int code) return code;
                 Console.Error.WriteLine($"Ebb.TestHost: unknown scenario '{name}'");
                 return 2;
         }

@@ -32,8 +32,17 @@ internal sealed record CheckOptions
     /// <summary>Capture allocation and free stacks (<c>EBB_STACKS=0</c> turns them off, for speed).</summary>
     public bool Stacks { get; init; } = true;
 
-    /// <summary>Sampled mode: one allocation in this many is guarded (N of <c>sample:N</c>).</summary>
-    public int SampleRate { get; init; } = 1000;
+    /// <summary>The sampling rate of <c>EBB_GUARD=sample</c> without a number.</summary>
+    public const int DefaultSampleRate = 5000;
+
+    /// <summary>Sampled mode: one allocation in this many is guarded (N of <c>sample:N</c>; <see cref="DefaultSampleRate"/> for plain <c>sample</c>).</summary>
+    public int SampleRate { get; init; } = DefaultSampleRate;
+
+    /// <summary>Print each error a check throws to stderr as it is thrown, so a caught one is seen too (<c>EBB_PRINT_ERRORS</c>, default 1).</summary>
+    public bool PrintErrors { get; init; } = true;
+
+    /// <summary>Checked mode with leaks: the exit code when the exit-time leak report found any (<c>EBB_LEAK_EXITCODE</c>, default 23 as LeakSanitizer's; 0 leaves it alone).</summary>
+    public int LeakExitCode { get; init; } = 23;
 
     /// <summary>Sampled mode: guarded slots in the pool (<c>EBB_GUARD_SLOTS</c>, default 64).</summary>
     public int GuardSlots { get; init; } = 64;
@@ -54,11 +63,12 @@ internal sealed record CheckOptions
         if (!string.IsNullOrEmpty(guard))
         {
             if (guard == "all") o = o with { Mode = CheckMode.GuardAll };
+            else if (guard == "sample") o = o with { Mode = CheckMode.GuardSample, SampleRate = DefaultSampleRate };
             else if (guard.StartsWith("sample:", StringComparison.Ordinal)
                      && int.TryParse(guard.AsSpan(7), out int n) && n >= 1)
                 o = o with { Mode = CheckMode.GuardSample, SampleRate = n };
             else
-                warnings.WriteLine($"ebb: warning: EBB_GUARD='{guard}' is not 'all' or 'sample:N' (N >= 1); guarded mode off");
+                warnings.WriteLine($"ebb: warning: EBB_GUARD='{guard}' is not 'all', 'sample' or 'sample:N' (N >= 1); guarded mode off");
         }
         if (!string.IsNullOrEmpty(check) && check != "0")
         {
@@ -76,6 +86,8 @@ internal sealed record CheckOptions
             GuardFreedBudgetBytes = Number(get, "EBB_GUARD_BUDGET_MB", 64, 0, 1 << 20, warnings) << 20,
             Leaks = Flag(get, "EBB_LEAKS", false, warnings),
             Stacks = Flag(get, "EBB_STACKS", true, warnings),
+            PrintErrors = Flag(get, "EBB_PRINT_ERRORS", true, warnings),
+            LeakExitCode = (int)Number(get, "EBB_LEAK_EXITCODE", 23, 0, 255, warnings),
         };
         if (o.Leaks && o.Mode != CheckMode.Checked)
             warnings.WriteLine("ebb: warning: EBB_LEAKS=1 needs EBB_CHECK=1; no leak report");

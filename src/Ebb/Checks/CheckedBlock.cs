@@ -58,4 +58,6 @@ internal struct CheckedBlock
     public byte State;
     /// <summary>Non-zero once an error about this block has been reported, so it is not reported again.</summary>
     public byte Reported;
+    /// <summary>The EbbHeap that allocated the block (0: EbbMemory), so the heap's Dispose frees only its own.</summary>
+    public uint Owner;
 }

@@ -83,8 +83,8 @@ internal sealed unsafe class CheckedHeap
         key = (ulong)Random.Shared.NextInt64() | 1;
     }
 
-    /// <summary>Allocates a checked block of <paramref name="size"/> bytes.</summary>
-    public void* Alloc(nuint size, nuint alignment, bool zero)
+    /// <summary>Allocates a checked block of <paramref name="size"/> bytes (for the EbbHeap <paramref name="owner"/>, when not 0).</summary>
+    public void* Alloc(nuint size, nuint alignment, bool zero, uint owner = 0)
     {
         nuint align = Math.Max(alignment, 16);
         if (size > nuint.MaxValue / 2 || align > uint.MaxValue / 2) throw new OutOfMemoryException();
@@ -109,6 +109,7 @@ internal sealed unsafe class CheckedHeap
         h->Slot = slot;
         h->State = Live;
         h->Reported = 0;
+        h->Owner = owner;
         nint leftZone = LeftZone(h, out nuint leftLength);
         Poison.Fill(leftZone, leftLength, Poison.Left);
         Poison.Fill((nint)user, size, zero ? (byte)0 : Poison.Junk);
@@ -164,6 +165,16 @@ internal sealed unsafe class CheckedHeap
     {
         var h = Find((nint)ptr, "usable size");
         return h != null ? h->Size : Backend.UsableSize(ptr);
+    }
+
+    /// <summary>Whether <paramref name="ptr"/> is a live checked block of the EbbHeap <paramref name="owner"/> (never throws).</summary>
+    public bool IsLiveOf(void* ptr, uint owner)
+    {
+        nint p = (nint)ptr;
+        if (!Backend.TryFindBlock(ptr, out void* start, out nuint blockSize) || (nint)start == p) return false;
+        var h = (CheckedBlock*)start;
+        return blockSize >= MinTotal && h->Left <= blockSize && (nint)start + (nint)h->Left == p
+            && h->Key == ((ulong)p ^ key) && Volatile.Read(ref h->State) == Live && h->Owner == owner;
     }
 
     /// <summary>Checks every live block's redzones and every quarantined block's poison; throws the first error.</summary>
@@ -228,6 +239,7 @@ internal sealed unsafe class CheckedHeap
             w.WriteLine($"{b} bytes in {k} blocks allocated at:");
             w.WriteLine(frames);
         }
+        w.WriteLine($"SUMMARY: Ebb: {bytes} byte(s) leaked in {count} allocation(s) (process {Environment.ProcessId})");
         return true;
     }
 
@@ -257,7 +269,7 @@ internal sealed unsafe class CheckedHeap
         if (!Backend.TryFindBlock((void*)p, out void* start, out nuint blockSize))
         {
             ThrowIfRemembered(p, op);
-            throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Foreign(op, p));
+            throw ErrorReport.Error(EbbErrorKind.InvalidFree, p, Report.Foreign(op, p));
         }
         // A checked block never starts its allocator block: this is an ordinary one.
         if ((nint)start == p) return null;
@@ -271,8 +283,8 @@ internal sealed unsafe class CheckedHeap
                 throw DoubleFree(h, p, op);
             }
             if (state != Released)
-                throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Interior(op, p, (nint)start + (nint)h->Left, h->Size),
-                    h->Size, AllocText(h), FreeText(h));
+                throw ErrorReport.Error(EbbErrorKind.InvalidFree, p, Report.Interior(op, p, (nint)start + (nint)h->Left, h->Size),
+                    h->Size, AllocText(h), FreeText(h), block: (nint)start + (nint)h->Left);
         }
         // Inside memory that is not (or no longer) a checked block: a block that left the
         // quarantine, if remembered; else the allocator's own checks decide.
@@ -286,12 +298,12 @@ internal sealed unsafe class CheckedHeap
         bool found;
         lock (gate) found = freed.TryGet(p, out r);
         if (found)
-            throw new EbbMemoryException(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, r.Size), r.Size,
-                Stack.FromId(r.AllocStack, r.AllocThread).Describe("allocated"), Stack.FromId(r.FreeStack, r.FreeThread).Describe("freed"));
+            throw ErrorReport.Error(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, r.Size), r.Size,
+                Stack.FromId(r.AllocStack, r.AllocThread).Describe("allocated"), Stack.FromId(r.FreeStack, r.FreeThread).Describe("freed"), block: p);
     }
 
     private static EbbMemoryException DoubleFree(CheckedBlock* h, nint p, string op) =>
-        new(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, h->Size), h->Size, AllocText(h), FreeText(h));
+        ErrorReport.Error(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, h->Size), h->Size, AllocText(h), FreeText(h), block: p);
 
     private static string AllocText(CheckedBlock* h) => Stack.FromId(h->AllocStack, h->AllocThread).Describe("allocated");
 
@@ -351,7 +363,8 @@ internal sealed unsafe class CheckedHeap
     {
         nint user = (nint)h + (nint)h->Left;
         bool freedBlock = Volatile.Read(ref h->State) != Live;
-        return new(kind, at, Report.Written(count, at, user, h->Size, freedBlock, when), h->Size, AllocText(h), FreeText(h));
+        return ErrorReport.Error(kind, at, Report.Written(count, at, user, h->Size, freedBlock, when), h->Size, AllocText(h), FreeText(h),
+            block: user, access: $"WRITE of size {count}");
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -77,7 +77,67 @@ internal static unsafe class Checker
     internal static bool InSampledPool(void* ptr) => Sampling && (nuint)((nint)ptr - PoolStart) < PoolLength;
 
     /// <summary>Frees a block of the sampled pool (<see cref="InSampledPool"/> is true for it).</summary>
-    internal static void FreeSampled(void* ptr) => Sampled!.Free(ptr);
+    internal static void FreeSampled(void* ptr)
+    {
+        try { Sampled!.Free(ptr); }
+        catch (EbbMemoryException e) when (Print(e)) { }
+    }
+
+    /// <summary>
+    /// Exception filter of the public entry points in a checking mode: prints a check's error
+    /// to stderr once, as it is thrown, so the report is seen whole even when the program
+    /// catches the exception or the runtime wraps it (<c>EBB_PRINT_ERRORS=0</c>: not printed).
+    /// Always false: the exception goes on unchanged, with its stack.
+    /// </summary>
+    internal static bool Print(EbbMemoryException e)
+    {
+        if (Options.PrintErrors && !e.Printed)
+        {
+            e.Printed = true;
+            try
+            {
+                Console.Error.WriteLine(e.Message);
+                Console.Error.Flush();
+            }
+            catch (IOException)
+            {
+                // stderr closed: the exception still carries the report.
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// A block of the mode in force for the EbbHeap <paramref name="owner"/>, marked as its
+    /// own so that its Dispose frees it; null in sampled mode when this allocation is not
+    /// sampled (the heap then allocates an ordinary block from its own pages).
+    /// </summary>
+    internal static void* AllocForHeap(nuint byteCount, nuint alignment, bool zero, uint owner)
+    {
+        if (Mode == CheckMode.GuardSample)
+        {
+            // The countdown itself, not SkipsSample: a thread that only uses EbbHeaps has no thread heap.
+            if (--Heap.ThreadHeap.SampleCountdown > 0) return null;
+            return TrySample(byteCount, alignment, zero, owner);
+        }
+        if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero, owner);
+        return Checked!.Alloc(byteCount, alignment, zero, owner);
+    }
+
+    /// <summary>Whether <paramref name="ptr"/> is a live block of the mode in force that the EbbHeap <paramref name="owner"/> allocated.</summary>
+    internal static bool IsLiveOf(void* ptr, uint owner)
+    {
+        if (Mode == CheckMode.GuardSample) return Sampled!.IsLiveOf(ptr, owner);
+        if (Mode == CheckMode.GuardAll) return Guarded!.IsLiveOf(ptr, owner);
+        return Checked!.IsLiveOf(ptr, owner);
+    }
+
+    /// <summary>Frees a block of the mode in force (sampled mode: a pool block) without the public entry point's printing.</summary>
+    internal static void FreeModeBlock(void* ptr)
+    {
+        if (Mode == CheckMode.GuardSample) Sampled!.Free(ptr);
+        else Free(ptr);
+    }
 
     /// <summary>Allocates under the mode in force when <see cref="SkipsSample"/> has already counted this allocation.</summary>
     internal static void* AllocPastCountdown(nuint byteCount, nuint alignment, bool zero)
@@ -177,7 +237,7 @@ internal static unsafe class Checker
     // the guard thread's budget refills them), the thread's next countdowns are 2, 4, … 64
     // times longer until one finds a slot, so choices that would find none cost little.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void* TrySample(nuint byteCount, nuint alignment, bool zero)
+    private static void* TrySample(nuint byteCount, nuint alignment, bool zero, uint owner = 0)
     {
         // The thread's first run-out (its random state not seeded yet) draws a random phase
         // instead, so a thread's first allocation is not always the one sampled.
@@ -198,7 +258,7 @@ internal static unsafe class Checker
             if (phase > 0) return null;
         }
         void* p = byteCount <= SampledPool.MaxSize && alignment <= SampledPool.MaxSize
-            ? Sampled!.TryAlloc(byteCount, alignment, zero)
+            ? Sampled!.TryAlloc(byteCount, alignment, zero, owner)
             : null;
         int backoff = p != null || byteCount > SampledPool.MaxSize || alignment > SampledPool.MaxSize ? 0 : Math.Min(sampleBackoff + 1, MaxBackoff);
         sampleBackoff = backoff;
@@ -220,20 +280,18 @@ internal static unsafe class Checker
         return p;
     }
 
-    // At exit: write-after-free and overflows still in the tables (and, in sampled mode, in
-    // the freed slots not yet closed), then leaks when asked. The report goes to stderr;
-    // errors (not leaks, and in sampled mode also those the guard thread reported earlier)
-    // make the exit code non-zero.
+    // At exit: write-after-free and overflows still in the tables, then leaks when asked.
+    // The report goes to stderr; errors make the exit code 1 and leaks EBB_LEAK_EXITCODE
+    // (23, as LeakSanitizer's), when the program left it 0.
     private static void AtExit(TextWriter w)
     {
         try
         {
-            if (Sampled is not null && Sampled.AtExit(w) && Environment.ExitCode == 0) Environment.ExitCode = 1;
             if (Checked is null) return;
             var errors = Checked.FindErrors("at exit", 16);
             foreach (var e in errors) w.WriteLine(e.Message);
             if (errors.Count > 0 && Environment.ExitCode == 0) Environment.ExitCode = 1;
-            if (Options.Leaks) Checked.ReportLeaks(w);
+            if (Options.Leaks && Checked.ReportLeaks(w) && Environment.ExitCode == 0) Environment.ExitCode = Options.LeakExitCode;
             w.Flush();
         }
         catch (Exception e)

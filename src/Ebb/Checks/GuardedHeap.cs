@@ -36,6 +36,8 @@ internal sealed unsafe class GuardedHeap
         public nuint Size, DataLength;
         public int Entry = -1;
         public bool Freed;
+        // The EbbHeap whose block this is (0: EbbMemory's).
+        public uint Owner;
         public required Stack Alloc;
         public Stack? Free;
     }
@@ -68,8 +70,8 @@ internal sealed unsafe class GuardedHeap
         return alignment == 0 ? natural : Math.Max(natural, alignment);
     }
 
-    /// <summary>All mode: a block on its own pages, right-aligned against a guard page.</summary>
-    public void* Alloc(nuint size, nuint alignment, bool zero)
+    /// <summary>All mode: a block on its own pages, right-aligned against a guard page (for the EbbHeap <paramref name="owner"/>, when not 0).</summary>
+    public void* Alloc(nuint size, nuint alignment, bool zero, uint owner = 0)
     {
         nuint align = BlockAlignment(size, alignment);
         if (size > nuint.MaxValue / 2) throw new OutOfMemoryException();
@@ -93,13 +95,14 @@ internal sealed unsafe class GuardedHeap
         nint guard = start + (nint)data;
         OsMemory.Protect(guard, Page, Prot.None);
         nint user = (nint)((nuint)(guard - (nint)size) & ~(align - 1));
-        var b = new Block { User = user, Start = start, Size = size, DataLength = data, Alloc = stack };
+        var b = new Block { User = user, Start = start, Size = size, DataLength = data, Alloc = stack, Owner = owner };
         Fill(b, zero);
+        // The depot's text of the stack (symbolized once per distinct stack, kept for the process).
+        nint allocText = b.Alloc.FramesUtf8;
         lock (gate)
         {
             EnsureReporter();
-            // The depot's text of the stack (rendered once per distinct stack, kept for the process).
-            b.Entry = table.Add(start, guard + (nint)Page, user, size, b.Alloc.ThreadId, b.Alloc.FramesUtf8);
+            b.Entry = table.Add(start, guard + (nint)Page, user, size, b.Alloc.ThreadId, allocText);
             blocks[user] = b;
         }
         return (void*)user;
@@ -110,6 +113,7 @@ internal sealed unsafe class GuardedHeap
     {
         if (ptr == null) return;
         var stack = Stack.Capture(options.Stacks);
+        nint freeText = stack.FramesUtf8;
         Block b;
         lock (gate)
         {
@@ -122,7 +126,7 @@ internal sealed unsafe class GuardedHeap
         }
         lock (gate)
         {
-            table.MarkFreed(b.Entry, stack.ThreadId, stack.FramesUtf8);
+            table.MarkFreed(b.Entry, stack.ThreadId, freeText);
             freed.Enqueue(b);
             freedBytes += (long)(b.DataLength + Page);
             while (freedBytes > options.GuardFreedBudgetBytes && freed.Count > 0)
@@ -134,6 +138,12 @@ internal sealed unsafe class GuardedHeap
                 OsMemory.Unmap(old.Start, old.DataLength + Page);
             }
         }
+    }
+
+    /// <summary>Whether <paramref name="ptr"/> is a live guarded block of the EbbHeap <paramref name="owner"/>.</summary>
+    public bool IsLiveOf(void* ptr, uint owner)
+    {
+        lock (gate) return blocks.TryGetValue((nint)ptr, out var b) && !b.Freed && b.Owner == owner;
     }
 
     /// <summary>Moves a guarded block to a new allocation.</summary>
@@ -199,11 +209,11 @@ internal sealed unsafe class GuardedHeap
             return null!;
         }
         if (b.User != p)
-            throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Interior(op, p, b.User, b.Size), b.Size,
-                b.Alloc.Describe("allocated"), b.Free?.Describe("freed"));
+            throw ErrorReport.Error(EbbErrorKind.InvalidFree, p, Report.Interior(op, p, b.User, b.Size), b.Size,
+                b.Alloc.Describe("allocated"), b.Free?.Describe("freed"), block: b.User);
         if (b.Freed)
-            throw new EbbMemoryException(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, b.Size), b.Size,
-                b.Alloc.Describe("allocated"), b.Free?.Describe("freed"));
+            throw ErrorReport.Error(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, b.Size), b.Size,
+                b.Alloc.Describe("allocated"), b.Free?.Describe("freed"), block: b.User);
         return b;
     }
 
@@ -218,5 +228,6 @@ internal sealed unsafe class GuardedHeap
     }
 
     private static EbbMemoryException Error(EbbErrorKind kind, Block b, nint at, nuint count, string when) =>
-        new(kind, at, Report.Written(count, at, b.User, b.Size, false, when), b.Size, b.Alloc.Describe("allocated"));
+        ErrorReport.Error(kind, at, Report.Written(count, at, b.User, b.Size, false, when), b.Size, b.Alloc.Describe("allocated"),
+            block: b.User, access: $"WRITE of size {count}");
 }

@@ -9,30 +9,28 @@ namespace Ebb.Checks;
 /// in N is placed, right-aligned against the next guard page, as in guarded-all mode, but
 /// 16-byte aligned as every Ebb block is (<see cref="SampledAlignment"/>).
 /// <para>
-/// A system call costs far more than the allocations it would be spread over (on a VM one
-/// <c>mprotect</c> that removes access takes tens of microseconds: the TLB of every CPU
-/// running the process is flushed), so neither a sampled allocation nor its free makes one.
-/// The guard thread does all of them, off the allocating thread: it keeps a few slots
-/// <em>ready</em> (readable and writable, filled with the left-slack byte), so a sampled
-/// allocation only takes one under a short lock, writes the block and records its stack;
-/// and it <em>closes</em> freed slots (makes them inaccessible) within a few milliseconds
-/// of the free, first checking that the freed block still holds its freed fill, so a
-/// write after free inside that window is still reported (on stderr, from the guard
-/// thread, and in the exit code). Once closed, a use after free faults at the access.
-/// Closed slots are reopened oldest first, so a freed block stays inaccessible as long as
-/// the pool allows. When no slot is ready, the allocation is simply not sampled.
+/// A sampled allocation makes no system call: the guard thread keeps a few slots
+/// <em>ready</em> (readable and writable, filled with the left-slack byte), so it only takes
+/// one under a short lock, writes the block and records its stack. A sampled free
+/// <em>closes</em> its slot (makes it inaccessible) before it returns, as GWP-ASan does, so
+/// any use after free, a read right after the free included, faults at the access. That
+/// <c>mprotect</c> costs microseconds (the kernel flushes the TLB of every CPU running the
+/// process), which the default sampling rate pays for. Closed slots are reopened by the
+/// guard thread, oldest first, so a freed block stays inaccessible as long as the pool
+/// allows. When no slot is ready, the allocation is simply not sampled.
 /// </para>
 /// <para>
-/// The guard thread allows itself a twentieth of one core (system calls included, counted
-/// in its own CPU time), so a program that allocates faster than that budget can follow
-/// gets fewer guarded blocks than one in N, never a slower fast path.
+/// Sampling allows itself a twentieth of one core: the guard thread's own CPU time (system
+/// calls included) plus the time frees spent closing slots, so a program that allocates
+/// faster than that budget can follow gets fewer guarded blocks than one in N, never a
+/// slower fast path.
 /// </para>
 /// <para>
 /// A slot's life: Closed → (guard thread) Opening → Ready → (allocation) Live → (free)
-/// Freed → (guard thread) Closed. States change under <see cref="gate"/>; the guard
-/// thread's passes (and <see cref="Validate"/> and the exit check, which run the same pass)
-/// hold <see cref="closer"/>, so only one of them closes or reopens slots at a time, and
-/// memory of a Live or Freed slot can be read by whoever holds it without racing a close.
+/// Freed → (the same free) Closed. States change under <see cref="gate"/>; a free that
+/// closes its slot and the guard thread's passes (and <see cref="Validate"/>, which runs the
+/// same pass) hold <see cref="closer"/>, so only one of them changes protections at a time,
+/// and memory of a Live slot can be read by whoever holds it without racing a close.
 /// </para>
 /// </summary>
 internal sealed unsafe class SampledPool
@@ -42,22 +40,15 @@ internal sealed unsafe class SampledPool
 
     private static readonly nuint Page = (nuint)OsMemory.PageSize;
 
-    // How many bytes before a block its free checks; the rest of the left slack is checked
-    // when the slot is closed (a scan of a whole page, mostly in another core's cache, would
-    // cost more than the whole sampled allocation).
-    private const int NearSlack = 64;
-
     // The guard thread's period while there is work, and how long it stays idle before it
     // sleeps until woken (a woken wait costs the waker a system call: at most once per idle spell).
     private const int TickMs = 1;
     private const int IdleTicksBeforeParking = 100;
 
-    // The guard thread allows itself at most 1/DutyDivisor of one core: after a pass that
-    // took w, it sleeps at least w * (DutyDivisor - 1).
+    // Sampling allows itself at most 1/DutyDivisor of one core: after a pass that took w,
+    // while frees spent f closing slots, the guard thread sleeps at least (w + f) * (DutyDivisor - 1),
+    // so the slots it reopens (and so the sampled blocks, and their frees) come no faster.
     private const int DutyDivisor = 20;
-
-    /// <summary>When an error found by the guard thread was found, as its report says.</summary>
-    public const string WhenClosed = "when its slot was closed";
 
     private enum State : byte { Closed, Opening, Ready, Live, Freed }
 
@@ -72,10 +63,11 @@ internal sealed unsafe class SampledPool
         public nint User;
         public nuint Size;
         public Stack? Alloc, Free;
+        // The EbbHeap whose block this is (0: EbbMemory's).
+        public uint Owner;
     }
 
     private readonly CheckOptions options;
-    private readonly TextWriter? reports;
     private volatile bool stopping;
     private readonly nint pool;
     private readonly nuint poolLength;
@@ -86,18 +78,17 @@ internal sealed unsafe class SampledPool
     private readonly Lock gate = new();
     private readonly Queue<int> ready = new();
     private int readyCount; // ready.Count, readable without the lock
-    private List<int> toClose = [];
 
     private readonly Lock closer = new();
-    private List<int> closing = [];
     private readonly Queue<int> closed = new();
 
     private readonly ManualResetEventSlim wake = new(false);
     private int parked;
-    private int errorsReported;
     private volatile bool reporterTried;
     private long taken, missed;
     private long passes, busyNs, slotsClosed, closeCalls;
+    // Time the frees spent in mprotect since the guard thread's last pass (its budget counts it).
+    private long closeTicks;
 
     // CLOCK_THREAD_CPUTIME_ID
     private const int ThreadCpuClock = 3;
@@ -105,13 +96,11 @@ internal sealed unsafe class SampledPool
     /// <summary>
     /// Reserves the pool (inaccessible), opens the first ready slots and, when
     /// <paramref name="guardThread"/>, starts the guard thread (tests may drive the passes
-    /// through <see cref="Validate"/> instead). The guard thread's reports go to
-    /// <paramref name="reports"/> (default: stderr).
+    /// through <see cref="Validate"/> instead).
     /// </summary>
-    public SampledPool(CheckOptions options, bool guardThread, TextWriter? reports = null)
+    public SampledPool(CheckOptions options, bool guardThread)
     {
         this.options = options;
-        this.reports = reports;
         int n = options.GuardSlots;
         poolLength = (nuint)(2 * n + 1) * Page;
         pool = OsMemory.Map(0, poolLength, Prot.None, MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve);
@@ -162,7 +151,7 @@ internal sealed unsafe class SampledPool
     /// <summary>Allocations the countdown chose that found no ready slot (so were not sampled).</summary>
     public long Missed => Volatile.Read(ref missed);
 
-    /// <summary>The guard thread's work so far: passes that did something, their CPU time, slots closed, and the mprotect calls that closed them.</summary>
+    /// <summary>The work so far: the guard thread's passes that did something and their CPU time; slots closed by frees, and the mprotect calls that closed them.</summary>
     public (long Passes, double BusyMs, long SlotsClosed, long CloseCalls) GuardThreadWork =>
         (Interlocked.Read(ref passes), Interlocked.Read(ref busyNs) / 1e6, Interlocked.Read(ref slotsClosed), Interlocked.Read(ref closeCalls));
 
@@ -174,7 +163,7 @@ internal sealed unsafe class SampledPool
     /// null when none is ready (the caller then allocates an ordinary block). No system call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void* TryAlloc(nuint size, nuint alignment, bool zero)
+    public void* TryAlloc(nuint size, nuint alignment, bool zero, uint owner = 0)
     {
         // Most chosen allocations in a hot loop find no slot ready: a racy look first, so
         // they pay neither the lock nor the stack capture.
@@ -203,6 +192,7 @@ internal sealed unsafe class SampledPool
             s.Size = size;
             s.Alloc = stack;
             s.Free = null;
+            s.Owner = owner;
             // The slot is filled with the left slack's byte already: only the alignment slack
             // after the block (none for a plain Alloc) and the block itself are written. The
             // slack under the lock, so Validate never sees it half-written.
@@ -211,7 +201,7 @@ internal sealed unsafe class SampledPool
         }
         WakeIfParked();
         Poison.Fill(s.User, size, zero ? (byte)0 : Poison.Junk);
-        // The depot's text of this stack (rendered once per distinct stack, kept for the process).
+        // The depot's text of this stack (symbolized once per distinct stack, kept for the process).
         table.Set(s.Index, s.Start - (nint)Page, s.Start + 2 * (nint)Page, s.User, size, stack.ThreadId, stack.FramesUtf8);
         return (void*)s.User;
     }
@@ -229,24 +219,46 @@ internal sealed unsafe class SampledPool
     internal static nuint SampledAlignment(nuint alignment) => Math.Max(16, alignment);
 
     /// <summary>
-    /// Frees a pool block: checks the bytes next to it, fills it with the freed byte and
-    /// hands its slot to the guard thread for closing. No system call.
+    /// Frees a pool block: checks the slack on both sides of it, then makes its slot
+    /// inaccessible before returning (one <c>mprotect</c>), so the next access to it faults.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Free(void* ptr)
     {
         var stack = Stack.Capture(options.Stacks);
-        lock (gate)
+        nint freeText = stack.FramesUtf8;
+        // Under closer: a pass (Validate's live check) may be reading this slot's pages.
+        lock (closer)
         {
-            var s = Find((nint)ptr, "free");
-            ThrowIfNearSlackChanged(s);
-            Poison.Fill(s.User, s.Size, Poison.Freed);
-            s.State = State.Freed;
-            s.Free = stack;
-            table.MarkFreed(s.Index, stack.ThreadId, stack.FramesUtf8);
-            toClose.Add(s.Index);
+            Slot s;
+            lock (gate)
+            {
+                s = Find((nint)ptr, "free");
+                ThrowIfSlackChanged(s);
+                s.State = State.Freed;
+                s.Free = stack;
+                // Before the pages close: a fault from another thread's access names the free.
+                table.MarkFreed(s.Index, stack.ThreadId, freeText);
+            }
+            // Only this free moves a Freed slot on, and it holds closer, so no pass reads it meanwhile.
+            System.Diagnostics.Debug.Assert(s.State == State.Freed, "a slot being closed by its free changed state");
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            OsMemory.Protect(s.Start, Page, Prot.None);
+            Interlocked.Add(ref closeTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
+            lock (gate) s.State = State.Closed;
+            closed.Enqueue(s.Index);
+            slotsClosed++;
+            closeCalls++;
         }
         WakeIfParked();
+    }
+
+    /// <summary>Whether <paramref name="ptr"/> is a live pool block of the EbbHeap <paramref name="owner"/>.</summary>
+    public bool IsLiveOf(void* ptr, uint owner)
+    {
+        if (!InPool(ptr)) return false;
+        lock (gate)
+            return slots.FirstOrDefault(s => s.HasBlock && s.User == (nint)ptr) is { State: State.Live } s && s.Owner == owner;
     }
 
     /// <summary>Moves a pool block to a new allocation (which may or may not be sampled).</summary>
@@ -268,8 +280,8 @@ internal sealed unsafe class SampledPool
     }
 
     /// <summary>
-    /// Checks every live block's slack and runs the guard thread's pass now: freed slots
-    /// are checked and closed, ready slots refilled. Throws the first error found.
+    /// Checks every live block's slack and runs the guard thread's pass now (ready slots
+    /// refilled). Throws the first error found.
     /// </summary>
     public void Validate()
     {
@@ -277,18 +289,9 @@ internal sealed unsafe class SampledPool
         lock (closer)
         {
             CheckLive(errors, "by Validate()");
-            Pass(errors, "by Validate()", refill: true);
+            Pass(refill: true);
         }
         if (errors.Count > 0) throw errors[0];
-    }
-
-    /// <summary>At exit: checks the freed slots not yet closed; writes any error to <paramref name="w"/>. True when any error was found in this run.</summary>
-    public bool AtExit(TextWriter w)
-    {
-        var errors = new List<EbbMemoryException>();
-        lock (closer) Pass(errors, "at exit", refill: false);
-        foreach (var e in errors) w.WriteLine(e.Message);
-        return errors.Count > 0 || Volatile.Read(ref errorsReported) > 0;
     }
 
     // ---- the guard thread -------------------------------------------------------------
@@ -304,14 +307,15 @@ internal sealed unsafe class SampledPool
                 // may wait for a CPU, and that is not time it cost anyone.
                 long t0 = OsMemory.ClockGettimeSyscall(ThreadCpuClock);
                 bool worked;
-                lock (closer) worked = Pass(null, WhenClosed, refill: true);
+                lock (closer) worked = Pass(refill: true);
                 if (worked)
                 {
                     idle = 0;
                     long busy = OsMemory.ClockGettimeSyscall(ThreadCpuClock) - t0;
                     Interlocked.Add(ref busyNs, busy);
                     passes++;
-                    Thread.Sleep(Math.Max(TickMs, (int)(busy * (DutyDivisor - 1) / 1_000_000)));
+                    long frees = (long)(Interlocked.Exchange(ref closeTicks, 0) * (1e9 / System.Diagnostics.Stopwatch.Frequency));
+                    Thread.Sleep(Math.Max(TickMs, (int)((busy + frees) * (DutyDivisor - 1) / 1_000_000)));
                 }
                 else if (++idle < IdleTicksBeforeParking) Thread.Sleep(TickMs);
                 else
@@ -341,7 +345,7 @@ internal sealed unsafe class SampledPool
     {
         lock (closer)
             lock (gate)
-                return toClose.Count > 0 || (ready.Count < readyTarget && closed.Count > 0);
+                return ready.Count < readyTarget && closed.Count > 0;
     }
 
     // Costs the waker a system call only when the guard thread is parked, once per idle spell.
@@ -351,55 +355,8 @@ internal sealed unsafe class SampledPool
         if (Volatile.Read(ref parked) != 0 && Interlocked.Exchange(ref parked, 0) != 0) wake.Set();
     }
 
-    // Under closer: checks and closes the freed slots, then refills the ready ones. Errors go
-    // to `errors`, or (null: the guard thread) straight to stderr. True when there was work.
-    private bool Pass(List<EbbMemoryException>? errors, string when, bool refill)
-    {
-        lock (gate) (toClose, closing) = (closing, toClose);
-        var batch = closing;
-        foreach (int i in batch)
-        {
-            var s = slots[i];
-            if (FindFreedChange(s, when) is { } e)
-            {
-                if (errors is not null) errors.Add(e);
-                else ReportNow(e);
-            }
-        }
-        CloseRuns(batch);
-        lock (gate)
-            foreach (int i in batch) slots[i].State = State.Closed;
-        foreach (int i in batch) closed.Enqueue(i);
-        bool worked = batch.Count > 0;
-        slotsClosed += batch.Count;
-        batch.Clear();
-        if (refill) worked |= Refill() > 0;
-        return worked;
-    }
-
-    // One mprotect per run of neighbouring slots (the guard pages between them are
-    // inaccessible already, and so are Closed slots, which only this pass changes): each
-    // call that removes access flushes the TLB of every CPU running the process.
-    private void CloseRuns(List<int> batch)
-    {
-        if (batch.Count == 0) return;
-        batch.Sort();
-        int first = batch[0], last = first;
-        for (int k = 1; k <= batch.Count; k++)
-        {
-            if (k < batch.Count && Bridgeable(last, batch[k])) { last = batch[k]; continue; }
-            OsMemory.Protect(slots[first].Start, (nuint)(2 * (last - first) + 1) * Page, Prot.None);
-            closeCalls++;
-            if (k < batch.Count) first = last = batch[k];
-        }
-    }
-
-    private bool Bridgeable(int from, int to)
-    {
-        for (int i = from + 1; i < to; i++)
-            if (slots[i].State != State.Closed) return false;
-        return true;
-    }
+    // Under closer: refills the ready slots. True when there was work.
+    private bool Pass(bool refill) => refill && Refill() > 0;
 
     // Under closer: reopens the oldest closed slots until the ready set is full; returns how many.
     private int Refill()
@@ -428,12 +385,6 @@ internal sealed unsafe class SampledPool
         return done;
     }
 
-    private void ReportNow(EbbMemoryException e)
-    {
-        Interlocked.Increment(ref errorsReported);
-        (reports ?? Console.Error).WriteLine(e.Message);
-    }
-
     private void InstallReporter()
     {
         lock (gate)
@@ -455,34 +406,21 @@ internal sealed unsafe class SampledPool
         if (k % 2 == 1) s = slots[(int)(k / 2)];
         else if (k > 0 && slots[(int)(k / 2) - 1] is { HasBlock: true, Size: 0 } empty && empty.User == p) s = empty;
         if (s is null || !s.HasBlock)
-            throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Foreign(op, p));
+            throw ErrorReport.Error(EbbErrorKind.InvalidFree, p, Report.Foreign(op, p));
         if (s.User != p)
-            throw new EbbMemoryException(EbbErrorKind.InvalidFree, p, Report.Interior(op, p, s.User, s.Size), s.Size,
-                s.Alloc!.Describe("allocated"), s.Free?.Describe("freed"));
+            throw ErrorReport.Error(EbbErrorKind.InvalidFree, p, Report.Interior(op, p, s.User, s.Size), s.Size,
+                s.Alloc!.Describe("allocated"), s.Free?.Describe("freed"), block: s.User);
         if (s.State != State.Live)
-            throw new EbbMemoryException(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, s.Size), s.Size,
-                s.Alloc!.Describe("allocated"), s.Free?.Describe("freed"));
+            throw ErrorReport.Error(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, s.Size), s.Size,
+                s.Alloc!.Describe("allocated"), s.Free?.Describe("freed"), block: s.User);
         return s;
     }
 
-    // At free: the alignment slack after the block and the bytes just before it.
-    private static void ThrowIfNearSlackChanged(Slot s)
+    // At free, before the slot closes for good: the slack on both sides (the whole page costs
+    // far less than the mprotect that follows).
+    private static void ThrowIfSlackChanged(Slot s)
     {
-        nint end = s.User + (nint)s.Size, guard = s.Start + (nint)Page;
-        if (Poison.FindChanged(end, (nuint)(guard - end), Poison.Right, out nuint first, out nuint last))
-            throw Error(EbbErrorKind.HeapBufferOverflow, s, end + (nint)first, last - first + 1, false, "at free");
-        nint near = Math.Max(s.Start, s.User - NearSlack);
-        if (Poison.FindChanged(near, (nuint)(s.User - near), Poison.Left, out first, out last))
-            throw Error(EbbErrorKind.HeapBufferUnderflow, s, near + (nint)last, last - first + 1, false, "at free");
-    }
-
-    // Under closer, before a Freed slot is closed: the block must still hold the freed byte,
-    // and the slack on both sides its own.
-    private static EbbMemoryException? FindFreedChange(Slot s, string when)
-    {
-        if (Poison.FindChanged(s.User, s.Size, Poison.Freed, out nuint first, out nuint last))
-            return Error(EbbErrorKind.HeapUseAfterFree, s, s.User + (nint)first, last - first + 1, true, when);
-        return FindSlackChange(s, true, when);
+        if (FindSlackChange(s, false, "at free") is { } e) throw e;
     }
 
     private static EbbMemoryException? FindSlackChange(Slot s, bool freed, string when)
@@ -505,6 +443,6 @@ internal sealed unsafe class SampledPool
     }
 
     private static EbbMemoryException Error(EbbErrorKind kind, Slot s, nint at, nuint count, bool freed, string when) =>
-        new(kind, at, Report.Written(count, at, s.User, s.Size, freed, when), s.Size,
-            s.Alloc!.Describe("allocated"), freed ? s.Free?.Describe("freed") : null);
+        ErrorReport.Error(kind, at, Report.Written(count, at, s.User, s.Size, freed, when), s.Size,
+            s.Alloc!.Describe("allocated"), freed ? s.Free?.Describe("freed") : null, block: s.User, access: $"WRITE of size {count}");
 }

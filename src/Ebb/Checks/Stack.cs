@@ -45,8 +45,9 @@ internal sealed class Stack
     public static Stack FromId(uint id, int threadId) => new(id, threadId);
 
     /// <summary>
-    /// The frames, one a line (<c>    at Namespace.Type.Method (IL offset 0x1a)</c>), without Ebb's own
-    /// frames at the top: the first line is the caller of EbbMemory.
+    /// The frames, one a line (<c>    at Namespace.Type.Method in /src/File.cs:line 12</c>, or
+    /// <c>(IL offset 0x1a)</c> where the module has no portable PDB), without Ebb's own frames
+    /// at the top: the first line is the caller of EbbMemory. Symbolized when first asked for.
     /// </summary>
     public string Frames => StackDepot.Shared.Frames(Id);
 
@@ -64,8 +65,12 @@ internal sealed class Stack
         fullName.Length >= name.Length && fullName.StartsWith(name, StringComparison.Ordinal)
         && (fullName.Length == name.Length || fullName[name.Length] == ',');
 
-    /// <summary>The text of <paramref name="trace"/>: up to 16 frames below Ebb's own, one a line.</summary>
-    internal static string Render(StackTrace trace)
+    /// <summary>
+    /// The text of <paramref name="trace"/>: up to 16 frames below Ebb's own, one a line, each
+    /// with its IL offset, or with <paramref name="symbolize"/> its file and line where the
+    /// module's portable PDB has them (the IL offset otherwise).
+    /// </summary>
+    internal static string Render(StackTrace trace, bool symbolize)
     {
         var sb = new StringBuilder();
         string ours = typeof(Stack).Assembly.GetName().Name!;
@@ -85,6 +90,11 @@ internal sealed class Stack
             sb.Append("    at ");
             if (!string.IsNullOrEmpty(m.DeclaringTypeName)) sb.Append(m.DeclaringTypeName).Append('.');
             sb.Append(m.Name);
+            if (symbolize && Symbolizer.TryGetLine(frame, out string file, out int line))
+            {
+                sb.Append(" in ").Append(file).Append(":line ").Append(line);
+                continue;
+            }
             // The IL offset tells two call sites in one method apart (no line numbers without symbols).
             int il = frame.GetILOffset();
             if (il >= 0) sb.Append(" (IL offset 0x").Append(il.ToString("x")).Append(')');

@@ -58,8 +58,12 @@ internal sealed unsafe class StackDepot
     private readonly Lock gate = new();
     // Hash → id, open addressing; replaced (never changed in place except by adding) under the lock.
     private Table table = new(1024);
-    // Id → text and its native copy; index 0 is "not captured". Replaced when it grows.
+    // Id → text (IL offsets: what tells stacks apart), the trace of its first sighting, and,
+    // made when first asked for (a report), the symbolized text and its native copy; index 0
+    // is "not captured". Replaced when it grows; the lazy ones are written under the lock.
     private string[] texts = new string[64];
+    private StackTrace?[] traces = new StackTrace?[64];
+    private string?[] symbolized = new string?[64];
     private nint[] utf8 = new nint[64];
     private int count;
     private readonly Dictionary<string, uint> byText = new(StringComparer.Ordinal);
@@ -69,6 +73,7 @@ internal sealed unsafe class StackDepot
     {
         if (useNative) hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong**, ulong>)NativeHelpers.Export("ebb_stack_hash_memo");
         texts[0] = NotCaptured;
+        symbolized[0] = NotCaptured;
         utf8[0] = ToNative(NotCaptured);
         count = 1;
     }
@@ -107,13 +112,44 @@ internal sealed unsafe class StackDepot
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private uint CaptureManaged() => Intern(Stack.Render(new StackTrace(0, false)), 0);
+    private uint CaptureManaged()
+    {
+        var trace = new StackTrace(0, false);
+        return Intern(Stack.Render(trace, symbolize: false), trace, 0);
+    }
 
-    /// <summary>The frames of stack <paramref name="id"/>, one a line (<c>    at Type.Method (IL offset 0x1a)</c>).</summary>
-    public string Frames(uint id) => Volatile.Read(ref texts)[id];
+    /// <summary>
+    /// The frames of stack <paramref name="id"/>, one a line, with file and line where the
+    /// module's portable PDB has them (<c>    at Type.Method in /src/File.cs:line 12</c>), the IL
+    /// offset otherwise. Symbolized the first time it is asked for (a report), then kept.
+    /// </summary>
+    public string Frames(uint id)
+    {
+        Debug.Assert(id < (uint)Volatile.Read(ref count), "a stack id the depot never handed out");
+        lock (gate)
+            if (symbolized[id] is { } done) return done;
+        // Outside the lock: the first frame of a module opens its PDB.
+        var trace = Volatile.Read(ref traces)[id];
+        string text = trace is null ? Volatile.Read(ref texts)[id] : Stack.Render(trace, symbolize: true);
+        lock (gate) return symbolized[id] ??= text;
+    }
 
-    /// <summary>The same text as NUL-terminated UTF-8 in native memory that lives as long as the process.</summary>
-    public nint FramesUtf8(uint id) => Volatile.Read(ref utf8)[id];
+    /// <summary>
+    /// <see cref="Frames"/> as NUL-terminated UTF-8 in native memory that lives as long as the
+    /// process, for the fault reporter; made the first time a stack is asked for (once per
+    /// distinct stack).
+    /// </summary>
+    public nint FramesUtf8(uint id)
+    {
+        lock (gate)
+            if (utf8[id] != 0) return utf8[id];
+        string text = Frames(id);
+        lock (gate)
+        {
+            if (utf8[id] == 0) utf8[id] = ToNative(text);
+            return utf8[id];
+        }
+    }
 
     // Lock-free: readers see a key only after its id (the id is written first).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -129,13 +165,17 @@ internal sealed unsafe class StackDepot
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private uint AddFirstSighting(ulong h) =>
+    private uint AddFirstSighting(ulong h)
+    {
         // Rendered outside the lock (microseconds); a racing thread may render the same stack, and
         // Intern then finds its text.
-        Intern(Stack.Render(new StackTrace(0, false)), h);
+        var trace = new StackTrace(0, false);
+        return Intern(Stack.Render(trace, symbolize: false), trace, h);
+    }
 
-    // Under the lock: the id of `text` (a new one the first time), and `h` mapped to it.
-    private uint Intern(string text, ulong h)
+    // Under the lock: the id of `text` (a new one the first time, keeping `trace` to symbolize
+    // it later), and `h` mapped to it.
+    private uint Intern(string text, StackTrace trace, ulong h)
     {
         lock (gate)
         {
@@ -145,15 +185,18 @@ internal sealed unsafe class StackDepot
                 if (id == texts.Length)
                 {
                     var t = texts;
-                    var u = utf8;
+                    var tr = traces;
                     Array.Resize(ref t, t.Length * 2);
-                    Array.Resize(ref u, u.Length * 2);
+                    Array.Resize(ref tr, tr.Length * 2);
+                    // The lazy arrays are read and written under the lock only.
+                    Array.Resize(ref symbolized, t.Length);
+                    Array.Resize(ref utf8, t.Length);
                     // Published before the id is handed out, so every reader of the id finds it.
-                    Volatile.Write(ref utf8, u);
+                    Volatile.Write(ref traces, tr);
                     Volatile.Write(ref texts, t);
                 }
                 texts[id] = text;
-                utf8[id] = ToNative(text);
+                traces[id] = trace;
                 byText[text] = id;
                 Volatile.Write(ref count, (int)id + 1);
             }

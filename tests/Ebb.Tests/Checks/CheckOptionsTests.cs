@@ -25,6 +25,7 @@ public class CheckOptionsTests
     [InlineData("EBB_GUARD", "all", (int)CheckMode.GuardAll, 0)]
     [InlineData("EBB_GUARD", "sample:1000", (int)CheckMode.GuardSample, 1000)]
     [InlineData("EBB_GUARD", "sample:1", (int)CheckMode.GuardSample, 1)]
+    [InlineData("EBB_GUARD", "sample", (int)CheckMode.GuardSample, CheckOptions.DefaultSampleRate)]
     public void Modes(string name, string value, int mode, int rate)
     {
         var (o, w) = Parse((name, value));
@@ -43,6 +44,18 @@ public class CheckOptionsTests
         Assert.Equal(CheckMode.Off, o.Mode);
         Assert.Single(w.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("ebb: warning:", w);
+    }
+
+    [Fact]
+    public void ReportSwitches_DefaultToPrintingAndLeakSanitizersExitCode()
+    {
+        var (o, _) = Parse(("EBB_CHECK", "1"));
+        Assert.True(o.PrintErrors);
+        Assert.Equal(23, o.LeakExitCode);
+        (o, var w) = Parse(("EBB_CHECK", "1"), ("EBB_PRINT_ERRORS", "0"), ("EBB_LEAK_EXITCODE", "0"));
+        Assert.False(o.PrintErrors);
+        Assert.Equal(0, o.LeakExitCode);
+        Assert.Equal("", w);
     }
 
     [Fact]
