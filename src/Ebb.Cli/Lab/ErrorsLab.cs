@@ -10,7 +10,7 @@ namespace Ebb.Cli;
 public sealed class ErrorsLab : ILabExperiment
 {
     private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(60);
-    private static readonly string[] ModeVariables = ["EBB_CHECK", "EBB_GUARD", "EBB_LEAKS", "EBB_QUARANTINE_MB", "EBB_STACKS", "EBB_GUARD_SLOTS"];
+    private static readonly string[] ModeVariables = ["EBB_CHECK", "EBB_GUARD", "EBB_LEAKS", "EBB_QUARANTINE_MB", "EBB_STACKS", "EBB_GUARD_SLOTS", "EBB_PRINT_ERRORS", "EBB_LEAK_EXITCODE"];
 
     /// <inheritdoc />
     public string Name => "errors";
@@ -81,6 +81,8 @@ public sealed class ErrorsLab : ILabExperiment
         foreach (var v in ModeVariables) psi.Environment.Remove(v);
         // The runtime's own crash dump and tiered-compilation noise stay out of the report.
         psi.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        // The child prints a caught EbbMemoryException's report itself: Ebb's own copy on stderr would double it.
+        psi.Environment["EBB_PRINT_ERRORS"] = "0";
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         using var p = Process.Start(psi) ?? throw new CliException("ebb lab errors: could not start a child process");
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -112,6 +114,7 @@ public sealed class ErrorsLab : ILabExperiment
         1 => " (an exception in managed code)",
         134 => " (SIGABRT: the runtime ended the process after the fault)",
         139 => " (SIGSEGV)",
+        23 => " (leaks were reported: LSan's exit code, EBB_LEAK_EXITCODE=0 keeps the program's own)",
         _ => "",
     };
 

@@ -109,10 +109,10 @@ public class ChecksChildTests
     }
 
     [Fact]
-    public void Leaks_AreReportedAtExit_LargestSiteFirst_ExitCodeUntouched()
+    public void Leaks_AreReportedAtExit_LargestSiteFirst_ExitCode23()
     {
         var r = Run("leak", "EBB_CHECK=1 EBB_LEAKS=1");
-        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(23, r.ExitCode);
         var lines = r.Stderr.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         Assert.Equal("ebb: ERROR: memory-leak: 324 bytes in 4 blocks", lines[0]);
         Assert.Equal("300 bytes in 3 blocks allocated at:", lines[1]);
