@@ -144,7 +144,8 @@ internal static unsafe class Dealloc
         if ((pg->Flags & PageFlags.InFull) != 0)
         {
             Heap* owner = pg->Heap;
-            if (owner != null) Volatile.Write(ref owner->RemoteOnFull, 1);
+            // Written only when not set yet: freeing threads would otherwise bounce the line among themselves.
+            if (owner != null && Volatile.Read(ref owner->RemoteOnFull) == 0) Volatile.Write(ref owner->RemoteOnFull, 1);
         }
     }
 

@@ -15,10 +15,16 @@ internal static unsafe class FreeBlockCheck
     /// freed and not handed out since, invalid-free when it was carved and never handed out.
     /// <paramref name="h"/> is the heap the caller owns (its thread's, or an EbbHeap under its gate), or null.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ThrowIfFree(void* p, Page* pg, Heap* h)
     {
-        if (((Block*)p)->Mark != BlockMark.Of(pg)) return;
+        if (((Block*)p)->Mark == BlockMark.Of(pg)) ThrowIfOnLists(p, pg, h);
+    }
+
+    /// <summary>The block carries the free mark: refuse it, unless it is the caller's own page and the block is on none of its lists.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ThrowIfOnLists(void* p, Page* pg, Heap* h)
+    {
         if (h != null && pg->Heap == h && !OnLists(pg, (Block*)p)) return;
         var info = Blocks.Find(p);
         if (!NeverHandedOut(pg, (Block*)p)) throw Blocks.DoubleFree(p, info);

@@ -259,7 +259,7 @@ internal static unsafe class Pages
     }
 
     /// <summary>Full pages looked at per rescue: a heap with thousands of full pages (a producer whose consumer frees them) pays for a few, not all, at each miss.</summary>
-    public const int RescueScan = 32;
+    public const int RescueScan = 128;
 
     /// <summary>
     /// Full pages that received remote frees go back to their queues. The oldest full pages are
