@@ -10,19 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-libdir=/usr/lib/x86_64-linux-gnu
-need=()
-[ -e "$libdir/libmimalloc.so.2" ] || need+=(libmimalloc2.0)
-[ -e "$libdir/libjemalloc.so.2" ] || need+=(libjemalloc2)
-[ -e "$libdir/libtcmalloc_minimal.so.4" ] || need+=(libtcmalloc-minimal4)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "suite.sh: installing ${need[*]}" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "suite.sh: missing ${need[*]} and not root: those columns will be left out" >&2
-  fi
-fi
+bench/install-allocators.sh suite.sh
 
 dotnet build bench/Ebb.Benchmarks -c Release -nologo -v q
 dll=bench/Ebb.Benchmarks/bin/Release/net10.0/Ebb.Benchmarks.dll
