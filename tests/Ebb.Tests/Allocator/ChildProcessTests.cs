@@ -113,8 +113,10 @@ public class ChildProcessTests
             Assert.True(r["no_gc_region"] == 1 && r["gc_count"] == 0, $"a GC ran: {all}");
             Assert.Equal(0, r["hooked"]);
             Assert.Equal(0, r["corrupt_blocks"]);
-            // Polling finds a dead thread within its period, not at once: a bound looser than the hook's.
-            Assert.True(r["committed_1000"] <= 2 * r["committed_100"] + (16L << 20),
+            // Polling finds a dead thread within a millisecond or so, not at once, so how much is
+            // committed depends on timing (31-107 MB seen); growing with the thread count, as without
+            // any reclaim, reaches 2.37 GB after 1000 threads.
+            Assert.True(r["committed_1000"] <= 160L << 20,
                 $"committed memory grew with the number of threads that came and went: {all}");
         }
         finally
