@@ -236,7 +236,7 @@ internal sealed unsafe class CheckedHeap
         w.WriteLine(Report.FirstLine(EbbErrorKind.MemoryLeak, Report.Leaks(bytes, count)));
         foreach (var (frames, b, k) in groups)
         {
-            w.WriteLine($"{b} bytes in {k} blocks allocated at:");
+            w.WriteLine($"{Report.Leaks(b, k)} allocated at:");
             w.WriteLine(frames);
         }
         w.WriteLine($"SUMMARY: Ebb: {bytes} byte(s) leaked in {count} allocation(s) (process {Environment.ProcessId})");

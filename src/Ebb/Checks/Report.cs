@@ -49,7 +49,10 @@ internal static class Report
         $"{op} of {Hex(pointer)}, which is not a block Ebb allocated";
 
     /// <summary>The first line's text of a leak report.</summary>
-    public static string Leaks(nuint bytes, int blocks) => $"{bytes} bytes in {blocks} blocks";
+    public static string Leaks(nuint bytes, int blocks) => $"{Count(bytes, "byte")} in {Count((nuint)blocks, "block")}";
+
+    /// <summary><c>1 block</c>, <c>3 blocks</c>: a count with its noun in the right number.</summary>
+    public static string Count(nuint n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     /// <summary>The first line, <c>ebb: ERROR: kind: what</c>.</summary>
     public static string FirstLine(EbbErrorKind kind, string what) =>

@@ -11,12 +11,17 @@ public static class OsCounters
     private static readonly long[] calls = new long[KindCount];
     private static readonly long[] bytes = new long[KindCount];
     private static readonly long[] failures = new long[KindCount];
+    private static readonly int[] lastErrors = new int[KindCount];
 
-    /// <summary>Records one call of <paramref name="kind"/> covering <paramref name="byteCount"/> bytes.</summary>
+    /// <summary>Records one call of <paramref name="kind"/> covering <paramref name="byteCount"/> bytes; called right after the call, so a failure's errno is still the last one.</summary>
     internal static void Count(OsCall kind, long byteCount, bool failed)
     {
         Interlocked.Increment(ref calls[(int)kind]);
-        if (failed) Interlocked.Increment(ref failures[(int)kind]);
+        if (failed)
+        {
+            Interlocked.Increment(ref failures[(int)kind]);
+            Volatile.Write(ref lastErrors[(int)kind], System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+        }
         else Interlocked.Add(ref bytes[(int)kind], byteCount);
     }
 
@@ -35,13 +40,15 @@ public static class OsCounters
         var c = new long[KindCount];
         var b = new long[KindCount];
         var f = new long[KindCount];
+        var e = new int[KindCount];
         for (int i = 0; i < KindCount; i++)
         {
             c[i] = Volatile.Read(ref calls[i]);
             b[i] = Volatile.Read(ref bytes[i]);
             f[i] = Volatile.Read(ref failures[i]);
+            e[i] = Volatile.Read(ref lastErrors[i]);
         }
-        return new OsCountersSnapshot(c, b, f);
+        return new OsCountersSnapshot(c, b, f, e);
     }
 }
 
@@ -49,12 +56,14 @@ public static class OsCounters
 public sealed class OsCountersSnapshot
 {
     private readonly long[] calls, bytes, failures;
+    private readonly int[] lastErrors;
 
-    internal OsCountersSnapshot(long[] calls, long[] bytes, long[] failures)
+    internal OsCountersSnapshot(long[] calls, long[] bytes, long[] failures, int[] lastErrors)
     {
         this.calls = calls;
         this.bytes = bytes;
         this.failures = failures;
+        this.lastErrors = lastErrors;
     }
 
     /// <summary>Calls of <paramref name="kind"/> at the moment of the snapshot.</summary>
@@ -66,6 +75,9 @@ public sealed class OsCountersSnapshot
     /// <summary>Failed calls of <paramref name="kind"/>.</summary>
     public long Failures(OsCall kind) => failures[(int)kind];
 
+    /// <summary>The errno of the last failed call of <paramref name="kind"/> (0 when none failed).</summary>
+    public int LastError(OsCall kind) => lastErrors[(int)kind];
+
     /// <summary>What happened between <paramref name="earlier"/> and this snapshot.</summary>
     public OsCountersSnapshot Since(OsCountersSnapshot earlier)
     {
@@ -73,24 +85,36 @@ public sealed class OsCountersSnapshot
         var c = new long[calls.Length];
         var b = new long[calls.Length];
         var f = new long[calls.Length];
+        var e = new int[calls.Length];
         for (int i = 0; i < c.Length; i++)
         {
             c[i] = calls[i] - earlier.calls[i];
             b[i] = bytes[i] - earlier.bytes[i];
             f[i] = failures[i] - earlier.failures[i];
+            e[i] = f[i] == 0 ? 0 : lastErrors[i];
         }
-        return new OsCountersSnapshot(c, b, f);
+        return new OsCountersSnapshot(c, b, f, e);
     }
 
-    /// <summary>One line per kind that was called: <c>mmap  12 calls  48.0 MiB</c>.</summary>
+    /// <summary>
+    /// One line per kind that was called: <c>mmap  12 calls  50,331,648 bytes</c>, and for failures how
+    /// many and the last one's errno, with what it means where Ebb knows (a kernel that cannot name
+    /// mappings answers prctl with EINVAL).
+    /// </summary>
     public override string ToString()
     {
         var sb = new System.Text.StringBuilder();
         foreach (OsCall kind in Enum.GetValues<OsCall>())
         {
-            if (Calls(kind) == 0) continue;
-            sb.Append($"{kind.ToString().ToLowerInvariant(),-9}{Calls(kind),8} calls {Bytes(kind),16:N0} bytes");
-            if (Failures(kind) != 0) sb.Append($"  ({Failures(kind)} failed)");
+            long n = Calls(kind);
+            if (n == 0) continue;
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"{kind.ToString().ToLowerInvariant(),-9}{n,8} {(n == 1 ? "call " : "calls")} {Bytes(kind),16:N0} bytes");
+            if (Failures(kind) != 0)
+            {
+                string why = kind == OsCall.Prctl && LastError(kind) == Errnos.EINVAL ? ": this kernel cannot name mappings" : "";
+                sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"  ({Failures(kind)} failed, {Errnos.Name(LastError(kind))}{why})");
+            }
             sb.AppendLine();
         }
         return sb.ToString();

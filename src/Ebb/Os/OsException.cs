@@ -49,4 +49,21 @@ public static class Errnos
     public const int EFAULT = 14;
     /// <summary>Invalid argument.</summary>
     public const int EINVAL = 22;
+
+    /// <summary>The symbolic name of <paramref name="errno"/> (<c>EINVAL</c>), or <c>errno N</c> for one not listed here.</summary>
+    /// <param name="errno">An errno value.</param>
+    /// <returns>The name.</returns>
+    public static string Name(int errno) => errno switch
+    {
+        EPERM => "EPERM",
+        ENOENT => "ENOENT",
+        ESRCH => "ESRCH",
+        EIO => "EIO",
+        EAGAIN => "EAGAIN",
+        ENOMEM => "ENOMEM",
+        EACCES => "EACCES",
+        EFAULT => "EFAULT",
+        EINVAL => "EINVAL",
+        _ => $"errno {errno}",
+    };
 }

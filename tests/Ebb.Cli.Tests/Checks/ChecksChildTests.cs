@@ -117,7 +117,7 @@ public class ChecksChildTests
         Assert.Equal("ebb: ERROR: memory-leak: 324 bytes in 4 blocks", lines[0]);
         Assert.Equal("300 bytes in 3 blocks allocated at:", lines[1]);
         Assert.Contains("ErrorScenarios.Leak", lines[2]);
-        Assert.Contains("24 bytes in 1 blocks allocated at:", r.Stderr);
+        Assert.Contains("24 bytes in 1 block allocated at:", r.Stderr);
     }
 
     [Fact]

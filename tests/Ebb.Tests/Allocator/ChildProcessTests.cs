@@ -134,7 +134,7 @@ public class ChildProcessTests
             File.Copy(f, f.Replace(from, to, StringComparison.Ordinal), overwrite: true);
     }
 
-    [Fact]
+    [SkippableFact]
     public void BrkSourceOnlyShrinksFromTheTop()
     {
         var r = Run("brk", new() { ["EBB_PAGE_SOURCE"] = "brk" });
@@ -143,7 +143,10 @@ public class ChildProcessTests
         // A live block in the top chunk pins the break: the lower free pages go back through madvise only.
         Assert.True(r["break_after_trim_with_top_live"] >= r["break_growth"]);
         Assert.True(r["madvise_calls_for_lower"] >= 1);
-        // With the top free too, the break comes down.
+        // With the top free too, the break comes down, unless glibc's own heap grew above Ebb's
+        // top chunk meanwhile (docs/allocator.md, the brk page source): then the demonstration
+        // cannot be made in this run, and the test says so.
+        Skip.If(r["break_moved_by_others"] == 1, "glibc's heap grew above Ebb's top chunk in this run (this process's JIT uses it), so the break could not come down");
         Assert.True(r["break_after_trim_all_free"] <= r["break_after_trim_with_top_live"] - (32L << 20));
     }
 

@@ -149,7 +149,7 @@ public class CheckChildProcessTests
     public void Leaks_MakeTheExitCode23_ByDefault()
     {
         var r = Run("leak", ("EBB_CHECK", "1"), ("EBB_LEAKS", "1"));
-        Assert.Contains("ebb: ERROR: memory-leak: 100 bytes in 1 blocks", r.Stderr);
+        Assert.Contains("ebb: ERROR: memory-leak: 100 bytes in 1 block", r.Stderr);
         Assert.Contains("SUMMARY: Ebb: 100 byte(s) leaked in 1 allocation(s)", r.Stderr);
         Assert.Equal(23, r.ExitCode);
     }

@@ -209,7 +209,7 @@ public unsafe class CheckedHeapTests
         Assert.Equal("ebb: ERROR: memory-leak: 207 bytes in 3 blocks", lines[0].TrimEnd());
         Assert.Equal("200 bytes in 2 blocks allocated at:", lines[1].TrimEnd());
         Assert.Contains(nameof(LeakSome), lines[2]);
-        Assert.Contains("7 bytes in 1 blocks allocated at:", w.ToString());
+        Assert.Contains("7 bytes in 1 block allocated at:", w.ToString());
         heap.Free(small);
     }
 
