@@ -52,10 +52,7 @@ internal static unsafe class DeadHeaps
     /// <summary>Whether the native thread-exit hook is in use (else thread ids are polled).</summary>
     public static bool Hooked => watch != null;
 
-    /// <summary>Dead heaps waiting to be taken over or given up.</summary>
-    public static int HeldCount => Volatile.Read(ref heldCount);
-
-    /// <summary>Makes the calling thread's exit hand <paramref name="h"/> here. False without the native hook (the caller falls back to a finalizer).</summary>
+    /// <summary>Makes the calling thread's exit hand <paramref name="h"/> here. False without the native hook (the caller has the thread polled instead, <see cref="Poll"/>).</summary>
     public static bool Watch(Heap* h) => watch != null && watch(h) == 0;
 
     /// <summary>Without the hook: makes the purge thread poll for the end of the calling thread, which owns <paramref name="h"/>.</summary>
@@ -138,10 +135,7 @@ internal static unsafe class DeadHeaps
             if (ThreadProbe.HasEnded(h->KernelTid))
             {
                 if (prev == null) polled = after; else prev->NextDead = after;
-                h->DiedAt = now;
-                h->NextDead = held;
-                held = h;
-                heldCount++;
+                HoldLocked(h, now);
             }
             else prev = h;
             h = after;
@@ -155,11 +149,17 @@ internal static unsafe class DeadHeaps
         while (list != null)
         {
             Heap* next = list->NextDead;
-            list->DiedAt = now;
-            list->NextDead = held;
-            held = list;
-            heldCount++;
+            HoldLocked(list, now);
             list = next;
         }
+    }
+
+    /// <summary>Puts a heap whose thread was found dead at <paramref name="now"/> at the head of the held list.</summary>
+    private static void HoldLocked(Heap* h, int now)
+    {
+        h->DiedAt = now;
+        h->NextDead = held;
+        held = h;
+        heldCount++;
     }
 }
