@@ -21,7 +21,7 @@ public static unsafe class EbbAddressSpace
         ulong limit = (ulong)Layout.ChunkMapEntries << Layout.ChunkShift;
         if (end <= start || start >= limit || !Arena.Arena.IsInitialized) return owned;
         end = Math.Min(end, limit);
-        lock (Arena.Arena.Gate)
+        using (Arena.ArenaLock.Hold())
         {
             ulong lastHuge = ulong.MaxValue;
             for (ulong chunk = start & ~(ulong)Layout.ChunkMask; chunk < end; chunk += Layout.ChunkSize)
@@ -61,7 +61,7 @@ public static unsafe class EbbAddressSpace
     public static EbbMapping? MappingOf(ulong address)
     {
         if (!Arena.Arena.IsInitialized || address >= (ulong)Layout.ChunkMapEntries << Layout.ChunkShift) return null;
-        lock (Arena.Arena.Gate)
+        using (Arena.ArenaLock.Hold())
         {
             ulong chunk = address & ~(ulong)Layout.ChunkMask;
             switch (ChunkMap.Get((nuint)chunk))

@@ -19,7 +19,12 @@ public sealed unsafe class EbbHeap : IDisposable
     private readonly HeapBlocks? checks = Checker.Enabled ? new() : null;
 
     /// <summary>Creates an empty heap.</summary>
-    public EbbHeap() => heap = HeapPool.Rent(HeapKind.Explicit);
+    public EbbHeap()
+    {
+        Arena.Startup.EnsureStarted();
+        heap = HeapPool.Rent(HeapKind.Explicit);
+        if (heap == null) throw new OutOfMemoryException();
+    }
 
     /// <summary>Allocates a block of at least <paramref name="byteCount"/> bytes from this heap.</summary>
     /// <param name="byteCount">Bytes wanted.</param>
@@ -115,7 +120,7 @@ public sealed unsafe class EbbHeap : IDisposable
             if (heap == null) return;
             Heap.Heap* h = heap;
             heap = null;
-            lock (Arena.Arena.Gate)
+            using (Arena.ArenaLock.Hold())
             {
                 Page** firsts = Heap.Heap.FirstOf(h);
                 for (int bin = 0; bin < SizeClasses.Count; bin++)
@@ -173,7 +178,7 @@ public sealed unsafe class EbbHeap : IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(heap == null, this);
-            return OrThrow(Resize.Realloc(heap, ptr, byteCount == 0 ? 1 : byteCount, alignment));
+            return OrThrow(Resize.Realloc(ThreadHeap.Current, heap, ptr, byteCount == 0 ? 1 : byteCount, alignment));
         }
         finally { gate.Exit(); }
     }

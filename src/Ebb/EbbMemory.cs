@@ -27,7 +27,7 @@ public static unsafe partial class EbbMemory
     public static void* Alloc(nuint byteCount)
     {
         if (Checker.Enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, false);
-        return HeapAlloc.Alloc(byteCount);
+        return HeapAlloc.Alloc(ThreadHeap.Current, byteCount);
     }
 
     /// <summary>Allocates a block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
@@ -45,7 +45,7 @@ public static unsafe partial class EbbMemory
     public static void* AllocZeroed(nuint byteCount)
     {
         if (Checker.Enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, true);
-        return HeapAlloc.AllocZeroed(byteCount);
+        return HeapAlloc.AllocZeroed(ThreadHeap.Current, byteCount);
     }
 
     /// <summary>Allocates a zeroed block for <paramref name="elementCount"/> elements of <paramref name="elementSize"/> bytes.</summary>
@@ -62,7 +62,7 @@ public static unsafe partial class EbbMemory
     public static void* TryAlloc(nuint byteCount)
     {
         if (Checker.Enabled && !Checker.SkipsSample()) return CheckedTryAlloc(byteCount);
-        return HeapAlloc.TryAlloc(byteCount);
+        return HeapAlloc.TryAlloc(ThreadHeap.Current, byteCount);
     }
 
     /// <summary>
@@ -78,7 +78,7 @@ public static unsafe partial class EbbMemory
     {
         if (Checker.Enabled) return CheckedRealloc(ptr, byteCount, 0);
         if (ptr == null) return Alloc(byteCount);
-        void* p = Resize.Realloc(null, ptr, byteCount == 0 ? 1 : byteCount, 0);
+        void* p = Resize.Realloc(ThreadHeap.Current, null, ptr, byteCount == 0 ? 1 : byteCount, 0);
         if (p == null) ThrowOutOfMemory();
         return p;
     }
@@ -92,7 +92,7 @@ public static unsafe partial class EbbMemory
     {
         // Sampled mode frees as release mode does: its pool's blocks reach the allocator's slow path.
         if (Checker.Enabled && !Checker.Sampling) { CheckedFree(ptr); return; }
-        Dealloc.Free(ptr);
+        Dealloc.Free(ThreadHeap.Current, ptr);
     }
 
     /// <summary>Allocates a block aligned to <paramref name="alignment"/> bytes.</summary>
@@ -121,7 +121,7 @@ public static unsafe partial class EbbMemory
         ThrowIfNotPowerOfTwo(alignment);
         if (Checker.Enabled) return CheckedRealloc(ptr, byteCount, alignment);
         if (ptr == null) return AlignedAllocUnchecked(byteCount, alignment);
-        void* p = Resize.Realloc(null, ptr, byteCount == 0 ? 1 : byteCount, alignment);
+        void* p = Resize.Realloc(ThreadHeap.Current, null, ptr, byteCount == 0 ? 1 : byteCount, alignment);
         if (p == null) ThrowOutOfMemory();
         return p;
     }
@@ -152,7 +152,7 @@ public static unsafe partial class EbbMemory
     {
         Heap.Heap* h = ThreadHeap.Current;
         if (h != null) Pages.ReleaseEmpty(h);
-        lock (Arena.Arena.Gate)
+        using (Arena.ArenaLock.Hold())
         {
             DeadHeaps.ReleaseDueLocked(holdMs: 0);
             Abandoned.SweepLocked();
@@ -191,7 +191,7 @@ public static unsafe partial class EbbMemory
     public static void Configure(EbbOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Arena.Arena.Configure(options);
+        Arena.Startup.Configure(options);
     }
 
     /// <summary>The options in force (read at first use).</summary>
@@ -199,33 +199,33 @@ public static unsafe partial class EbbMemory
     {
         get
         {
-            Arena.Arena.EnsureInitialized();
-            return Arena.Arena.Options.Clone();
+            Arena.Startup.EnsureStarted();
+            return Arena.Startup.Options.Clone();
         }
     }
 
     // ---- entry points for the checked and guarded modes (no checker in the way) ---------
 
-    internal static void* AllocUnchecked(nuint byteCount) => HeapAlloc.Alloc(byteCount);
+    internal static void* AllocUnchecked(nuint byteCount) => HeapAlloc.Alloc(ThreadHeap.Current, byteCount);
 
     internal static void* AlignedAllocUnchecked(nuint byteCount, nuint alignment)
     {
         Heap.Heap* h = ThreadHeap.Current;
         if (h == null) h = ThreadHeap.Init();
-        void* p = HeapAlloc.Aligned(h, byteCount, alignment, zero: false);
+        void* p = h == null ? null : HeapAlloc.Aligned(h, byteCount, alignment, zero: false);
         if (p == null) ThrowOutOfMemory();
         return p;
     }
 
-    internal static void FreeUnchecked(void* ptr) => Dealloc.Free(ptr);
+    internal static void FreeUnchecked(void* ptr) => Dealloc.Free(ThreadHeap.Current, ptr);
 
     internal static nuint UsableSizeUnchecked(void* ptr)
     {
         if (ptr == null) return 0;
         var info = Blocks.Find(ptr);
-        if (info.Kind == BlockKind.FreeMemory) throw Blocks.DoubleFree(ptr, info);
+        if (info.Kind == BlockKind.FreeMemory) FreeErrors.Throw(FreeError.DoubleFree, ptr, info);
         if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
-            throw Blocks.InvalidFree(ptr, info);
+            FreeErrors.Throw(FreeError.InvalidFree, ptr, info);
         if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(ptr, info.Page, ThreadHeap.Current);
         return info.Size;
     }

@@ -2,24 +2,6 @@ using System.Globalization;
 
 namespace Ebb;
 
-/// <summary>How free slices are given back to the OS.</summary>
-public enum EbbPurgeMode
-{
-    /// <summary><c>madvise(MADV_DONTNEED)</c>: pages dropped at once, RSS falls at once, memory reads back as zeros.</summary>
-    DontNeed,
-    /// <summary><c>madvise(MADV_FREE)</c>: the kernel reclaims lazily, under memory pressure; cheaper, RSS falls later.</summary>
-    Free,
-}
-
-/// <summary>Where the arena takes its chunks from.</summary>
-public enum EbbPageSource
-{
-    /// <summary>Anonymous mappings (the default).</summary>
-    Mmap,
-    /// <summary>The program break (brk): only the top can shrink, so free pages under a live one go back only through madvise.</summary>
-    Brk,
-}
-
 /// <summary>
 /// Ebb's settings. Read once, at first use, from (lowest to highest precedence) the
 /// defaults, runtimeconfig.json properties read through <see cref="AppContext"/>

@@ -9,19 +9,14 @@ namespace Ebb.Arena;
 /// The arena: chunks cut into 64 KiB slices, handed out as spans (a page of blocks or
 /// one large block) and taken back. Free slices stay resident ("dirty") until the purge
 /// delay has passed, so a page freed and soon needed again costs no system call; then
-/// they are purged with madvise. Everything here runs under <see cref="Gate"/>, on slow
+/// they are purged with madvise. Everything here runs under <see cref="ArenaLock"/>, on slow
 /// paths only (a span is thousands of allocations).
 /// </summary>
 internal static unsafe class Arena
 {
-    /// <summary>The one lock of the slow paths: chunks, spans, abandoned pages, heap pool.</summary>
-    public static readonly Lock Gate = new();
 
     private static Chunk* first, last;
     private static volatile bool initialized;
-    private static EbbOptions options = new();
-    private static EbbOptions? configured;
-    private static readonly long startTicks = Environment.TickCount64;
 
     /// <summary>Bytes in spans in use (chunk headers included) and in huge mappings.</summary>
     public static long CommittedBytes;
@@ -32,49 +27,41 @@ internal static unsafe class Arena
     /// <summary>Bytes purged so far, and how many madvise calls it took.</summary>
     public static long PurgedBytes, PurgeCalls;
 
-    public static EbbOptions Options => options;
+    /// <summary>Whether <see cref="Initialize"/> has run.</summary>
     public static bool IsInitialized => initialized;
 
-    /// <summary>Milliseconds since start, the clock of the purge delay.</summary>
-    public static int Now => (int)(Environment.TickCount64 - startTicks);
+    /// <summary>Milliseconds since an arbitrary start, the clock of the purge delay.</summary>
+    public static int Now => Clock.NowMs;
 
-    /// <summary>Replaces the settings; only before first use.</summary>
-    public static void Configure(EbbOptions o)
-    {
-        lock (Gate)
-        {
-            if (initialized) throw new InvalidOperationException("Ebb is already in use; EbbMemory.Configure must be called before the first allocation.");
-            configured = o.Clone();
-        }
-    }
-
-    public static void EnsureInitialized()
+    /// <summary>
+    /// Sets the arena up (the chunk and page maps, the empty page) with the <see cref="Settings"/>
+    /// the host filled in; once. The host calls it before its first allocation; the core's own
+    /// entries (a heap rented, a huge block) call it too, in case a host path did not.
+    /// </summary>
+    public static void Initialize()
     {
         if (initialized) return;
-        lock (Gate)
+        using (ArenaLock.Hold())
         {
             if (initialized) return;
-            options = configured ?? EbbOptions.FromEnvironment();
-            _ = ChunkMap.Map;
-            _ = PageMap.Base;
-            EmptyPage.Init();
+            ChunkMap.Init();
+            PageMap.Init();
+            EmptyPage.InitLocked();
             initialized = true;
         }
-        EbbMetrics.Start();
-        if (options.ShowStats)
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => EbbMemory.PrintStats(Console.Error);
     }
 
-    public static void Log(string message)
+    /// <summary>Prints a verbose line through the host, when verbose.</summary>
+    public static void Log(LogEvent e, nuint a = 0, nuint b = 0, nuint c = 0)
     {
-        if (options.Verbose) Console.Error.WriteLine("ebb: " + message);
+        if (Settings.Verbose) Host.Log(e, a, b, c);
     }
 
     /// <summary>A span of <paramref name="slices"/> slices, or null when out of memory. <paramref name="zero"/> tells whether all its bytes are known zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Page* AllocSpan(uint slices, out bool zero)
     {
-        lock (Gate)
+        using (ArenaLock.Hold())
         {
             Chunk* bestChunk = null;
             int bestStart = -1;
@@ -97,7 +84,7 @@ internal static unsafe class Arena
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FreeSpan(Page* head)
     {
-        lock (Gate) FreeSpanLocked(head);
+        using (ArenaLock.Hold()) FreeSpanLocked(head);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -121,8 +108,8 @@ internal static unsafe class Arena
         long bytes = (long)n << Layout.SliceShift;
         CommittedBytes -= bytes;
         DirtyBytes += bytes;
-        if (options.PurgeDelayMs == 0) PurgeLocked(all: true);
-        else if (options.PurgeDelayMs > 0) Purger.Wake();
+        if (Settings.PurgeDelayMs == 0) PurgeLocked(all: true);
+        else if (Settings.PurgeDelayMs > 0) Host.WakePurger();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -192,10 +179,10 @@ internal static unsafe class Arena
 
     private static Chunk* NewChunk()
     {
-        nuint b = ChunkSource.Take(options.PageSource);
+        nuint b = ChunkSource.Take(Settings.PageSource);
         if (b == 0) return null;
         Chunk* c = (Chunk*)b;
-        c->Source = (int)options.PageSource;
+        c->Source = (int)Settings.PageSource;
         Page** map = Chunk.SliceMap(c);
         for (int i = 0; i < Layout.SlicesPerChunk; i++)
         {
@@ -220,13 +207,13 @@ internal static unsafe class Arena
     /// <summary>Purges free slices that have waited the purge delay (all of them when <paramref name="all"/>). Returns ms until the next is due, or -1 when none waits.</summary>
     public static int Purge(bool all)
     {
-        lock (Gate) return PurgeLocked(all);
+        using (ArenaLock.Hold()) return PurgeLocked(all);
     }
 
-    private static int PurgeLocked(bool all)
+    public static int PurgeLocked(bool all)
     {
-        int now = Now, delay = Math.Max(0, options.PurgeDelayMs), next = -1;
-        bool dontNeed = options.Purge == EbbPurgeMode.DontNeed;
+        int now = Now, delay = Math.Max(0, Settings.PurgeDelayMs), next = -1;
+        bool dontNeed = Settings.Purge == EbbPurgeMode.DontNeed;
         for (Chunk* c = first; c != null; c = c->Next)
         {
             int runStart = -1;
@@ -306,7 +293,7 @@ internal static unsafe class Arena
     /// </summary>
     public static void ReleaseFreeChunks()
     {
-        lock (Gate)
+        using (ArenaLock.Hold())
         {
             Chunk* prev = null;
             for (Chunk* c = first; c != null;)
@@ -336,7 +323,7 @@ internal static unsafe class Arena
     /// <summary>Calls <paramref name="visit"/> for every chunk, under the lock.</summary>
     public static void ForEachChunk(delegate*<Chunk*, void> visit)
     {
-        lock (Gate)
+        using (ArenaLock.Hold())
             for (Chunk* c = first; c != null; c = c->Next) visit(c);
     }
 

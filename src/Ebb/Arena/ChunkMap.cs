@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ebb.Os;
 
 namespace Ebb.Arena;
@@ -21,12 +22,24 @@ internal static unsafe class ChunkMap
     public const byte HugeBody = 3;
 
     /// <summary>The map itself; static readonly, so the JIT embeds the address as a constant.</summary>
+#if EBB_NATIVE
+    public static byte* Map;
+
+    /// <summary>Reserves the map (libebb.so has no static constructors: the arena's initialization calls this).</summary>
+    public static void Init() => Map = Reserve();
+#else
     public static readonly byte* Map = Reserve();
+
+    /// <summary>Nothing to do: the static initializer reserved the map when the class was first touched.</summary>
+    public static void Init() { }
+#endif
 
     private static byte* Reserve()
     {
-        nint p = OsMemory.Map(0, Layout.ChunkMapEntries, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve);
-        OsMemory.TryNameMapping(p, Layout.ChunkMapEntries, "ebb-chunkmap");
+        nint p = OsMemory.TryMap(0, Layout.ChunkMapEntries, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve, -1, 0, out _);
+        // 4 MiB of address space without commit: refused only when the process has no address space at all.
+        Debug.Assert(p != 0, "the chunk map could not be reserved");
+        OsMemory.TryNameMapping(p, Layout.ChunkMapEntries, MappingName.ChunkMap);
         return (byte*)p;
     }
 

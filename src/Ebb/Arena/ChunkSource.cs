@@ -30,7 +30,7 @@ internal static unsafe class ChunkSource
                 TryReleaseBrkChunk(b);
                 return 0;
             }
-            Arena.Log("brk refused; taking chunks from mmap instead");
+            Arena.Log(LogEvent.BrkRefused);
         }
         if (regionNext == regionEnd && !ReserveRegion()) return 0;
         nuint chunk = regionNext;
@@ -42,16 +42,17 @@ internal static unsafe class ChunkSource
 
     private static bool ReserveRegion()
     {
-        foreach (int chunks in new[] { Layout.ChunksPerRegion, 1 })
+        // A whole region, or when the address space is short, a single chunk.
+        for (int chunks = Layout.ChunksPerRegion; chunks >= 1; chunks = chunks == 1 ? 0 : 1)
         {
             nuint size = (nuint)chunks * Layout.ChunkSize;
             nint raw = MapAligned(size, Layout.ChunkSize);
             if (raw == 0) continue;
-            OsMemory.TryNameMapping(raw, size, "ebb");
+            OsMemory.TryNameMapping(raw, size, MappingName.Ebb);
             regionNext = (nuint)raw;
             regionEnd = (nuint)raw + size;
             ReservedBytes += (long)size;
-            Arena.Log($"reserved {size >> 20} MiB at 0x{(nuint)raw:x} for chunks");
+            Arena.Log(LogEvent.ReservedRegion, size, (nuint)raw);
             return true;
         }
         return false;
@@ -60,22 +61,22 @@ internal static unsafe class ChunkSource
     /// <summary>Unmaps a wholly free mmap chunk whose map entries are cleared and which has left the arena's list.</summary>
     public static void ReleaseChunk(nuint chunk)
     {
-        Debug.Assert(Arena.Gate.IsHeldByCurrentThread);
+        Debug.Assert(ArenaLock.IsHeld);
         Debug.Assert(ChunkMap.Get(chunk) == ChunkMap.None);
-        OsMemory.Unmap((nint)chunk, Layout.ChunkSize);
+        OsMemory.TryUnmap((nint)chunk, Layout.ChunkSize);
         ReservedBytes -= (long)Layout.ChunkSize;
-        Arena.Log($"unmapped the free chunk at 0x{chunk:x}");
+        Arena.Log(LogEvent.UnmappedChunk, chunk);
     }
 
     /// <summary>Unmaps the part of the current region no chunk was taken from yet; the next chunk reserves a fresh region.</summary>
     public static void ReleaseUnusedRegion()
     {
-        Debug.Assert(Arena.Gate.IsHeldByCurrentThread);
+        Debug.Assert(ArenaLock.IsHeld);
         if (regionNext == regionEnd) return;
         nuint size = regionEnd - regionNext;
-        OsMemory.Unmap((nint)regionNext, size);
+        OsMemory.TryUnmap((nint)regionNext, size);
         ReservedBytes -= (long)size;
-        Arena.Log($"unmapped {size >> 20} MiB of region never used at 0x{regionNext:x}");
+        Arena.Log(LogEvent.UnmappedRegion, size, regionNext);
         regionNext = regionEnd = 0;
     }
 
@@ -93,12 +94,12 @@ internal static unsafe class ChunkSource
         if (raw == 0) return 0;
         nuint start = Layout.AlignUp((nuint)raw, alignment);
         nuint head = start - (nuint)raw, tail = alignment - head;
-        if (head != 0) OsMemory.Unmap(raw, head);
-        if (tail != 0) OsMemory.Unmap((nint)(start + size), tail);
+        if (head != 0) OsMemory.TryUnmap(raw, head);
+        if (tail != 0) OsMemory.TryUnmap((nint)(start + size), tail);
         if (noReserve) return (nint)start;
         nint block = OsMemory.TryMap((nint)start, size, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous | MapFlags.Fixed, -1, 0, out _);
         if (block != 0) return block;
-        OsMemory.Unmap((nint)start, size);
+        OsMemory.TryUnmap((nint)start, size);
         return 0;
     }
 
@@ -109,28 +110,24 @@ internal static unsafe class ChunkSource
     // instant; the brk source is a demonstration and documented as such.)
     private static nuint TakeFromBreak()
     {
-        try
+        for (int attempt = 0; attempt < 3; attempt++)
         {
-            for (int attempt = 0; attempt < 3; attempt++)
+            nuint current = (nuint)OsMemory.TrySbrk(0, out _);
+            if (current == unchecked((nuint)(-1))) return 0;
+            nuint start = Layout.AlignUp(current, Layout.ChunkSize);
+            nuint end = start + Layout.ChunkSize;
+            nuint old = (nuint)OsMemory.TrySbrk((nint)(end - current), out _);
+            if (old == unchecked((nuint)(-1))) return 0;
+            if (old == current)
             {
-                nuint current = (nuint)OsMemory.Sbrk(0);
-                nuint start = Layout.AlignUp(current, Layout.ChunkSize);
-                nuint end = start + Layout.ChunkSize;
-                nuint old = (nuint)OsMemory.Sbrk((nint)(end - current));
-                if (old == current)
-                {
-                    ReservedBytes += (long)(end - current);
-                    Arena.Log($"raised the break from 0x{current:x} to 0x{end:x} for a chunk at 0x{start:x}");
-                    return start;
-                }
-                // Someone moved the break between the two calls; what we got is [old, old + increment).
-                nuint got = old + (end - current), alignedStart = Layout.AlignUp(old, Layout.ChunkSize);
                 ReservedBytes += (long)(end - current);
-                if (alignedStart + Layout.ChunkSize <= got) return alignedStart;
+                Arena.Log(LogEvent.RaisedBreak, current, end, start);
+                return start;
             }
-        }
-        catch (OsException)
-        {
+            // Someone moved the break between the two calls; what we got is [old, old + increment).
+            nuint got = old + (end - current), alignedStart = Layout.AlignUp(old, Layout.ChunkSize);
+            ReservedBytes += (long)(end - current);
+            if (alignedStart + Layout.ChunkSize <= got) return alignedStart;
         }
         return 0;
     }
@@ -142,17 +139,10 @@ internal static unsafe class ChunkSource
     public static bool TryReleaseBrkChunk(nuint chunk)
     {
         nuint end = chunk + Layout.ChunkSize;
-        try
-        {
-            if ((nuint)OsMemory.Sbrk(0) != end) return false;
-            OsMemory.Sbrk(-(nint)Layout.ChunkSize);
-        }
-        catch (OsException)
-        {
-            return false;
-        }
+        if ((nuint)OsMemory.TrySbrk(0, out _) != end) return false;
+        if (OsMemory.TrySbrk(-(nint)Layout.ChunkSize, out _) == -1) return false;
         ReservedBytes -= (long)Layout.ChunkSize;
-        Arena.Log($"lowered the break to 0x{chunk:x}, giving back a 32 MiB chunk");
+        Arena.Log(LogEvent.LoweredBreak, chunk);
         return true;
     }
 }

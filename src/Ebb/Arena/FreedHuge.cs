@@ -11,21 +11,27 @@ namespace Ebb.Arena;
 /// is never taken for a freed block unless a pointer into it falls on an old block start.
 /// A ring, oldest overwritten first; under the arena lock.
 /// </summary>
-internal static class FreedHuge
+internal static unsafe class FreedHuge
 {
     /// <summary>Blocks remembered.</summary>
     public const int Capacity = 4096;
 
-    private static readonly nuint[] starts = new nuint[Capacity];
-    private static readonly nuint[] sizes = new nuint[Capacity];
+    /// <summary>The ring: each freed block's start and usable size.</summary>
+    private unsafe struct Ring
+    {
+        public fixed ulong Starts[Capacity];
+        public fixed ulong Sizes[Capacity];
+    }
+
+    private static Ring s_ring;
     private static int next, count;
 
     /// <summary>Remembers the huge block at <paramref name="start"/> of <paramref name="usable"/> bytes as freed.</summary>
     public static void RecordLocked(nuint start, nuint usable)
     {
-        Debug.Assert(Arena.Gate.IsHeldByCurrentThread);
-        starts[next] = start;
-        sizes[next] = usable;
+        Debug.Assert(ArenaLock.IsHeld);
+        s_ring.Starts[next] = start;
+        s_ring.Sizes[next] = usable;
         next = (next + 1) % Capacity;
         if (count < Capacity) count++;
     }
@@ -33,14 +39,14 @@ internal static class FreedHuge
     /// <summary>The usable size of the freed huge block starting at <paramref name="start"/>, or 0 when none is remembered. The newest match wins.</summary>
     public static nuint SizeOf(nuint start)
     {
-        lock (Arena.Gate)
+        using (ArenaLock.Hold())
         {
             // Only an address nobody maps now may be called freed: a live chunk or huge block there is newer.
             if (ChunkMap.Get(start) != ChunkMap.None) return 0;
             for (int k = 1; k <= count; k++)
             {
                 int i = (next - k + Capacity) % Capacity;
-                if (starts[i] == start) return sizes[i];
+                if (s_ring.Starts[i] == start) return (nuint)s_ring.Sizes[i];
             }
             return 0;
         }

@@ -35,28 +35,34 @@ internal static unsafe class Huge
 {
     private const int CacheSlots = 4;
     private const nuint MaxCached = 64 * 1024 * 1024;
-    private static readonly nuint[] cacheBase = new nuint[CacheSlots];
-    private static readonly nuint[] cacheSize = new nuint[CacheSlots];
-    private static readonly int[] cacheTime = new int[CacheSlots];
+    /// <summary>The cache's slots: a mapping's base (0 = empty slot), its size, when it was cached.</summary>
+    private struct Cache
+    {
+        public fixed ulong Base[CacheSlots];
+        public fixed ulong Size[CacheSlots];
+        public fixed int Time[CacheSlots];
+    }
+
+    private static Cache s_cache;
 
     /// <summary>Huge blocks live and their bytes (for stats).</summary>
     public static long LiveBlocks, LiveBytes, CachedBytes;
 
     public static void* Alloc(Heap.Heap* heap, nuint size, nuint alignment, bool zero)
     {
-        Arena.EnsureInitialized();
+        Arena.Initialize();
         nuint offset = Math.Max(Layout.HugeHeaderSize, alignment);
         if (size > ((nuint)1 << 46) || alignment > ((nuint)1 << 40)) return null;
         nuint mapSize = OsMemory.RoundUpToPage(offset + size);
         nuint b;
         bool known0;
-        lock (Arena.Gate) b = TakeCached(mapSize, out mapSize, out known0);
+        using (ArenaLock.Hold()) b = TakeCached(mapSize, out mapSize, out known0);
         if (b == 0)
         {
             b = (nuint)ChunkSource.MapAligned(mapSize, Math.Max(Layout.ChunkSize, alignment), noReserve: false);
             if (b == 0) return null;
-            OsMemory.TryNameMapping((nint)b, mapSize, "ebb");
-            Arena.Log($"mapped a huge block of {mapSize >> 10} KiB at 0x{b:x}");
+            OsMemory.TryNameMapping((nint)b, mapSize, MappingName.Ebb);
+            Arena.Log(LogEvent.MappedHuge, mapSize, b);
             known0 = true;
         }
         HugeHeader* hdr = (HugeHeader*)b;
@@ -64,7 +70,7 @@ internal static unsafe class Huge
         hdr->BlockStart = b + offset;
         hdr->Heap = heap;
         hdr->Next = hdr->Prev = null;
-        lock (Arena.Gate)
+        using (ArenaLock.Hold())
         {
             ChunkMap.Set(b, mapSize, ChunkMap.HugeHead, ChunkMap.HugeBody);
             if (heap != null && heap->Kind == HeapKind.Explicit) Link(heap, hdr); else hdr->Heap = null;
@@ -77,7 +83,7 @@ internal static unsafe class Huge
     /// <summary>The header of the huge mapping containing <paramref name="address"/> (whose chunk map entry is HugeHead or HugeBody). The caller holds the arena lock.</summary>
     public static HugeHeader* HeaderOf(nuint address)
     {
-        Debug.Assert(Arena.Gate.IsHeldByCurrentThread);
+        Debug.Assert(ArenaLock.IsHeld);
         nuint c = address & ~Layout.ChunkMask;
         while (ChunkMap.Get(c) == ChunkMap.HugeBody) c -= Layout.ChunkSize;
         return (HugeHeader*)c;
@@ -90,7 +96,7 @@ internal static unsafe class Huge
     /// </summary>
     public static bool TryFind(nuint address, out nuint mapStart, out nuint mapSize, out nuint blockStart)
     {
-        lock (Arena.Gate)
+        using (ArenaLock.Hold())
         {
             byte kind = ChunkMap.Get(address);
             if (kind is ChunkMap.HugeHead or ChunkMap.HugeBody)
@@ -109,7 +115,7 @@ internal static unsafe class Huge
     /// <summary>Frees the huge block at <paramref name="p"/>, already checked to be a block start. Returns false if it was freed meanwhile (double free).</summary>
     public static bool Free(void* p)
     {
-        lock (Arena.Gate)
+        using (ArenaLock.Hold())
         {
             nuint a = (nuint)p;
             byte kind = ChunkMap.Get(a);
@@ -128,20 +134,20 @@ internal static unsafe class Huge
         Account(hdr, -1);
         FreedHuge.RecordLocked(hdr->BlockStart, HugeHeader.Usable(hdr));
         ChunkMap.Clear(b, size);
-        if (size <= MaxCached && Arena.Options.PurgeDelayMs != 0)
+        if (size <= MaxCached && Settings.PurgeDelayMs != 0)
         {
             for (int i = 0; i < CacheSlots; i++)
             {
-                if (cacheBase[i] != 0) continue;
+                if (s_cache.Base[i] != 0) continue;
                 if (!OsMemory.TryAdvise((nint)b, size, Advice.DontNeed)) break;
-                cacheBase[i] = b;
-                cacheSize[i] = size;
-                cacheTime[i] = Arena.Now;
+                s_cache.Base[i] = b;
+                s_cache.Size[i] = size;
+                s_cache.Time[i] = Arena.Now;
                 CachedBytes += (long)size;
                 return;
             }
         }
-        OsMemory.Unmap((nint)b, size);
+        OsMemory.TryUnmap((nint)b, size);
     }
 
     private static nuint TakeCached(nuint need, out nuint mapSize, out bool zero)
@@ -150,10 +156,10 @@ internal static unsafe class Huge
         mapSize = need;
         for (int i = 0; i < CacheSlots; i++)
         {
-            if (cacheBase[i] == 0 || cacheSize[i] < need || cacheSize[i] > need * 2) continue;
-            nuint b = cacheBase[i];
-            mapSize = cacheSize[i];
-            cacheBase[i] = 0;
+            if (s_cache.Base[i] == 0 || s_cache.Size[i] < need || s_cache.Size[i] > need * 2) continue;
+            nuint b = (nuint)s_cache.Base[i];
+            mapSize = (nuint)s_cache.Size[i];
+            s_cache.Base[i] = 0;
             CachedBytes -= (long)mapSize;
             return b;
         }
@@ -166,10 +172,10 @@ internal static unsafe class Huge
         int now = Arena.Now;
         for (int i = 0; i < CacheSlots; i++)
         {
-            if (cacheBase[i] == 0 || (!all && now - cacheTime[i] < 1000)) continue;
-            OsMemory.Unmap((nint)cacheBase[i], cacheSize[i]);
-            CachedBytes -= (long)cacheSize[i];
-            cacheBase[i] = 0;
+            if (s_cache.Base[i] == 0 || (!all && now - s_cache.Time[i] < 1000)) continue;
+            OsMemory.TryUnmap((nint)s_cache.Base[i], (nuint)s_cache.Size[i]);
+            CachedBytes -= (long)s_cache.Size[i];
+            s_cache.Base[i] = 0;
         }
     }
 
@@ -181,12 +187,12 @@ internal static unsafe class Huge
     /// </summary>
     public static void* Resize(void* p, nuint size)
     {
-        lock (Arena.Gate)
+        using (ArenaLock.Hold())
         {
             // Looked up again under the lock: a free or a Dispose may have unmapped it since the caller looked.
             byte kind = ChunkMap.Get((nuint)p);
             if (kind is not (ChunkMap.HugeHead or ChunkMap.HugeBody) || HeaderOf((nuint)p)->BlockStart != (nuint)p)
-                throw Blocks.DoubleFree(p, new BlockInfo { Kind = BlockKind.FreeMemory });
+                Host.FreeFailed(FreeError.DoubleFree, p, new BlockInfo { Kind = BlockKind.FreeMemory });
             HugeHeader* hdr = HeaderOf((nuint)p);
             nuint offset = hdr->BlockStart - (nuint)hdr;
             nuint need = OsMemory.RoundUpToPage(offset + size);
@@ -206,7 +212,7 @@ internal static unsafe class Huge
                 if (hole != 0)
                 {
                     moved = OsMemory.TryRemap((nint)oldBase, oldSize, need, RemapFlags.MayMove | RemapFlags.Fixed, hole, out _);
-                    if (moved == 0) OsMemory.Unmap(hole, need);
+                    if (moved == 0) OsMemory.TryUnmap(hole, need);
                     else newBase = (nuint)moved;
                 }
             }

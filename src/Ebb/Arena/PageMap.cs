@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Ebb.Heap;
 using Ebb.Os;
 
@@ -32,22 +33,38 @@ internal static unsafe class PageMap
     /// in a compare's 32-bit immediate (one instruction fewer per free); the last slice below
     /// 2^47 is the stack's, never a chunk's, and would only take the slow path if it were.
     /// </summary>
+#if EBB_NATIVE
+    public static nuint Entries;
+#else
     public static readonly nuint Entries;
+#endif
 
     /// <summary>The map itself (null when <see cref="Entries"/> is 0); static readonly, so a constant to the JIT.</summary>
+#if EBB_NATIVE
+    public static Page** Base;
+
+    /// <summary>Reserves the map (libebb.so has no static constructors: the arena's initialization calls this).</summary>
+    public static void Init() => Reserve(out Base, out Entries);
+#else
     public static readonly Page** Base;
 
-    static PageMap()
+    static PageMap() => Reserve(out Base, out Entries);
+
+    /// <summary>Nothing to do: the static constructor reserved the map when the class was first touched.</summary>
+    public static void Init() { }
+#endif
+
+    private static void Reserve(out Page** map, out nuint usable)
     {
+        map = null;
+        usable = 0;
         nuint entries = (nuint)1 << (Layout.AddressBits - Layout.SliceShift);
         nint p = OsMemory.TryMap(0, entries * (nuint)sizeof(Page*), Prot.Read,
             MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve, -1, 0, out _);
-        if (p != 0)
-        {
-            Base = (Page**)p;
-            Entries = entries - 1;
-            OsMemory.TryNameMapping(p, entries * (nuint)sizeof(Page*), "ebb-pagemap");
-        }
+        if (p == 0) return;
+        map = (Page**)p;
+        usable = entries - 1;
+        OsMemory.TryNameMapping(p, entries * (nuint)sizeof(Page*), MappingName.PageMap);
     }
 
     /// <summary>Whether the flat map is in use (else each chunk keeps its slice map in its header).</summary>
@@ -77,6 +94,6 @@ internal static unsafe class PageMap
     /// <summary>Forgets chunk <paramref name="c"/>'s slices (before the chunk goes back to the OS).</summary>
     public static void Clear(Chunk* c)
     {
-        if (Flat) new Span<nint>(Of(c), Layout.SlicesPerChunk).Clear();
+        if (Flat) NativeMemory.Clear(Of(c), (nuint)Layout.SlicesPerChunk * (nuint)sizeof(Page*));
     }
 }

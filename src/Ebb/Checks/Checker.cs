@@ -171,7 +171,7 @@ internal static unsafe class Checker
         if (Mode == CheckMode.GuardSample)
         {
             // Not in the pool: the allocator's own inlined fast path, as in release mode.
-            if ((nuint)((nint)ptr - PoolStart) >= PoolLength) { Heap.Dealloc.Free(ptr); return; }
+            if ((nuint)((nint)ptr - PoolStart) >= PoolLength) { Heap.Dealloc.Free(Heap.ThreadHeap.Current, ptr); return; }
             Sampled!.Free(ptr);
             return;
         }
@@ -274,7 +274,7 @@ internal static unsafe class Checker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void* Unchecked(nuint byteCount, nuint alignment, bool zero)
     {
-        if (alignment == 0 && !zero) return Heap.HeapAlloc.Alloc(byteCount);
+        if (alignment == 0 && !zero) return Heap.HeapAlloc.Alloc(Heap.ThreadHeap.Current, byteCount);
         void* p = alignment <= 16 ? Backend.Alloc(byteCount) : Backend.AlignedAlloc(byteCount, alignment);
         if (zero) System.Runtime.InteropServices.NativeMemory.Clear(p, byteCount);
         return p;

@@ -12,7 +12,17 @@ namespace Ebb.Heap;
 /// </summary>
 internal static unsafe class Abandoned
 {
-    private static readonly Page*[] lists = new Page*[SizeClasses.Count];
+    /// <summary>Per bin, the abandoned pages (<c>Page*</c>), newest first.</summary>
+    private struct Lists
+    {
+        public fixed ulong First[SizeClasses.Count];
+    }
+
+    private static Lists s_lists;
+
+    private static Page* Head(int bin) => (Page*)s_lists.First[bin];
+
+    private static void SetHead(int bin, Page* pg) => s_lists.First[bin] = (ulong)pg;
     private static int count;
 
     /// <summary>Abandoned pages waiting.</summary>
@@ -21,8 +31,8 @@ internal static unsafe class Abandoned
     /// <summary>Moves every page of <paramref name="h"/> here and returns the heap to the pool. Its owner must be gone.</summary>
     public static void AbandonHeap(Heap* h)
     {
-        lock (Arena.Arena.Gate) AbandonHeapLocked(h);
-        Purger.Wake();
+        using (Arena.ArenaLock.Hold()) AbandonHeapLocked(h);
+        Host.WakePurger();
     }
 
     /// <summary><see cref="AbandonHeap"/> for a caller holding the arena lock (the caller wakes the purge thread if it is not that thread).</summary>
@@ -63,15 +73,15 @@ internal static unsafe class Abandoned
         pg->LocalHeap = HeapState.None;
         pg->Flags &= unchecked((byte)~PageFlags.InFull);
         pg->Prev = null;
-        pg->Next = lists[pg->Bin];
+        pg->Next = Head(pg->Bin);
         if (pg->Next != null) pg->Next->Prev = pg;
-        lists[pg->Bin] = pg;
+        SetHead(pg->Bin, pg);
         count++;
     }
 
     private static void Remove(Page* pg)
     {
-        if (pg->Prev != null) pg->Prev->Next = pg->Next; else lists[pg->Bin] = pg->Next;
+        if (pg->Prev != null) pg->Prev->Next = pg->Next; else SetHead(pg->Bin, pg->Next);
         if (pg->Next != null) pg->Next->Prev = pg->Prev;
         pg->Next = pg->Prev = null;
         count--;
@@ -82,11 +92,11 @@ internal static unsafe class Abandoned
     public static Page* TryAdopt(Heap* h, int bin)
     {
         if (Volatile.Read(ref count) == 0) return null;
-        lock (Arena.Arena.Gate)
+        using (Arena.ArenaLock.Hold())
         {
             for (int tries = 0; tries < 16; tries++)
             {
-                Page* pg = lists[bin];
+                Page* pg = Head(bin);
                 if (pg == null) return null;
                 Remove(pg);
                 Pages.Collect(pg);
@@ -104,7 +114,7 @@ internal static unsafe class Abandoned
         if (count == 0) return false;
         for (int bin = 0; bin < SizeClasses.Count; bin++)
         {
-            for (Page* pg = lists[bin]; pg != null;)
+            for (Page* pg = Head(bin); pg != null;)
             {
                 Page* next = pg->Next;
                 Pages.CollectRemote(pg);

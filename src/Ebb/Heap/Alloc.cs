@@ -5,9 +5,9 @@ using Ebb.Arena;
 namespace Ebb.Heap;
 
 /// <summary>
-/// Allocation. The fast path (<see cref="Fast"/>, inlined into Alloc, AllocZeroed and
-/// TryAlloc) serves 0..1024 bytes from the calling thread's
-/// heap: one thread-static read, one indexed load of the bin's page, pop its free list. No
+/// Allocation. The fast path (<see cref="Fast"/>, inlined into Alloc and AllocZeroed) serves
+/// 0..1024 bytes from the calling thread's heap (the host reads it from its thread-local slot
+/// and passes it in): one indexed load of the bin's page, pop its free list. No
 /// counter either: a page's Used counts the blocks on Free as in use already (see
 /// <see cref="Page.Used"/>), so only frees count. No atomic, no lock, no bounds check, no
 /// write barrier, no managed allocation. All else
@@ -15,29 +15,36 @@ namespace Ebb.Heap;
 /// </summary>
 internal static unsafe class HeapAlloc
 {
-    /// <summary>A block of at least <paramref name="size"/> bytes; throws <see cref="OutOfMemoryException"/> when the OS refuses.</summary>
+    /// <summary>
+    /// A block of at least <paramref name="size"/> bytes from <paramref name="h"/>, the calling
+    /// thread's heap as the host's thread-local slot holds it (null before the thread's first
+    /// allocation). When the OS refuses memory, <see cref="Host.OutOfMemory"/> (the .NET host throws).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void* Alloc(nuint size) => Fast(size, zero: false, orThrow: true);
+    public static void* Alloc(Heap* h, nuint size) => Fast(h, size, zero: false, orFail: true);
 
-    /// <summary>As <see cref="Alloc(nuint)"/>, zeroed; a block fresh from the OS is only cleared of its link word.</summary>
+    /// <summary>As <see cref="Alloc"/>, zeroed; a block fresh from the OS is only cleared of its link word.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void* AllocZeroed(nuint size) => Fast(size, zero: true, orThrow: true);
+    public static void* AllocZeroed(Heap* h, nuint size) => Fast(h, size, zero: true, orFail: true);
 
-    /// <summary>As <see cref="Alloc(nuint)"/>, but null instead of an exception when out of memory.</summary>
+    /// <summary>As <see cref="Alloc"/>, but null when out of memory (malloc's contract).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void* TryAlloc(nuint size) => Fast(size, zero: false, orThrow: false);
+    public static void* TryAlloc(Heap* h, nuint size) => Fast(h, size, zero: false, orFail: false);
+
+    /// <summary>As <see cref="AllocZeroed"/>, but null when out of memory (calloc's contract).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* TryAllocZeroed(Heap* h, nuint size) => Fast(h, size, zero: true, orFail: false);
 
     /// <summary>
-    /// The fast path the three share; each passes constants, which the JIT folds once this is
+    /// The fast path the two share; each passes constants, which the JIT folds once this is
     /// inlined, so each caller gets only its own code (checked in the pair benchmark's
     /// disassembly: the same instructions as a hand-written copy).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void* Fast(nuint size, bool zero, bool orThrow)
+    private static void* Fast(Heap* h, nuint size, bool zero, bool orFail)
     {
-        Heap* h = ThreadHeap.Current;
         if (h != null && size <= Heap.DirectMaxSize && TryPopDirect(h, size, zero, out void* b)) return b;
-        return orThrow ? AllocSlowOrThrow(size, zero) : AllocSlow(size, zero);
+        return orFail ? AllocSlowOrFail(h, size, zero) : AllocSlow(h, size, zero);
     }
 
     /// <summary>
@@ -74,23 +81,26 @@ internal static unsafe class HeapAlloc
     // ---- slow paths -------------------------------------------------------------------
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void* AllocSlowOrThrow(nuint size, bool zero)
+    private static void* AllocSlowOrFail(Heap* h, nuint size, bool zero)
     {
-        void* p = AllocSlow(size, zero);
-        if (p == null) throw new OutOfMemoryException();
+        void* p = AllocSlow(h, size, zero);
+        if (p == null) Host.OutOfMemory();
         return p;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void* AllocSlow(nuint size, bool zero)
+    private static void* AllocSlow(Heap* h, nuint size, bool zero)
     {
-        Heap* h = ThreadHeap.Current;
-        if (h == null) h = ThreadHeap.Init();
+        if (h == null)
+        {
+            h = Host.InitThreadHeap();
+            if (h == null) return null;
+        }
         else if (size <= Heap.DirectMaxSize)
         {
             // The common case first: the page's Free ran dry but blocks freed since wait on
             // LocalFree or ThreadFree; they become Free here, without the general path's walk of
-            // the queue. (One thread-static read for the whole slow path: each costs a call here.)
+            // the queue.
             Page* pg = Heap.DirectOf(h)[(size + 15) >> 4];
             if (pg->Free == null && Pages.Refill(pg) && TryPop(pg, size, zero, out void* b)) return b;
         }
@@ -156,7 +166,7 @@ internal static unsafe class HeapAlloc
         pg->Kind = PageKind.Large;
         if (h->Kind == HeapKind.Explicit)
         {
-            lock (Arena.Arena.Gate)
+            using (Arena.ArenaLock.Hold())
             {
                 pg->Heap = h;
                 pg->Prev = null;

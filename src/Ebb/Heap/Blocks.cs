@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ebb.Arena;
 
 namespace Ebb.Heap;
@@ -94,62 +93,5 @@ internal static unsafe class Blocks
             default:
                 return new BlockInfo { Kind = BlockKind.NotEbb };
         }
-    }
-
-    public static string Hex(nuint a) => "0x" + a.ToString("x", CultureInfo.InvariantCulture);
-
-    /// <summary>The invalid-free report for <paramref name="p"/>.</summary>
-    public static EbbMemoryException InvalidFree(void* p, BlockInfo info)
-    {
-        nuint a = (nuint)p;
-        string what = info.Kind switch
-        {
-            BlockKind.Small or BlockKind.Large or BlockKind.Huge =>
-                $"{Hex(a)} is {info.Offset} bytes inside the {info.Size}-byte block at {Hex(info.Start)}",
-            BlockKind.Metadata => $"{Hex(a)} points into Ebb's own metadata, not at a block",
-            BlockKind.FreeMemory => $"{Hex(a)} points into free memory, not at a live block",
-            _ when IsOnStack(a) => $"{Hex(a)} is on the stack (just above the current frame), not a block Ebb allocated",
-            _ => $"{Hex(a)} was not allocated by Ebb",
-        };
-        return new EbbMemoryException(EbbErrorKind.InvalidFree, (nint)a, what, info.Size);
-    }
-
-    /// <summary>The double-free report for <paramref name="p"/>.</summary>
-    public static EbbMemoryException DoubleFree(void* p, BlockInfo info)
-    {
-        nuint a = (nuint)p;
-        string what = info.Size == 0
-            ? $"{Hex(a)} was already freed (its page is no longer in use)"
-            : $"the {info.Size}-byte block at {Hex(a)} was already freed";
-        return new EbbMemoryException(EbbErrorKind.DoubleFree, (nint)a, what, info.Size);
-    }
-
-    /// <summary>
-    /// Whether <paramref name="a"/> lies in the calling thread's stack: the mapping of
-    /// /proc/self/maps that holds it also holds a local of this frame. A distance test
-    /// alone misnamed heap pointers (glibc puts thread arenas next to thread stacks); the
-    /// report is an error path, so reading the maps file here costs nothing that matters.
-    /// For the report's wording only: the pointer is refused either way.
-    /// </summary>
-    private static bool IsOnStack(nuint a)
-    {
-        byte probe = 0;
-        nuint here = (nuint)(&probe);
-        try
-        {
-            foreach (string line in File.ReadLines("/proc/self/maps"))
-            {
-                int dash = line.IndexOf('-'), space = line.IndexOf(' ');
-                if (dash <= 0 || space <= dash) continue;
-                nuint start = nuint.Parse(line.AsSpan(0, dash), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
-                nuint end = nuint.Parse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
-                if (a >= start && a < end) return here >= start && here < end;
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
-        {
-            // No maps to read: say nothing about the stack rather than guess.
-        }
-        return false;
     }
 }

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Ebb.Arena;
 using Ebb.Os;
 
@@ -22,9 +21,7 @@ namespace Ebb.Heap;
 internal static unsafe class DeadHeaps
 {
     /// <summary>The hook's list (a cell in native memory the hook pushes onto with a CAS; taken whole with an exchange), or null without the hook.</summary>
-    private static readonly nint* incoming;
-    /// <summary>ebb_thread_exit_watch, or null without the hook.</summary>
-    private static readonly delegate* unmanaged<Heap*, int> watch;
+    private static nint* incoming;
 
     /// <summary>Dead heaps not taken over yet, newest first, linked through <see cref="Heap.NextDead"/>. Under the arena lock.</summary>
     private static Heap* held;
@@ -37,29 +34,37 @@ internal static unsafe class DeadHeaps
     public const int PollMs = 100;
     private static int lastPoll;
 
-    static DeadHeaps()
+    /// <summary>
+    /// The host has a thread-exit hook that pushes a dying thread's heap onto <paramref name="cell"/>
+    /// (with <see cref="Push"/>'s protocol: link through <see cref="Heap.NextDead"/>, CAS the head).
+    /// Called once, before the first thread heap.
+    /// </summary>
+    public static void UseHook(nint* cell) => incoming = cell;
+
+    /// <summary>Whether a thread-exit hook is in use (else thread ids are polled).</summary>
+    public static bool Hooked => incoming != null;
+
+    /// <summary>Pushes the heap of a thread that is exiting (called by the host's hook on that thread).</summary>
+    public static void Push(Heap* h)
     {
-        nint init = NativeHelpers.Export("ebb_thread_exit_init"), w = NativeHelpers.Export("ebb_thread_exit_watch");
-        if (init == 0 || w == 0) return;
-        nint* cell = (nint*)NativeMemory.AllocZeroed((nuint)sizeof(nint));
-        Heap probe = default;
-        nuint linkOffset = (nuint)((byte*)&probe.NextDead - (byte*)&probe);
-        if (((delegate* unmanaged<nint*, nuint, int, int>)init)(cell, linkOffset, Purger.Signal.Fd) != 0) return;
-        incoming = cell;
-        watch = (delegate* unmanaged<Heap*, int>)w;
+        nint old = Volatile.Read(ref *incoming);
+        while (true)
+        {
+            h->NextDead = (Heap*)old;
+            nint seen = Interlocked.CompareExchange(ref *incoming, (nint)h, old);
+            if (seen == old) return;
+            old = seen;
+        }
     }
 
-    /// <summary>Whether the native thread-exit hook is in use (else thread ids are polled).</summary>
-    public static bool Hooked => watch != null;
-
-    /// <summary>Makes the calling thread's exit hand <paramref name="h"/> here. False without the native hook (the caller has the thread polled instead, <see cref="Poll"/>).</summary>
-    public static bool Watch(Heap* h) => watch != null && watch(h) == 0;
+    /// <summary>Makes the calling thread's exit hand <paramref name="h"/> here. False without a hook (the caller has the thread polled instead, <see cref="Poll"/>).</summary>
+    public static bool Watch(Heap* h) => incoming != null && Arena.Host.WatchThreadExit(h);
 
     /// <summary>Without the hook: makes the purge thread poll for the end of the calling thread, which owns <paramref name="h"/>.</summary>
     public static void Poll(Heap* h)
     {
         h->KernelTid = ThreadProbe.CurrentId;
-        lock (Arena.Arena.Gate)
+        using (Arena.ArenaLock.Hold())
         {
             h->NextDead = polled;
             polled = h;
@@ -74,7 +79,7 @@ internal static unsafe class DeadHeaps
         // replacing threads faster than the purge thread's beat still reuses the dead ones' heaps.
         bool poll = incoming == null && polled != null && Arena.Arena.Now - Volatile.Read(ref lastPoll) >= 1;
         if (!poll && Volatile.Read(ref heldCount) == 0 && (incoming == null || Volatile.Read(ref *incoming) == 0)) return null;
-        lock (Arena.Arena.Gate)
+        using (Arena.ArenaLock.Hold())
         {
             if (incoming != null) DrainLocked(Arena.Arena.Now);
             else if (poll) PollLocked(Arena.Arena.Now);

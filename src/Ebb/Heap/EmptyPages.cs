@@ -70,7 +70,7 @@ internal static unsafe class EmptyPages
     public static void Release(Heap* h, long keepBytes)
     {
         if (h->EmptyBytes <= keepBytes) return;
-        lock (Arena.Arena.Gate)
+        using (Arena.ArenaLock.Hold())
         {
             while (h->EmptyBytes > keepBytes)
             {

@@ -18,8 +18,9 @@ namespace Ebb.Heap;
 /// </summary>
 internal static unsafe class Dealloc
 {
+    /// <summary>Frees <paramref name="p"/>; <paramref name="h"/> is the calling thread's heap as the host's thread-local slot holds it (null when it has none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Free(void* p)
+    public static void Free(Heap* h, void* p)
     {
         nuint a = (nuint)p;
         nuint s = a >> Layout.SliceShift;
@@ -29,7 +30,6 @@ internal static unsafe class Dealloc
             if (pg != null)
             {
                 Block* head = pg->LocalFree;
-                Heap* h = ThreadHeap.Current;
                 if (pg->LocalHeap == h && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit) && ((Block*)p)->Mark != BlockMark.Of(pg))
                 {
                     ((Block*)p)->Next = head;
@@ -46,29 +46,33 @@ internal static unsafe class Dealloc
                 return;
             }
         }
-        FreeSlow(p);
+        FreeSlow(h, p);
     }
 
     /// <summary>
     /// A pointer in one of Ebb's chunks that the fast path did not take, with its page and the
     /// calling thread's heap already looked up: the common case, a block start in another
     /// thread's page (a producer/consumer pair's every free), goes straight to the remote free
-    /// without a second thread-static read (outside the inlined path, each is a call).
+    /// with the heap the caller already has.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void FreeInChunk(void* p, Page* pg, Heap* h)
     {
         if (pg->Kind == PageKind.Small && Page.IsBlockStart((nuint)p - pg->Start, pg->DivMagic, pg->DivLimit)) FreeSmall(p, pg, h);
-        else FreeSlow(p);
+        else FreeSlow(h, p);
     }
 
     // ---- slow path --------------------------------------------------------------------
 
-    /// <summary>Frees anything Ebb handed out, from any thread; throws <see cref="EbbMemoryException"/> for anything else.</summary>
+    /// <summary>Frees anything Ebb handed out, from any thread; anything else goes to <see cref="Host.FreeFailed"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void FreeSlow(void* p)
+    public static void FreeSlow(Heap* h, void* p)
     {
         if (p == null) return;
+#if EBB_NATIVE
+        // libebb.so may be asked to free before it allocated anything (a pointer from the loader's own allocator).
+        if (!Arena.Arena.IsInitialized) Arena.Arena.Initialize();
+#endif
         // The common slow case first, without the general lookup's division: a valid block
         // start in another thread's (or a full) page, as a producer/consumer pair frees.
         nuint a = (nuint)p;
@@ -77,33 +81,31 @@ internal static unsafe class Dealloc
             Page* pg = Chunk.SliceMap((Chunk*)(a & ~Layout.ChunkMask))[(a >> Layout.SliceShift) & Layout.SliceIndexMask];
             if (pg->Kind == PageKind.Small && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit))
             {
-                FreeSmall(p, pg, ThreadHeap.Current);
+                FreeSmall(p, pg, h);
                 return;
             }
         }
-        else if (Checks.Checker.InSampledPool(p))
-        {
-            // Sampled mode's guarded slots lie outside the chunks, so their frees come here and
-            // the fast path pays nothing for them.
-            Checks.Checker.FreeSampled(p);
-            return;
-        }
+        // Sampled mode's guarded slots lie outside the chunks, so their frees come here and
+        // the fast path pays nothing for them.
+        else if (Host.TryFreeForeign(p)) return;
         var info = Blocks.Find(p);
         switch (info.Kind)
         {
             case BlockKind.Small when info.Offset == 0:
-                FreeSmall(p, info.Page, ThreadHeap.Current);
+                FreeSmall(p, info.Page, h);
                 return;
             case BlockKind.Large when info.Offset == 0:
                 FreeLarge(info.Page, p);
                 return;
             case BlockKind.Huge when info.Offset == 0:
-                if (!Huge.Free(p)) throw Blocks.DoubleFree(p, info);
+                if (!Huge.Free(p)) Host.FreeFailed(FreeError.DoubleFree, p, info);
                 return;
             case BlockKind.FreeMemory:
-                throw Blocks.DoubleFree(p, info);
+                Host.FreeFailed(FreeError.DoubleFree, p, info);
+                return;
             default:
-                throw Blocks.InvalidFree(p, info);
+                Host.FreeFailed(FreeError.InvalidFree, p, info);
+                return;
         }
     }
 
@@ -116,7 +118,7 @@ internal static unsafe class Dealloc
         if (pg->Heap == h && h != null)
         {
             // Our own page, off the fast path: full, or a live block whose second word holds the mark.
-            if (pg->Used == 0) throw Blocks.DoubleFree(p, Blocks.Find(p));
+            if (pg->Used == 0) Host.FreeFailed(FreeError.DoubleFree, p, Blocks.Find(p));
             b->Next = pg->LocalFree;
             b->Mark = BlockMark.Of(pg);
             pg->LocalFree = b;
@@ -152,10 +154,10 @@ internal static unsafe class Dealloc
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FreeLarge(Page* pg, void* p)
     {
-        lock (Arena.Arena.Gate)
+        using (Arena.ArenaLock.Hold())
         {
             // Checked again under the lock: two threads freeing the same large block.
-            if (pg->Kind != PageKind.Large || pg->Start != (nuint)p) throw Blocks.DoubleFree(p, Blocks.Find(p));
+            if (pg->Kind != PageKind.Large || pg->Start != (nuint)p) Host.FreeFailed(FreeError.DoubleFree, p, Blocks.Find(p));
             Heap* owner = pg->Heap;
             if (owner != null)
             {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Ebb.Arena;
 namespace Ebb.Heap;
 
 /// <summary>
@@ -27,9 +28,7 @@ internal static unsafe class FreeBlockCheck
     {
         if (h != null && pg->Heap == h && !OnLists(pg, (Block*)p)) return;
         var info = Blocks.Find(p);
-        if (!NeverHandedOut(pg, (Block*)p)) throw Blocks.DoubleFree(p, info);
-        throw new EbbMemoryException(EbbErrorKind.InvalidFree, (nint)p,
-            $"the {info.Size}-byte block at {Blocks.Hex((nuint)p)} was never handed out (it is free, carved from its page)", info.Size);
+        Host.FreeFailed(NeverHandedOut(pg, (Block*)p) ? FreeError.NeverHandedOut : FreeError.DoubleFree, p, info);
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Ebb.Arena;
 
 namespace Ebb.Heap;
@@ -9,10 +8,13 @@ internal static unsafe class EmptyPage
 {
     public static Page* Instance;
 
-    public static void Init()
+    /// <summary>Makes the empty page (the caller holds the arena lock; once).</summary>
+    public static void InitLocked()
     {
         if (Instance != null) return;
-        Page* p = (Page*)NativeMemory.AlignedAlloc((nuint)sizeof(Page), 64);
+        Page* p = (Page*)Meta.AllocLocked((nuint)sizeof(Page));
+        // Without it every direct slot would be null and the fast path would fault: nothing works.
+        Debug.Assert(p != null, "no memory for the empty page");
         *p = default;
         p->LocalHeap = HeapState.None;
         Instance = p;
@@ -30,18 +32,25 @@ internal static unsafe class HeapPool
 
     public static Heap* Rent(HeapKind kind)
     {
-        Arena.Arena.EnsureInitialized();
+        Arena.Arena.Initialize();
         Heap* h;
-        lock (Arena.Arena.Gate)
+        using (Arena.ArenaLock.Hold())
         {
             h = pool;
             if (h != null) pool = h->NextInPool;
+            else h = (Heap*)Meta.AllocLocked((nuint)sizeof(Heap));
         }
-        if (h == null) h = (Heap*)NativeMemory.AlignedAlloc((nuint)sizeof(Heap), 64);
+        if (h == null) return null;
         Reset(h);
         h->Kind = kind;
-        h->ThreadId = Environment.CurrentManagedThreadId;
         return h;
+    }
+
+    /// <summary>A heap for a thread's first allocation: a dead thread's, taken over whole (its pages stay put), or a fresh one. Null when out of memory.</summary>
+    public static Heap* RentForThread()
+    {
+        Heap* h = DeadHeaps.TryTake();
+        return h != null ? h : Rent(HeapKind.Thread);
     }
 
     /// <summary>Back to the pool. The caller has moved every page out. Under the arena lock.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Ebb.Arena;
 
 namespace Ebb.Heap;
@@ -8,15 +9,16 @@ internal static unsafe class Resize
     /// <summary>
     /// Resizes <paramref name="p"/> (a block start, checked here) to <paramref name="size"/> bytes aligned to
     /// <paramref name="alignment"/>, taking any new block from <paramref name="heap"/> (null: the calling
-    /// thread's heap). Returns null when out of memory, leaving <paramref name="p"/> intact.
+    /// thread's heap). <paramref name="current"/> is the calling thread's heap as the host's slot holds it
+    /// (null when it has none). Returns null when out of memory, leaving <paramref name="p"/> intact.
     /// </summary>
-    public static void* Realloc(Heap* heap, void* p, nuint size, nuint alignment)
+    public static void* Realloc(Heap* current, Heap* heap, void* p, nuint size, nuint alignment)
     {
         var info = Blocks.Find(p);
-        if (info.Kind == BlockKind.FreeMemory) throw Blocks.DoubleFree(p, info);
+        if (info.Kind == BlockKind.FreeMemory) Host.FreeFailed(FreeError.DoubleFree, p, info);
         if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
-            throw Blocks.InvalidFree(p, info);
-        if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(p, info.Page, heap != null ? heap : ThreadHeap.Current);
+            Host.FreeFailed(FreeError.InvalidFree, p, info);
+        if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(p, info.Page, heap != null ? heap : current);
         bool aligned = alignment <= 16 || ((nuint)p & (alignment - 1)) == 0;
         if (aligned)
         {
@@ -27,11 +29,11 @@ internal static unsafe class Resize
             }
             if (size <= info.Size && size >= info.Size / 2) return p;
         }
-        if (heap == null) heap = ThreadHeap.Current != null ? ThreadHeap.Current : ThreadHeap.Init();
+        if (heap == null) heap = current != null ? current : (current = Host.InitThreadHeap());
         void* n = alignment <= 16 ? HeapAlloc.FromHeap(heap, size, zero: false) : HeapAlloc.Aligned(heap, size, alignment, zero: false);
         if (n == null) return null;
-        Buffer.MemoryCopy(p, n, size, Math.Min(size, info.Size));
-        Dealloc.Free(p);
+        NativeMemory.Copy(p, n, Math.Min(size, info.Size));
+        Dealloc.Free(current, p);
         return n;
     }
 }

@@ -1,11 +1,13 @@
-using System.Runtime.InteropServices;
-
 namespace Ebb.Os;
 
 /// <summary>Kernel thread ids: the calling thread's, and whether a thread of this process still exists (tgkill with signal 0).</summary>
 internal static class ThreadProbe
 {
-    private static readonly int Pid = Native.getpid();
+    private const int ESRCH = 3;
+
+    /// <summary>This process's id (the thread group's), read on first use.</summary>
+    private static int Pid => s_pid != 0 ? s_pid : (s_pid = Native.getpid());
+    private static int s_pid;
 
     /// <summary>The calling thread's kernel id.</summary>
     public static int CurrentId => Native.gettid();
@@ -16,5 +18,5 @@ internal static class ThreadProbe
     /// for a thread that runs.
     /// </summary>
     public static bool HasEnded(int tid) =>
-        Native.tgkill(Pid, tid, 0) != 0 && Marshal.GetLastSystemError() == Native.ESRCH;
+        Native.tgkill(Pid, tid, 0) != 0 && Native.LastError == ESRCH;
 }

@@ -1,10 +1,12 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Ebb.Os;
 
 /// <summary>
-/// The raw libc entry points. Nothing here counts or checks: <see cref="OsMemory"/>
-/// is the only caller, and it does both.
+/// The .NET host's raw libc entry points. Nothing here counts or checks: <see cref="OsMemory"/>
+/// does both. The core uses the same names in both builds; libebb.so's host declares them with
+/// plain DllImports and reads errno itself (src/Ebb.Native/Host/Native.cs).
 /// </summary>
 internal static unsafe partial class Native
 {
@@ -78,6 +80,13 @@ internal static unsafe partial class Native
 
     [LibraryImport(Libc, EntryPoint = "tgkill", SetLastError = true)]
     public static partial int tgkill(int tgid, int tid, int sig);
+
+    /// <summary>errno of the last call made with SetLastError (the runtime saves it before anything else can change it).</summary>
+    public static int LastError => Marshal.GetLastPInvokeError();
+
+    [LibraryImport(Libc, EntryPoint = "clock_gettime")]
+    [SuppressGCTransition]
+    public static partial int clock_gettime(int clockId, Timespec* ts);
 
     [LibraryImport(Libc, EntryPoint = "getauxval")]
     public static partial nuint getauxval(nuint type);

@@ -13,7 +13,7 @@ internal static unsafe class Validator
 {
     public static void Validate()
     {
-        lock (Arena.Arena.Gate)
+        using (Arena.ArenaLock.Hold())
         {
             for (Chunk* c = Arena.Arena.FirstChunk; c != null; c = c->Next) ValidateChunk(c);
         }
@@ -27,17 +27,17 @@ internal static unsafe class Validator
     private static void ValidateChunk(Chunk* c)
     {
         nuint cb = (nuint)c;
-        if (ChunkMap.Get(cb) != ChunkMap.Chunk) Fail(cb, $"chunk {Blocks.Hex(cb)} is missing from the chunk map");
+        if (ChunkMap.Get(cb) != ChunkMap.Chunk) Fail(cb, $"chunk {FreeErrors.Hex(cb)} is missing from the chunk map");
         int usedBits = 0;
         for (int w = 0; w < Layout.SlicesPerChunk / 64; w++)
         {
             usedBits += BitOperations.PopCount(c->Used[w]);
-            if ((c->Used[w] & c->Dirty[w]) != 0) Fail(cb, $"chunk {Blocks.Hex(cb)} has slices both in use and dirty-free");
+            if ((c->Used[w] & c->Dirty[w]) != 0) Fail(cb, $"chunk {FreeErrors.Hex(cb)} has slices both in use and dirty-free");
         }
-        if (usedBits != c->UsedSlices) Fail(cb, $"chunk {Blocks.Hex(cb)} counts {c->UsedSlices} slices in use but its bitmap has {usedBits}");
+        if (usedBits != c->UsedSlices) Fail(cb, $"chunk {FreeErrors.Hex(cb)} counts {c->UsedSlices} slices in use but its bitmap has {usedBits}");
         Page** map = Chunk.SliceMap(c);
         for (int i = 0; i < Layout.HeaderSlices; i++)
-            if (map[i]->Kind != PageKind.Header) Fail(cb, $"chunk {Blocks.Hex(cb)}: header slice {i} is not marked as header");
+            if (map[i]->Kind != PageKind.Header) Fail(cb, $"chunk {FreeErrors.Hex(cb)}: header slice {i} is not marked as header");
         for (int i = Layout.HeaderSlices; i < Layout.SlicesPerChunk;)
         {
             Page* pg = map[i];
@@ -45,14 +45,14 @@ internal static unsafe class Validator
             if (!Chunk.Test(c->Used, i))
             {
                 if (pg != Chunk.PageAt(c, i) || pg->Kind != PageKind.Free || pg->LocalHeap != HeapState.None)
-                    Fail(slice, $"free slice at {Blocks.Hex(slice)} has a bad descriptor");
+                    Fail(slice, $"free slice at {FreeErrors.Hex(slice)} has a bad descriptor");
                 i++;
                 continue;
             }
             if (pg != Chunk.PageAt(c, i) || pg->SliceCount == 0 || i + pg->SliceCount > Layout.SlicesPerChunk)
-                Fail(slice, $"slice at {Blocks.Hex(slice)} in use does not start a span");
+                Fail(slice, $"slice at {FreeErrors.Hex(slice)} in use does not start a span");
             for (int k = i; k < i + (int)pg->SliceCount; k++)
-                if (map[k] != pg || !Chunk.Test(c->Used, k)) Fail(Chunk.SliceAddress(c, k), $"slice at {Blocks.Hex(Chunk.SliceAddress(c, k))} is not mapped to its span's page");
+                if (map[k] != pg || !Chunk.Test(c->Used, k)) Fail(Chunk.SliceAddress(c, k), $"slice at {FreeErrors.Hex(Chunk.SliceAddress(c, k))} is not mapped to its span's page");
             nuint spanStart = slice, spanEnd = slice + ((nuint)pg->SliceCount << Layout.SliceShift);
             if (pg->Kind == PageKind.Free)
             {
@@ -68,19 +68,19 @@ internal static unsafe class Validator
                 uint bs = SizeClasses.BlockSize(pg->Bin);
                 if (pg->BlockSize != bs || pg->Start < spanStart || pg->Start + (nuint)pg->Reserved * bs > spanEnd
                     || pg->DivMagic != Page.MagicFor(bs))
-                    Fail(slice, $"page at {Blocks.Hex(slice)} has inconsistent size-class fields");
+                    Fail(slice, $"page at {FreeErrors.Hex(slice)} has inconsistent size-class fields");
                 Heap* owner = pg->Heap;
                 if ((owner == null || owner == ThreadHeap.Current)
                     && (pg->AreaSize != (nuint)pg->Capacity * bs || pg->Capacity == 0 || pg->DivLimit != Page.LimitFor(bs, pg->Capacity)
                         || pg->Capacity > pg->Reserved || pg->Used > pg->Capacity))
-                    Fail(slice, $"page at {Blocks.Hex(slice)} counts {pg->Used} used of {pg->Capacity} carved of {pg->Reserved} blocks, inconsistently");
+                    Fail(slice, $"page at {FreeErrors.Hex(slice)} counts {pg->Used} used of {pg->Capacity} carved of {pg->Reserved} blocks, inconsistently");
             }
             else if (pg->Kind == PageKind.Large)
             {
                 if (pg->Start != spanStart || pg->AreaSize != spanEnd - spanStart)
-                    Fail(slice, $"large block at {Blocks.Hex(slice)} has inconsistent fields");
+                    Fail(slice, $"large block at {FreeErrors.Hex(slice)} has inconsistent fields");
             }
-            else Fail(slice, $"slice at {Blocks.Hex(slice)} is in use but its page kind is {pg->Kind}");
+            else Fail(slice, $"slice at {FreeErrors.Hex(slice)} is in use but its page kind is {pg->Kind}");
             i += (int)pg->SliceCount;
         }
     }
@@ -94,7 +94,7 @@ internal static unsafe class Validator
             for (Page* pg = firsts[bin]; pg != null; prev = pg, pg = pg->Next)
             {
                 if (pg->Prev != prev || pg->Bin != bin || pg->Heap != h || pg->LocalHeap != h || pg->Kind != PageKind.Small)
-                    Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} is misfiled in its heap's queue for {SizeClasses.BlockSize(bin)}-byte blocks");
+                    Fail(pg->Start, $"page at {FreeErrors.Hex(pg->Start)} is misfiled in its heap's queue for {SizeClasses.BlockSize(bin)}-byte blocks");
                 ValidateLists(pg);
             }
             if (lasts[bin] != prev) Fail(0, $"the queue for {SizeClasses.BlockSize(bin)}-byte blocks has a bad tail");
@@ -110,7 +110,7 @@ internal static unsafe class Validator
         {
             if ((pg->Flags & PageFlags.InEmpty) == 0 || pg->LocalHeap != HeapState.None || pg->Heap != h || pg->Prev != prevEmpty
                 || pg->Used != 0 || pg->Free != null || pg->Kind != PageKind.Small)
-                Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} on the empty list is not an empty page of this heap");
+                Fail(pg->Start, $"page at {FreeErrors.Hex(pg->Start)} on the empty list is not an empty page of this heap");
             ValidateLists(pg);
             emptyBytes += (long)pg->SliceCount << Layout.SliceShift;
         }
@@ -119,9 +119,9 @@ internal static unsafe class Validator
         Page* prevFull = null;
         for (Page* pg = h->Full; pg != null; prevFull = pg, pg = pg->Next)
         {
-            if (pg->Prev != prevFull) Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} on the full list has a bad back link");
+            if (pg->Prev != prevFull) Fail(pg->Start, $"page at {FreeErrors.Hex(pg->Start)} on the full list has a bad back link");
             if ((pg->Flags & PageFlags.InFull) == 0 || pg->LocalHeap != HeapState.None || pg->Heap != h)
-                Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} on the full list is not marked full");
+                Fail(pg->Start, $"page at {FreeErrors.Hex(pg->Start)} on the full list is not marked full");
             ValidateLists(pg);
         }
         if (h->FullTail != prevFull) Fail(0, "the full list has a bad tail");
@@ -132,7 +132,7 @@ internal static unsafe class Validator
         uint free = Walk(pg, pg->Free, "free"), local = Walk(pg, pg->LocalFree, "local free");
         // Used counts the blocks on Free as in use (the alloc fast path does not count): Used + |LocalFree| = Capacity.
         if (local + pg->Used != pg->Capacity || free > pg->Used)
-            Fail(pg->Start, $"page at {Blocks.Hex(pg->Start)} has {free} free + {local} locally freed blocks and counts {pg->Used} in use (free ones included), which does not add up to its {pg->Capacity}");
+            Fail(pg->Start, $"page at {FreeErrors.Hex(pg->Start)} has {free} free + {local} locally freed blocks and counts {pg->Used} in use (free ones included), which does not add up to its {pg->Capacity}");
     }
 
     private static uint Walk(Page* pg, Block* b, string list)
@@ -142,12 +142,12 @@ internal static unsafe class Validator
         {
             nuint off = (nuint)b - pg->Start;
             if (off >= pg->AreaSize || off % pg->BlockSize != 0)
-                Fail((nuint)b, $"the {list} list of the {pg->BlockSize}-byte page at {Blocks.Hex(pg->Start)} holds {Blocks.Hex((nuint)b)}, not one of its blocks (a write after free?)");
+                Fail((nuint)b, $"the {list} list of the {pg->BlockSize}-byte page at {FreeErrors.Hex(pg->Start)} holds {FreeErrors.Hex((nuint)b)}, not one of its blocks (a write after free?)");
             // Every block on a free list carries the free mark: a block without it was written after it was freed.
             if (b->Mark != BlockMark.Of(pg))
-                Fail((nuint)b, $"the free {pg->BlockSize}-byte block at {Blocks.Hex((nuint)b)} lost its free mark (a write after free?)");
+                Fail((nuint)b, $"the free {pg->BlockSize}-byte block at {FreeErrors.Hex((nuint)b)} lost its free mark (a write after free?)");
             if (++n > pg->Capacity)
-                Fail(pg->Start, $"the {list} list of the {pg->BlockSize}-byte page at {Blocks.Hex(pg->Start)} has a cycle (a double free?)");
+                Fail(pg->Start, $"the {list} list of the {pg->BlockSize}-byte page at {FreeErrors.Hex(pg->Start)} has a cycle (a double free?)");
         }
         return n;
     }

@@ -13,7 +13,7 @@ internal static unsafe class StatsCollector
         var capacity = new long[SizeClasses.Count];
         long inUseBytes = 0, inUseBlocks = 0, chunks = 0;
         long reserved, committed, dirty, peak, purged, purgeCalls, huge, abandoned;
-        lock (Arena.Gate)
+        using (ArenaLock.Hold())
         {
             for (Chunk* c = Arena.FirstChunk; c != null; c = c->Next)
             {

@@ -19,7 +19,7 @@ internal static class Purger
     /// <summary>Something may need purging or sweeping: make sure the thread runs and is not asleep for good.</summary>
     public static void Wake()
     {
-        if (Arena.Options.PurgeDelayMs < 0 && Heap.Abandoned.Count == 0) return;
+        if (!Heap.Housekeeping.Wanted) return;
         if (thread == null && Start()) return;
         if (sleepingIdle) Signal.Set();
     }
@@ -60,18 +60,9 @@ internal static class Purger
         while (true)
         {
             int next;
-            bool abandoned;
-            lock (Arena.Gate)
+            using (ArenaLock.Hold())
             {
-                next = Arena.Options.PurgeDelayMs < 0 ? -1 : Arena.Purge(all: false);
-                // Dead threads' heaps wait the purge delay for a new thread to take them over.
-                int hold = Arena.Options.PurgeDelayMs >= 0 ? Arena.Options.PurgeDelayMs : EbbOptions.DefaultPurgeDelayMs;
-                int dead = Heap.DeadHeaps.ReleaseDueLocked(hold);
-                abandoned = Heap.Abandoned.SweepLocked();
-                Huge.ExpireCacheLocked();
-                if (dead >= 0 && (next < 0 || dead < next)) next = dead;
-                // Abandoned pages still holding blocks are looked at again later, on a slow beat.
-                if (abandoned && (next < 0 || next > 1000)) next = 1000;
+                next = Heap.Housekeeping.RunLocked();
                 // Set under the lock: a span freed after this sees it and wakes us.
                 sleepingIdle = next < 0;
             }

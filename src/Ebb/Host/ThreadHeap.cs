@@ -31,16 +31,16 @@ internal static unsafe class ThreadHeap
         get => t_heap;
     }
 
-    /// <summary>The calling thread's heap, created on first use.</summary>
+    /// <summary>The calling thread's heap, created on first use (a dead thread's taken over whole, or a fresh one); null when out of memory.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static Heap* Init()
     {
         Heap* h = t_heap;
         if (h != null) return h;
-        // A heap whose thread has ended, taken over whole (its pages stay put), before a fresh one.
-        h = DeadHeaps.TryTake();
-        if (h != null) h->ThreadId = Environment.CurrentManagedThreadId;
-        else h = HeapPool.Rent(HeapKind.Thread);
+        Arena.Startup.EnsureStarted();
+        h = HeapPool.RentForThread();
+        if (h == null) return null;
+        h->ThreadId = Environment.CurrentManagedThreadId;
         // The hook (or, without it, the purge thread's poll) finds this thread's end, so the purge thread must be running.
         if (!DeadHeaps.Watch(h)) DeadHeaps.Poll(h);
         Arena.Purger.EnsureStarted();
