@@ -55,12 +55,18 @@ internal static unsafe partial class Host
     [DoesNotReturn]
     public static partial void FreeFailed(FreeError error, void* p, BlockInfo info);
 
+    /// <summary>A free of memory Ebb never owned. The .NET host throws; libebb.so leaves it alone (it may be the loader's start-up memory).</summary>
+    public static partial void ForeignFree(void* p, BlockInfo info);
+
     /// <summary>An allocation that must not return null found no memory. Does not return (the .NET host throws OutOfMemoryException).</summary>
     [DoesNotReturn]
     public static partial void OutOfMemory();
 
     /// <summary>Frees <paramref name="p"/> if it belongs to a host's own pool outside the chunks (sampled mode's guarded slots); false otherwise.</summary>
     public static partial bool TryFreeForeign(void* p);
+
+    /// <summary>An allocation took the slow path: a host without a purge thread runs due housekeeping here.</summary>
+    public static partial void SlowPath();
 
     /// <summary>Prints one verbose line (called only when <see cref="Settings.Verbose"/>).</summary>
     public static partial void Log(LogEvent e, nuint a, nuint b, nuint c);

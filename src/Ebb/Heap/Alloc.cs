@@ -91,6 +91,7 @@ internal static unsafe class HeapAlloc
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void* AllocSlow(Heap* h, nuint size, bool zero)
     {
+        Host.SlowPath();
         if (h == null)
         {
             h = Host.InitThreadHeap();

@@ -103,6 +103,9 @@ internal static unsafe class Dealloc
             case BlockKind.FreeMemory:
                 Host.FreeFailed(FreeError.DoubleFree, p, info);
                 return;
+            case BlockKind.NotEbb:
+                Host.ForeignFree(p, info);
+                return;
             default:
                 Host.FreeFailed(FreeError.InvalidFree, p, info);
                 return;

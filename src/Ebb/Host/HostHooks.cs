@@ -14,6 +14,8 @@ internal static unsafe partial class Host
 
     public static partial void FreeFailed(FreeError error, void* p, BlockInfo info) => FreeErrors.Throw(error, p, info);
 
+    public static partial void ForeignFree(void* p, BlockInfo info) => FreeErrors.Throw(FreeError.InvalidFree, p, info);
+
     public static partial void OutOfMemory() => throw new OutOfMemoryException();
 
     public static partial bool TryFreeForeign(void* p)
@@ -22,6 +24,9 @@ internal static unsafe partial class Host
         Checker.FreeSampled(p);
         return true;
     }
+
+    // The purge thread does housekeeping: nothing to do on slow paths.
+    public static partial void SlowPath() { }
 
     public static partial void Log(LogEvent e, nuint a, nuint b, nuint c) => Console.Error.WriteLine("ebb: " + e switch
     {

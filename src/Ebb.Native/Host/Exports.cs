@@ -1,0 +1,104 @@
+using System.Runtime;
+using Ebb.Arena;
+using Ebb.Heap;
+
+namespace Ebb.Native;
+
+/// <summary>
+/// The entry points the C shim calls (plain C symbols, no transition code: [RuntimeExport]). Each
+/// takes the calling thread's heap from the shim's thread-local slot (null before the thread's
+/// first allocation) and keeps the C contracts: null for out of memory (the shim sets errno), a
+/// refused free reported and the process aborted (as glibc does), never an exception.
+/// </summary>
+internal static unsafe class Exports
+{
+    [RuntimeExport("ebb_core_init")]
+    public static void Init(int purgeDelayMs, int purgeMode, int pageSource, int verbose)
+    {
+        if (Arena.Arena.IsInitialized) return;
+        Settings.PurgeDelayMs = purgeDelayMs;
+        Settings.Purge = (EbbPurgeMode)purgeMode;
+        Settings.PageSource = (EbbPageSource)pageSource;
+        Settings.Verbose = verbose != 0;
+        using (ArenaLock.Hold())
+        {
+            if (!DeadHeaps.Hooked) DeadHeaps.UseHook((nint*)Meta.AllocLocked((nuint)sizeof(nint)));
+        }
+        Arena.Arena.Initialize();
+    }
+
+    [RuntimeExport("ebb_core_malloc")]
+    public static void* Malloc(Heap.Heap* h, nuint size) => HeapAlloc.TryAlloc(h, size);
+
+    [RuntimeExport("ebb_core_calloc")]
+    public static void* Calloc(Heap.Heap* h, nuint size) => HeapAlloc.TryAllocZeroed(h, size);
+
+    [RuntimeExport("ebb_core_free")]
+    public static void Free(Heap.Heap* h, void* p) => Dealloc.Free(h, p);
+
+    [RuntimeExport("ebb_core_realloc")]
+    public static void* Realloc(Heap.Heap* h, void* p, nuint size) => Resize.Realloc(h, null, p, size, 0);
+
+    [RuntimeExport("ebb_core_aligned")]
+    public static void* Aligned(Heap.Heap* h, nuint size, nuint alignment)
+    {
+        if (h == null) h = Host.InitThreadHeap();
+        return h == null ? null : HeapAlloc.Aligned(h, size, alignment, zero: false);
+    }
+
+    [RuntimeExport("ebb_core_usable_size")]
+    public static nuint UsableSize(Heap.Heap* h, void* p)
+    {
+        BlockInfo info = Blocks.Find(p);
+        if (info.Kind == BlockKind.FreeMemory) Host.FreeFailed(FreeError.DoubleFree, p, info);
+        if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
+            Host.FreeFailed(FreeError.InvalidFree, p, info);
+        if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(p, info.Page, h);
+        return info.Size;
+    }
+
+    /// <summary>Whether Ebb owns the memory at <paramref name="p"/> (a chunk or a huge mapping of its own).</summary>
+    [RuntimeExport("ebb_core_owns")]
+    public static int Owns(void* p) => Arena.Arena.IsInitialized && ChunkMap.Get((nuint)p) != ChunkMap.None ? 1 : 0;
+
+    /// <summary>The calling thread is exiting: its heap goes to the dead heaps, for a new thread to take over or housekeeping to give up.</summary>
+    [RuntimeExport("ebb_core_thread_exit")]
+    public static void ThreadExit(Heap.Heap* h)
+    {
+        if (h == null) return;
+        Pages.ReleaseEmpty(h);
+        DeadHeaps.Push(h);
+        Beat.Schedule();
+    }
+
+    /// <summary>Gives back everything that can be given back now (malloc_trim).</summary>
+    [RuntimeExport("ebb_core_trim")]
+    public static void Trim(Heap.Heap* h)
+    {
+        if (!Arena.Arena.IsInitialized) return;
+        if (h != null) Pages.ReleaseEmpty(h);
+        using (ArenaLock.Hold())
+        {
+            DeadHeaps.ReleaseDueLocked(holdMs: 0);
+            Abandoned.SweepLocked();
+            Huge.ExpireCacheLocked(all: true);
+        }
+        Arena.Arena.Purge(all: true);
+        Arena.Arena.ReleaseFreeChunks();
+    }
+
+    /// <summary>The background thread's beat (EBB_BACKGROUND_PURGE=1): runs what is due, returns the ms to sleep or -1.</summary>
+    [RuntimeExport("ebb_core_beat")]
+    public static int BeatNow() => Arena.Arena.IsInitialized ? Beat.RunFromThread() : -1;
+
+    /// <summary>Figures for ebb_stats: committed, peak committed, dirty (waiting to be purged), purged, reserved bytes.</summary>
+    [RuntimeExport("ebb_core_stats")]
+    public static void Stats(long* committed, long* peak, long* dirty, long* purged, long* reserved)
+    {
+        *committed = Arena.Arena.CommittedBytes;
+        *peak = Arena.Arena.PeakCommittedBytes;
+        *dirty = Arena.Arena.DirtyBytes;
+        *purged = Arena.Arena.PurgedBytes;
+        *reserved = ChunkSource.ReservedBytes + Huge.LiveBytes + Huge.CachedBytes;
+    }
+}

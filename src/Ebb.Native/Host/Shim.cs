@@ -1,0 +1,36 @@
+using System.Runtime.InteropServices;
+
+namespace Ebb.Native;
+
+/// <summary>
+/// The C half of libebb.so (native/libebb/ebb_preload.c) as the C# half calls it: the thread-local
+/// heap slot and its exit key, the arena's mutex, and the fatal reports (formatted in C: the core
+/// formats no text). Bound at link time (--directpinvoke:ebbshim).
+/// </summary>
+internal static unsafe class Shim
+{
+    private const string Lib = "ebbshim";
+
+    /// <summary>Stores the calling thread's new heap in the slot and arms the thread-exit key with it.</summary>
+    [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_set_thread_heap(void* heap);
+
+    [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_lock();
+    [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_unlock();
+    [DllImport(Lib), SuppressGCTransition] public static extern int ebb_shim_lock_held();
+
+    /// <summary>Reports a refused free (error: 0 double free, 1 invalid free, 2 never handed out) and aborts.</summary>
+    [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_fatal_free(int error, void* p, nuint blockSize, nuint blockStart, int kind);
+
+    /// <summary>Reports an internal error (a failed assertion in a Debug build) and aborts.</summary>
+    [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_fatal(int code);
+
+    /// <summary>Prints one verbose line for a core event.</summary>
+    [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_log(int e, nuint a, nuint b, nuint c);
+}
+
+/// <summary>Aborts the process with a report (no exceptions here).</summary>
+internal static class Fatal
+{
+    /// <summary>An internal check failed.</summary>
+    public static void Abort(string message) => Shim.ebb_shim_fatal(1);
+}
