@@ -91,6 +91,8 @@ void ebb_shim_fatal_free(int error, void *p, size_t block_size, size_t block_sta
     abort();
 }
 
+void ebb_shim_set_enomem(void) { errno = ENOMEM; }
+
 void ebb_shim_fatal(int code)
 {
     say(code == 2 ? "ebb: out of memory where the caller cannot take a null\n"
@@ -145,6 +147,8 @@ static void thread_exit(void *heap)
     t_heap = NULL;
     ebb_core_thread_exit(heap);
 }
+
+void *ebb_shim_thread_heap(void) { return t_heap; }
 
 void ebb_shim_set_thread_heap(void *heap)
 {
@@ -214,8 +218,9 @@ static void init_once(void)
     if (g_show_stats) atexit(at_exit_stats);
 }
 
-/* The first call of the process (on any thread): settings, the core, the key. */
-static __attribute__((noinline)) void start(void)
+/* The first allocation of each thread (the core's slow path calls this before it makes the
+ * thread's heap): once per process, the settings, the core and the key. */
+void ebb_shim_start(void)
 {
     pthread_once(&g_once, init_once);
     if (__sync_bool_compare_and_swap(&g_ready, 0, 1) && g_background) {
@@ -225,16 +230,13 @@ static __attribute__((noinline)) void start(void)
     }
 }
 
-#define HEAP() (UNLIKELY(!g_ready) ? (start(), t_heap) : t_heap)
+/* The core starts the process's Ebb on a thread's first allocation (t_heap is null until then),
+ * so the entry points below are a thread-local load and a tail call. */
+#define HEAP() t_heap
 
 /* ---- the malloc family -------------------------------------------------------------------- */
 
-EXPORT void *malloc(size_t size)
-{
-    void *p = ebb_core_malloc(HEAP(), size);
-    if (UNLIKELY(p == NULL)) errno = ENOMEM;
-    return p;
-}
+EXPORT void *malloc(size_t size) { return ebb_core_malloc(HEAP(), size); }
 
 EXPORT void free(void *p)
 {
@@ -250,9 +252,7 @@ EXPORT void *calloc(size_t n, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    void *p = ebb_core_calloc(HEAP(), bytes);
-    if (UNLIKELY(p == NULL)) errno = ENOMEM;
-    return p;
+    return ebb_core_calloc(HEAP(), bytes);
 }
 
 EXPORT void *realloc(void *p, size_t size)
@@ -264,13 +264,11 @@ EXPORT void *realloc(void *p, size_t size)
         return NULL;
     }
     void *heap = HEAP();
-    if (UNLIKELY(!ebb_core_owns(p))) {
+    if (UNLIKELY(!g_ready || !ebb_core_owns(p))) {
         say("ebb: realloc(): invalid pointer %p: not allocated by Ebb\n", p);
         abort();
     }
-    void *q = ebb_core_realloc(heap, p, size);
-    if (UNLIKELY(q == NULL)) errno = ENOMEM;
-    return q;
+    return ebb_core_realloc(heap, p, size);
 }
 
 EXPORT void *reallocarray(void *p, size_t n, size_t size)
@@ -285,9 +283,7 @@ EXPORT void *reallocarray(void *p, size_t n, size_t size)
 
 static void *aligned(size_t alignment, size_t size)
 {
-    void *p = ebb_core_aligned(HEAP(), size == 0 ? 1 : size, alignment);
-    if (UNLIKELY(p == NULL)) errno = ENOMEM;
-    return p;
+    return ebb_core_aligned(HEAP(), size == 0 ? 1 : size, alignment);
 }
 
 static int is_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }

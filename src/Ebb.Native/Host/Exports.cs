@@ -28,22 +28,29 @@ internal static unsafe class Exports
     }
 
     [RuntimeExport("ebb_core_malloc")]
-    public static void* Malloc(Heap.Heap* h, nuint size) => HeapAlloc.TryAlloc(h, size);
+    public static void* Malloc(Heap.Heap* h, nuint size) => OrEnomem(HeapAlloc.TryAlloc(h, size));
 
     [RuntimeExport("ebb_core_calloc")]
-    public static void* Calloc(Heap.Heap* h, nuint size) => HeapAlloc.TryAllocZeroed(h, size);
+    public static void* Calloc(Heap.Heap* h, nuint size) => OrEnomem(HeapAlloc.TryAllocZeroed(h, size));
 
     [RuntimeExport("ebb_core_free")]
     public static void Free(Heap.Heap* h, void* p) => Dealloc.Free(h, p);
 
     [RuntimeExport("ebb_core_realloc")]
-    public static void* Realloc(Heap.Heap* h, void* p, nuint size) => Resize.Realloc(h, null, p, size, 0);
+    public static void* Realloc(Heap.Heap* h, void* p, nuint size) => OrEnomem(Resize.Realloc(h, null, p, size, 0));
 
     [RuntimeExport("ebb_core_aligned")]
     public static void* Aligned(Heap.Heap* h, nuint size, nuint alignment)
     {
         if (h == null) h = Host.InitThreadHeap();
-        return h == null ? null : HeapAlloc.Aligned(h, size, alignment, zero: false);
+        return OrEnomem(h == null ? null : HeapAlloc.Aligned(h, size, alignment, zero: false));
+    }
+
+    /// <summary>The C contract for a failed allocation: null, and errno ENOMEM.</summary>
+    private static void* OrEnomem(void* p)
+    {
+        if (p == null) Shim.ebb_shim_set_enomem();
+        return p;
     }
 
     [RuntimeExport("ebb_core_usable_size")]

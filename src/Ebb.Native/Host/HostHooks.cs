@@ -8,7 +8,11 @@ internal static unsafe partial class Host
 {
     public static partial Heap.Heap* InitThreadHeap()
     {
-        Heap.Heap* h = HeapPool.RentForThread();
+        Shim.ebb_shim_start();
+        // Starting may have allocated on this thread (the background thread's creation): then it has a heap now.
+        Heap.Heap* h = (Heap.Heap*)Shim.ebb_shim_thread_heap();
+        if (h != null) return h;
+        h = HeapPool.RentForThread();
         if (h != null) Shim.ebb_shim_set_thread_heap(h);
         return h;
     }
@@ -31,4 +35,6 @@ internal static unsafe partial class Host
     public static partial void Log(LogEvent e, nuint a, nuint b, nuint c) => Shim.ebb_shim_log((int)e, a, b, c);
 
     public static partial void SlowPath() => Beat.Tick();
+
+    public static partial void Start() => Shim.ebb_shim_start();
 }

@@ -11,6 +11,15 @@ internal static unsafe class Shim
 {
     private const string Lib = "ebbshim";
 
+    /// <summary>Starts the process's Ebb once (settings from the environment, the core, the exit key); called before a thread's first heap.</summary>
+    [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_start();
+
+    /// <summary>Sets errno to ENOMEM (an allocation failed).</summary>
+    [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_set_enomem();
+
+    /// <summary>The calling thread's heap slot.</summary>
+    [DllImport(Lib), SuppressGCTransition] public static extern void* ebb_shim_thread_heap();
+
     /// <summary>Stores the calling thread's new heap in the slot and arms the thread-exit key with it.</summary>
     [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_set_thread_heap(void* heap);
 

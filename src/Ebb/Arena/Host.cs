@@ -68,6 +68,9 @@ internal static unsafe partial class Host
     /// <summary>An allocation took the slow path: a host without a purge thread runs due housekeeping here.</summary>
     public static partial void SlowPath();
 
+    /// <summary>Starts Ebb up (settings, arena) if it has not started: a free can come before any allocation.</summary>
+    public static partial void Start();
+
     /// <summary>Prints one verbose line (called only when <see cref="Settings.Verbose"/>).</summary>
     public static partial void Log(LogEvent e, nuint a, nuint b, nuint c);
 }

@@ -69,10 +69,8 @@ internal static unsafe class Dealloc
     public static void FreeSlow(Heap* h, void* p)
     {
         if (p == null) return;
-#if EBB_NATIVE
-        // libebb.so may be asked to free before it allocated anything (a pointer from the loader's own allocator).
-        if (!Arena.Arena.IsInitialized) Arena.Arena.Initialize();
-#endif
+        // A free can come before any allocation (in libebb.so, a pointer from the loader's own allocator).
+        if (!Arena.Arena.IsInitialized) Host.Start();
         // The common slow case first, without the general lookup's division: a valid block
         // start in another thread's (or a full) page, as a producer/consumer pair frees.
         nuint a = (nuint)p;

@@ -28,6 +28,8 @@ internal static unsafe partial class Host
     // The purge thread does housekeeping: nothing to do on slow paths.
     public static partial void SlowPath() { }
 
+    public static partial void Start() => Startup.EnsureStarted();
+
     public static partial void Log(LogEvent e, nuint a, nuint b, nuint c) => Console.Error.WriteLine("ebb: " + e switch
     {
         LogEvent.BrkRefused => "brk refused; taking chunks from mmap instead",
