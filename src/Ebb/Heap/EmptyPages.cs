@@ -27,6 +27,8 @@ internal static unsafe class EmptyPages
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void PageEmptied(Page* pg)
     {
+        // A program that only frees now still reaches due housekeeping (a host without a purge thread).
+        Host.SlowPath();
         Heap* h = pg->Heap;
         // The page allocation pops from stays: a batch of allocations and frees would otherwise
         // move it off and back every round. (Used == 0 tells the next allocation's slow path to refill.)
