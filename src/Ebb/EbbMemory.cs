@@ -105,7 +105,7 @@ public static unsafe partial class EbbMemory
     {
         ThrowIfNotPowerOfTwo(alignment);
         if (Checker.Enabled) return CheckedAlloc(byteCount, alignment, false);
-        return AlignedAllocUnchecked(byteCount, alignment);
+        return Backend.AlignedAlloc(byteCount, alignment);
     }
 
     /// <summary>Resizes an aligned block, keeping <paramref name="alignment"/>; null allocates, 0 is treated as 1.</summary>
@@ -120,7 +120,7 @@ public static unsafe partial class EbbMemory
     {
         ThrowIfNotPowerOfTwo(alignment);
         if (Checker.Enabled) return CheckedRealloc(ptr, byteCount, alignment);
-        if (ptr == null) return AlignedAllocUnchecked(byteCount, alignment);
+        if (ptr == null) return Backend.AlignedAlloc(byteCount, alignment);
         void* p = Resize.Realloc(ThreadHeap.Current, null, ptr, byteCount == 0 ? 1 : byteCount, alignment);
         if (p == null) ThrowOutOfMemory();
         return p;
@@ -138,7 +138,7 @@ public static unsafe partial class EbbMemory
     public static nuint UsableSize(void* ptr)
     {
         if (Checker.Enabled) return CheckedUsableSize(ptr);
-        return UsableSizeUnchecked(ptr);
+        return Backend.UsableSize(ptr);
     }
 
     /// <summary>
@@ -202,47 +202,6 @@ public static unsafe partial class EbbMemory
             Arena.Startup.EnsureStarted();
             return Arena.Startup.Options.Clone();
         }
-    }
-
-    // ---- entry points for the checked and guarded modes (no checker in the way) ---------
-
-    internal static void* AllocUnchecked(nuint byteCount) => HeapAlloc.Alloc(ThreadHeap.Current, byteCount);
-
-    internal static void* AlignedAllocUnchecked(nuint byteCount, nuint alignment)
-    {
-        Heap.Heap* h = ThreadHeap.Current;
-        if (h == null) h = ThreadHeap.Init();
-        void* p = h == null ? null : HeapAlloc.Aligned(h, byteCount, alignment, zero: false);
-        if (p == null) ThrowOutOfMemory();
-        return p;
-    }
-
-    internal static void FreeUnchecked(void* ptr) => Dealloc.Free(ThreadHeap.Current, ptr);
-
-    internal static nuint UsableSizeUnchecked(void* ptr)
-    {
-        if (ptr == null) return 0;
-        var info = Blocks.Find(ptr);
-        if (info.Kind == BlockKind.FreeMemory) FreeErrors.Throw(FreeError.DoubleFree, ptr, info);
-        if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
-            FreeErrors.Throw(FreeError.InvalidFree, ptr, info);
-        if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(ptr, info.Page, ThreadHeap.Current);
-        return info.Size;
-    }
-
-    /// <summary>Whether <paramref name="ptr"/> lies inside one of Ebb's blocks, and which (live or free: not told apart).</summary>
-    internal static bool TryFindBlock(void* ptr, out void* blockStart, out nuint blockSize)
-    {
-        var info = Blocks.FindLive(ptr);
-        if (info.Kind is BlockKind.Small or BlockKind.Large or BlockKind.Huge)
-        {
-            blockStart = (void*)info.Start;
-            blockSize = info.Size;
-            return true;
-        }
-        blockStart = null;
-        blockSize = 0;
-        return false;
     }
 
     // ---- helpers ------------------------------------------------------------------------

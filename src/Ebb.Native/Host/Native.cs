@@ -7,13 +7,10 @@ namespace Ebb.Os;
 /// transition, no lazy binding). errno is read right after the call with __errno_location: nothing
 /// runs in between. The same names as the .NET host's (src/Ebb/Host/Native.cs), which the core calls.
 /// </summary>
-internal static unsafe class Native
+internal static unsafe partial class Native
 {
     private const string Libc = "libc";
 
-    public const long SYS_brk = 12;
-    public const int PR_SET_VMA = 0x53564d41;
-    public const int PR_SET_VMA_ANON_NAME = 0;
 
     /// <summary>errno of the calling thread.</summary>
     public static int LastError => *__errno_location();

@@ -39,7 +39,7 @@ internal static unsafe class ChunkMap
         nint p = OsMemory.TryMap(0, Layout.ChunkMapEntries, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve, -1, 0, out _);
         // 4 MiB of address space without commit: refused only when the process has no address space at all.
         Debug.Assert(p != 0, "the chunk map could not be reserved");
-        OsMemory.TryNameMapping(p, Layout.ChunkMapEntries, MappingName.ChunkMap);
+        OsMemory.TryNameMapping(p, Layout.ChunkMapEntries, MappingName.ChunkTable);
         return (byte*)p;
     }
 

@@ -48,7 +48,7 @@ internal static unsafe class ChunkSource
             nuint size = (nuint)chunks * Layout.ChunkSize;
             nint raw = MapAligned(size, Layout.ChunkSize);
             if (raw == 0) continue;
-            OsMemory.TryNameMapping(raw, size, MappingName.Ebb);
+            OsMemory.TryNameMapping(raw, size, MappingName.Regions);
             regionNext = (nuint)raw;
             regionEnd = (nuint)raw + size;
             ReservedBytes += (long)size;

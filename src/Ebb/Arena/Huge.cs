@@ -61,7 +61,7 @@ internal static unsafe class Huge
         {
             b = (nuint)ChunkSource.MapAligned(mapSize, Math.Max(Layout.ChunkSize, alignment), noReserve: false);
             if (b == 0) return null;
-            OsMemory.TryNameMapping((nint)b, mapSize, MappingName.Ebb);
+            OsMemory.TryNameMapping((nint)b, mapSize, MappingName.Regions);
             Arena.Log(LogEvent.MappedHuge, mapSize, b);
             known0 = true;
         }

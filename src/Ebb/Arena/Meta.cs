@@ -24,7 +24,7 @@ internal static unsafe class Meta
         {
             nint b = OsMemory.TryMap(0, BlockBytes, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous, -1, 0, out _);
             if (b == 0) return null;
-            OsMemory.TryNameMapping(b, BlockBytes, MappingName.Meta);
+            OsMemory.TryNameMapping(b, BlockBytes, MappingName.Descriptors);
             next = (nuint)b;
             end = (nuint)b + BlockBytes;
         }

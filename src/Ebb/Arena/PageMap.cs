@@ -64,7 +64,7 @@ internal static unsafe class PageMap
         if (p == 0) return;
         map = (Page**)p;
         usable = entries - 1;
-        OsMemory.TryNameMapping(p, entries * (nuint)sizeof(Page*), MappingName.PageMap);
+        OsMemory.TryNameMapping(p, entries * (nuint)sizeof(Page*), MappingName.PageTable);
     }
 
     /// <summary>Whether the flat map is in use (else each chunk keeps its slice map in its header).</summary>

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using Ebb.Arena;
+using Ebb.Heap;
 
 namespace Ebb.Checks;
 
@@ -9,15 +11,35 @@ namespace Ebb.Checks;
 /// </summary>
 internal static unsafe class Backend
 {
+    /// <summary>A release-mode block of <paramref name="byteCount"/> bytes from the calling thread's heap; throws when out of memory.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void* Alloc(nuint byteCount) => EbbMemory.AllocUnchecked(byteCount);
+    public static void* Alloc(nuint byteCount) => HeapAlloc.Alloc(ThreadHeap.Current, byteCount);
 
-    public static void* AlignedAlloc(nuint byteCount, nuint alignment) => EbbMemory.AlignedAllocUnchecked(byteCount, alignment);
+    /// <summary>A release-mode block aligned to <paramref name="alignment"/> (a power of two); throws when out of memory.</summary>
+    public static void* AlignedAlloc(nuint byteCount, nuint alignment)
+    {
+        Heap.Heap* h = ThreadHeap.Current;
+        if (h == null) h = ThreadHeap.Init();
+        void* p = h == null ? null : HeapAlloc.Aligned(h, byteCount, alignment, zero: false);
+        if (p == null) throw new OutOfMemoryException();
+        return p;
+    }
 
+    /// <summary>Frees a release-mode block (the allocator's own checks apply).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Free(void* ptr) => EbbMemory.FreeUnchecked(ptr);
+    public static void Free(void* ptr) => Dealloc.Free(ThreadHeap.Current, ptr);
 
-    public static nuint UsableSize(void* ptr) => EbbMemory.UsableSizeUnchecked(ptr);
+    /// <summary>The usable size of a release-mode block; throws for a pointer that is not a live block start.</summary>
+    public static nuint UsableSize(void* ptr)
+    {
+        if (ptr == null) return 0;
+        var info = Blocks.Find(ptr);
+        if (info.Kind == BlockKind.FreeMemory) FreeErrors.Throw(FreeError.DoubleFree, ptr, info);
+        if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
+            FreeErrors.Throw(FreeError.InvalidFree, ptr, info);
+        if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(ptr, info.Page, ThreadHeap.Current);
+        return info.Size;
+    }
 
     /// <summary>
     /// Whether <paramref name="address"/> lies in one of Ebb's chunks of slices (the chunk map,
@@ -29,6 +51,17 @@ internal static unsafe class Backend
     public static bool IsInChunk(nuint address) => Arena.ChunkMap.Get(address) == Arena.ChunkMap.Chunk;
 
     /// <summary>The allocator block holding <paramref name="ptr"/>, live or free, when it is Ebb's.</summary>
-    public static bool TryFindBlock(void* ptr, out void* blockStart, out nuint blockSize) =>
-        EbbMemory.TryFindBlock(ptr, out blockStart, out blockSize);
+    public static bool TryFindBlock(void* ptr, out void* blockStart, out nuint blockSize)
+    {
+        var info = Blocks.FindLive(ptr);
+        if (info.Kind is BlockKind.Small or BlockKind.Large or BlockKind.Huge)
+        {
+            blockStart = (void*)info.Start;
+            blockSize = info.Size;
+            return true;
+        }
+        blockStart = null;
+        blockSize = 0;
+        return false;
+    }
 }

@@ -45,6 +45,8 @@ internal static unsafe class Checker
     private static bool InstallExitHook()
     {
         if (!Enabled) return false;
+        // The allocator's slow path hands frees of pool blocks here (the pool lies outside its chunks).
+        if (Sampling) Arena.Host.SampledFree = &FreeIfSampled;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => AtExit(Console.Error);
         return true;
     }
@@ -75,6 +77,14 @@ internal static unsafe class Checker
 
     /// <summary>Whether <paramref name="ptr"/> lies in sampled mode's pool of guarded slots (false in every other mode).</summary>
     internal static bool InSampledPool(void* ptr) => Sampling && (nuint)((nint)ptr - PoolStart) < PoolLength;
+
+    /// <summary>Frees <paramref name="ptr"/> if it is a block of the sampled pool; false otherwise.</summary>
+    private static bool FreeIfSampled(void* ptr)
+    {
+        if (!InSampledPool(ptr)) return false;
+        FreeSampled(ptr);
+        return true;
+    }
 
     /// <summary>Frees a block of the sampled pool (<see cref="InSampledPool"/> is true for it).</summary>
     internal static void FreeSampled(void* ptr)

@@ -1,4 +1,3 @@
-using Ebb.Checks;
 using Ebb.Heap;
 
 namespace Ebb.Arena;
@@ -18,12 +17,10 @@ internal static unsafe partial class Host
 
     public static partial void OutOfMemory() => throw new OutOfMemoryException();
 
-    public static partial bool TryFreeForeign(void* p)
-    {
-        if (!Checker.InSampledPool(p)) return false;
-        Checker.FreeSampled(p);
-        return true;
-    }
+    /// <summary>Set by the checks when sampled mode is on: frees a block of the sampled pool, false for any other pointer.</summary>
+    public static delegate*<void*, bool> SampledFree;
+
+    public static partial bool TryFreeForeign(void* p) => SampledFree != null && SampledFree(p);
 
     // The purge thread does housekeeping: nothing to do on slow paths.
     public static partial void SlowPath() { }

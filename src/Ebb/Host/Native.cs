@@ -3,19 +3,11 @@ using System.Runtime.InteropServices;
 
 namespace Ebb.Os;
 
-/// <summary>
-/// The .NET host's raw libc entry points. Nothing here counts or checks: <see cref="OsMemory"/>
-/// does both. The core uses the same names in both builds; libebb.so's host declares them with
-/// plain DllImports and reads errno itself (src/Ebb.Native/Host/Native.cs).
-/// </summary>
+// The .NET host's part of Native (Os/Native.cs): LibraryImport, errno saved by the runtime (SetLastError).
 internal static unsafe partial class Native
 {
     private const string Libc = "libc";
 
-    public const long SYS_brk = 12;
-    public const long SYS_clock_gettime = 228;
-    public const int PR_SET_VMA = 0x53564d41;
-    public const int PR_SET_VMA_ANON_NAME = 0;
 
     [LibraryImport(Libc, EntryPoint = "mmap", SetLastError = true)]
     public static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, long offset);

@@ -6,7 +6,8 @@ namespace Ebb.Arena;
 /// <summary>
 /// The .NET host's start-up: the options (<see cref="EbbMemory.Configure"/>, else the environment
 /// and runtimeconfig), copied into the core's <see cref="Settings"/>; the thread-exit hook of the
-/// native helper; the arena; the metrics; the stats printed at exit. Runs once, on first use.
+/// native helper; the arena; then <see cref="Started"/> (the metrics, the stats printed at exit).
+/// Runs once, on first use.
 /// </summary>
 internal static unsafe class Startup
 {
@@ -49,9 +50,9 @@ internal static unsafe class Startup
                 s_started = true;
             }
         }
-        if (!first) return;
-        EbbMetrics.Start();
-        if (s_options.ShowStats)
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => EbbMemory.PrintStats(Console.Error);
+        if (first) Started?.Invoke(s_options);
     }
+
+    /// <summary>Runs once Ebb has started, with its options (the API layer sets it: the metrics, the stats at exit).</summary>
+    public static Action<EbbOptions>? Started;
 }

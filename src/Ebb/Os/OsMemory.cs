@@ -4,13 +4,13 @@ namespace Ebb.Os;
 internal enum MappingName
 {
     /// <summary>Chunk regions and huge blocks: "ebb".</summary>
-    Ebb,
+    Regions,
     /// <summary>The flat page map: "ebb-pagemap".</summary>
-    PageMap,
+    PageTable,
     /// <summary>The chunk map: "ebb-chunkmap".</summary>
-    ChunkMap,
+    ChunkTable,
     /// <summary>Heap descriptors and other metadata: "ebb-meta".</summary>
-    Meta,
+    Descriptors,
 }
 
 /// <summary>
@@ -128,12 +128,12 @@ public static unsafe partial class OsMemory
         ulong suffix = name switch
         {
             // The suffix's characters, low byte first.
-            MappingName.PageMap => 0x70616d65676170_2d,   // "-pagemap"
-            MappingName.ChunkMap => 0,
-            MappingName.Meta => 0x6174656d2d,             // "-meta"
+            MappingName.PageTable => 0x70616d65676170_2d,   // "-pagemap"
+            MappingName.ChunkTable => 0,
+            MappingName.Descriptors => 0x6174656d2d,             // "-meta"
             _ => 0,
         };
-        if (name == MappingName.ChunkMap)
+        if (name == MappingName.ChunkTable)
         {
             // "-chunkmap" is nine characters: one more than a ulong holds.
             to[n++] = (byte)'-';

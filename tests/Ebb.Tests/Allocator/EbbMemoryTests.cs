@@ -191,17 +191,17 @@ public unsafe class EbbMemoryTests
     public void TryFindBlockNamesTheBlockAroundAnInteriorPointer()
     {
         byte* p = (byte*)EbbMemory.Alloc(100);
-        Assert.True(EbbMemory.TryFindBlock(p + 37, out void* start, out nuint size));
+        Assert.True(Ebb.Checks.Backend.TryFindBlock(p + 37, out void* start, out nuint size));
         Assert.True(start == p);
         Assert.Equal(EbbMemory.UsableSize(p), size);
-        Assert.Equal(EbbMemory.UsableSizeUnchecked(p), size);
+        Assert.Equal(Ebb.Checks.Backend.UsableSize(p), size);
         long local = 0;
-        Assert.False(EbbMemory.TryFindBlock(&local, out _, out _));
-        EbbMemory.FreeUnchecked(p);
-        void* q = EbbMemory.AllocUnchecked(10);
-        void* r = EbbMemory.AlignedAllocUnchecked(10, 256);
+        Assert.False(Ebb.Checks.Backend.TryFindBlock(&local, out _, out _));
+        Ebb.Checks.Backend.Free(p);
+        void* q = Ebb.Checks.Backend.Alloc(10);
+        void* r = Ebb.Checks.Backend.AlignedAlloc(10, 256);
         Assert.Equal(0ul, (ulong)r % 256);
-        EbbMemory.FreeUnchecked(q);
-        EbbMemory.FreeUnchecked(r);
+        Ebb.Checks.Backend.Free(q);
+        Ebb.Checks.Backend.Free(r);
     }
 }

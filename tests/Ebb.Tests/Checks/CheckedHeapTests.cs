@@ -181,12 +181,12 @@ public unsafe class CheckedHeapTests
     public void OrdinaryEbbBlocks_PassThroughToTheAllocator()
     {
         var heap = NewHeap();
-        byte* o = (byte*)EbbMemory.AllocUnchecked(64);
+        byte* o = (byte*)Ebb.Checks.Backend.Alloc(64);
         Assert.True(heap.UsableSize(o) >= 64);
         o = (byte*)heap.Realloc(o, 10, 0);
         Assert.Equal((nuint)10, heap.UsableSize(o)); // realloc made it a checked block
         heap.Free(o);
-        byte* q = (byte*)EbbMemory.AllocUnchecked(64);
+        byte* q = (byte*)Ebb.Checks.Backend.Alloc(64);
         heap.Free(q);
         heap.Validate();
     }

@@ -119,14 +119,7 @@ public sealed class PackagedApp : IDisposable
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
-    private static string RepoRoot { get; } = FindRepoRoot();
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Ebb.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("Ebb.slnx not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepoRoot => Tests.RepoRoot.Path;
 
     // What a user writes: NativeMemory's calls renamed, and two mistakes for the checks.
     private const string AppSource = """

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Ebb.Heap;
+namespace Ebb;
 
 /// <summary>
 /// Runs when the Ebb assembly is first touched, before the caller's code is compiled where
@@ -10,7 +10,8 @@ namespace Ebb.Heap;
 /// allocation (which happens to code compiled straight to full optimization, e.g. a method
 /// with stackalloc, before first use). The chunk map (4 MiB, MAP_NORESERVE) and the page map
 /// (16 GiB, read-only until a chunk's part is committed) are address space: no RSS until a
-/// chunk is made.
+/// chunk is made. It also gives start-up (a layer below) what the API layer does once Ebb
+/// starts: the metrics, and the stats at exit when asked for.
 /// </summary>
 internal static unsafe class EarlyInit
 {
@@ -21,8 +22,14 @@ internal static unsafe class EarlyInit
 #pragma warning restore CA2255
     internal static void Run()
     {
+        Arena.Startup.Started = options =>
+        {
+            EbbMetrics.Start();
+            if (options.ShowStats)
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => EbbMemory.PrintStats(Console.Error);
+        };
         _ = Checks.Checker.Enabled;
-        _ = ThreadHeap.Current;
+        _ = Heap.ThreadHeap.Current;
         _ = Arena.ChunkMap.Map;
         _ = Arena.PageMap.Base;
     }
