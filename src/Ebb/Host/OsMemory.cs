@@ -62,16 +62,10 @@ public static unsafe partial class OsMemory
     /// <summary>Names an anonymous mapping (see the core's form); false on a kernel that cannot.</summary>
     public static bool TryNameMapping(nint address, nuint length, string name)
     {
-        if (Volatile.Read(ref vmaNamesUnsupported) != 0) return false;
         nint text = Marshal.StringToCoTaskMemUTF8(name);
         try
         {
-            int rc = Native.prctl(Native.PR_SET_VMA, Native.PR_SET_VMA_ANON_NAME, (nuint)address, length, (nuint)text);
-            bool failed = rc != 0;
-            int errno = failed ? Native.LastError : 0;
-            OsCounters.Count(OsCall.Prctl, (long)length, failed, errno);
-            if (errno == EINVAL) Volatile.Write(ref vmaNamesUnsupported, 1);
-            return !failed;
+            return TryNameMapping(address, length, (byte*)text);
         }
         finally
         {

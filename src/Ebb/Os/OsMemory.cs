@@ -109,10 +109,16 @@ public static unsafe partial class OsMemory
     /// </summary>
     internal static bool TryNameMapping(nint address, nuint length, MappingName name)
     {
-        if (Volatile.Read(ref vmaNamesUnsupported) != 0) return false;
         byte* text = stackalloc byte[16];
         WriteName(name, text);
-        int rc = Native.prctl(Native.PR_SET_VMA, Native.PR_SET_VMA_ANON_NAME, (nuint)address, length, (nuint)text);
+        return TryNameMapping(address, length, text);
+    }
+
+    /// <summary>As the other form, with the name as a NUL-terminated UTF-8 string.</summary>
+    internal static bool TryNameMapping(nint address, nuint length, byte* name)
+    {
+        if (Volatile.Read(ref vmaNamesUnsupported) != 0) return false;
+        int rc = Native.prctl(Native.PR_SET_VMA, Native.PR_SET_VMA_ANON_NAME, (nuint)address, length, (nuint)name);
         bool failed = rc != 0;
         int errno = failed ? Native.LastError : 0;
         OsCounters.Count(OsCall.Prctl, (long)length, failed, errno);
