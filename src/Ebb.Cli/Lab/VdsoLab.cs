@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Ebb.Os;
 using Ebb.Proc.Vdso;
 
 namespace Ebb.Cli;
@@ -63,12 +62,12 @@ public sealed class VdsoLab : ILabExperiment
     /// <param name="calls">Calls of each kind for the timing.</param>
     public static VdsoLabFacts Measure(int calls)
     {
-        ulong auxv = OsMemory.GetAuxValue(VdsoReader.AT_SYSINFO_EHDR);
+        ulong auxv = (ulong)Libc.getauxval((nuint)VdsoReader.AT_SYSINFO_EHDR);
         var image = VdsoReader.ReadSelf();
         var clock = VdsoClock.FromImage(image);
         var mapping = VdsoProcess.Locate("self");
         long vdsoTime = clock.GetTime(VdsoClock.Realtime);
-        long syscallTime = OsMemory.ClockGettimeSyscall(VdsoClock.Realtime);
+        long syscallTime = Libc.ClockGettimeSyscall(VdsoClock.Realtime);
         var bench = VdsoBench.Run(clock, calls);
         // One reading each way above, then the bench's warm-up and timed calls.
         int each = 1 + VdsoBench.WarmupCalls(calls) + calls;

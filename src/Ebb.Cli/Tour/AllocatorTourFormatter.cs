@@ -16,7 +16,7 @@ public static class AllocatorTourFormatter
     private const double MiB = 1 << 20;
 
     /// <summary>The mmap half.</summary>
-    public static string FormatMmap(MmapTourRun r, TourStyle style)
+    public static string FormatMmap(MmapTourRun r, TextStyle style)
     {
         var sb = new StringBuilder();
         var b = r.Before;
@@ -41,7 +41,7 @@ public static class AllocatorTourFormatter
     }
 
     /// <summary>The brk half.</summary>
-    public static string FormatBrk(BrkTourRun r, TourStyle style)
+    public static string FormatBrk(BrkTourRun r, TextStyle style)
     {
         var sb = new StringBuilder();
         var b = r.Before;
@@ -71,7 +71,7 @@ public static class AllocatorTourFormatter
         return sb.ToString();
     }
 
-    private static void AppendRegions(StringBuilder sb, MemoryPoint after, MemoryPoint before, TourStyle style)
+    private static void AppendRegions(StringBuilder sb, MemoryPoint after, MemoryPoint before, TextStyle style)
     {
         var old = new HashSet<(ulong, ulong)>(before.EbbRegions.Select(e => (e.Start, e.End)));
         int shown = 0;
