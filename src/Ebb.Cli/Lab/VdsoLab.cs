@@ -27,17 +27,7 @@ public sealed class VdsoLab : ILabExperiment
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         int? calls = null;
-        var rest = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] != "-n") { rest.Add(args[i]); continue; }
-            if (i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0)
-                calls = n;
-            else
-                throw new CliException($"ebb lab vdso: -n needs a positive whole number{(i + 1 < args.Length ? $", not '{args[i + 1]}'" : "")}");
-            i++;
-        }
-        var o = LabOptions.Parse(Name, [.. rest]);
+        var o = LabOptions.Parse(Name, args, p => p.Value("-n", v => calls = PositiveInt(v), missing: "-n needs a positive whole number"));
         if (o.Help)
         {
             stdout.WriteLine("Usage: ebb lab vdso [-n N] [--json] [--strace]");
@@ -57,6 +47,11 @@ public sealed class VdsoLab : ILabExperiment
         else stdout.Write(Format(facts));
         return 0;
     }
+
+    private static int PositiveInt(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n
+            : throw new CliException($"ebb lab vdso: -n needs a positive whole number, not '{text}'");
 
     /// <summary>Runs the experiment and gathers the facts it shows.</summary>
     /// <param name="calls">Calls of each kind for the timing.</param>
