@@ -23,6 +23,8 @@ public static class TourCommand
         new CheckedChapter(),
     ];
 
+    private static readonly TimeSpan SlowChapter = TimeSpan.FromSeconds(0.5);
+
     /// <summary>The chapters in reading order (for tests and <c>--list</c>).</summary>
     internal static IReadOnlyList<ITourChapter> All => Chapters;
 
@@ -69,7 +71,8 @@ public static class TourCommand
                 stderr.WriteLine($"ebb tour: chapter '{chapter.Name}' failed: {CliException.FirstLine(e.Message)}");
             }
             context.EndProgressLine();
-            stdout.WriteLine(style.Dim($"({watch.Elapsed.TotalSeconds:0.0} s)"));
+            // Only a slow chapter's time is worth a line; the closing line has the total.
+            if (watch.Elapsed >= SlowChapter) stdout.WriteLine(style.Dim($"({watch.Elapsed.TotalSeconds:0.0} s)"));
         }
 
         var used = OsCounters.Snapshot().Since(os);

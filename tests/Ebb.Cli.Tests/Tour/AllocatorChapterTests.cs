@@ -30,7 +30,7 @@ public class AllocatorChapterTests
     public void Mmap_ShowsGrowthMarksEbbRegionsAndCountsCalls()
     {
         string text = AllocatorTourFormatter.FormatMmap(MmapFixture(31 * M), TextStyle.Plain);
-        Assert.Contains("RSS 320.0 MiB (+260.0 MiB), 402 mappings (+2), Ebb's: 2 regions, 512.0 MiB of address space", text);
+        Assert.Contains("RSS 320.0 MiB (+260.0 MiB), 402 mappings (+2), Ebb's: 2 regions (512.0 MiB)", text);
         Assert.Contains("2,097,152 blocks of 128 bytes", text);
         // The region that was there before is marked plainly, the new one as new.
         Assert.Contains("7f0000000000-7f0010000000 rw-p  256.0 MiB [anon:ebb]  <- ebb" + Environment.NewLine, text);
