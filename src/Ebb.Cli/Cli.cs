@@ -59,20 +59,13 @@ public static class Cli
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                stderr.WriteLine($"ebb {verb.Name}: {FirstLine(e.Message)}");
+                stderr.WriteLine($"ebb {verb.Name}: {CliException.FirstLine(e.Message)}");
                 return 1;
             }
         }
         stderr.WriteLine($"ebb: unknown command '{args[0]}' (try 'ebb --help')");
         return 1;
     }
-
-    /// <summary>
-    /// The first non-empty line of an exception's message: some messages run on for lines
-    /// (an <see cref="EbbMemoryException"/> carries its stacks), and an error is one line.
-    /// </summary>
-    internal static string FirstLine(string message) =>
-        message.Split('\n').Select(l => l.TrimEnd('\r')).FirstOrDefault(l => l.Trim().Length > 0) ?? "failed";
 
     private static void PrintHelp(TextWriter w)
     {
@@ -83,11 +76,4 @@ public static class Cli
         w.WriteLine();
         w.WriteLine("Run 'ebb COMMAND --help' for a command's options.");
     }
-}
-
-/// <summary>A failure a verb reports as one line (the message as printed) with a chosen exit code.</summary>
-public sealed class CliException(string message, int exitCode = 1) : Exception(message)
-{
-    /// <summary>The process exit code to use.</summary>
-    public int ExitCode { get; } = exitCode;
 }

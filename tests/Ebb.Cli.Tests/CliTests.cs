@@ -27,5 +27,5 @@ public class CliTests
     [InlineData("\r\n  \nsecond\r\nthird", "second")]
     [InlineData("", "failed")]
     public void FirstLine_KeepsAnErrorToOneLine(string message, string expected) =>
-        Assert.Equal(expected, Cli.FirstLine(message));
+        Assert.Equal(expected, CliException.FirstLine(message));
 }

@@ -119,7 +119,7 @@ internal sealed class EbbMeterReader
             }
             catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException)
             {
-                error ??= $"ebb stats: lost process {_pid}: {Cli.FirstLine(e.Message)}";
+                error ??= $"ebb stats: lost process {_pid}: {CliException.FirstLine(e.Message)}";
             }
             if (error != null) throw new CliException(error);
             if (!sawEbb && !cancel.IsCancellationRequested)

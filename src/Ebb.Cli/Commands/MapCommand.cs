@@ -14,26 +14,16 @@ public static unsafe class MapCommand
     {
         string? pid = null, output = null, root = ProcPaths.DefaultRoot;
         bool json = false;
-        for (int i = 0; i < args.Length; i++)
+        var parser = new VerbOptions("map").Help()
+            .MissingValue(name => $"{name} needs a value (try 'ebb map --help')")
+            .Flag("--json", () => json = true)
+            .Value("-o|--output", v => output = v)
+            .Value("--proc-root", v => root = v);
+        parser.Positional(a => pid = pid is null ? a : throw parser.Error($"one process at a time ('{pid}', then '{a}')"));
+        if (!parser.Parse(args))
         {
-            string a = args[i];
-            if (a is "-h" or "--help")
-            {
-                PrintHelp(stdout);
-                return 0;
-            }
-            if (a == "--json") json = true;
-            else if (a is "-o" or "--output" or "--proc-root")
-            {
-                if (i + 1 >= args.Length) throw new CliException($"ebb map: {a} needs a value (try 'ebb map --help')");
-                if (a == "--proc-root") root = args[++i];
-                else output = args[++i];
-            }
-            else if (a.StartsWith("--output=", StringComparison.Ordinal)) output = a["--output=".Length..];
-            else if (a.StartsWith("--proc-root=", StringComparison.Ordinal)) root = a["--proc-root=".Length..];
-            else if (a.StartsWith('-') && a != "-") throw new CliException($"ebb map: unknown option '{a}' (try 'ebb map --help')");
-            else if (pid is null) pid = a;
-            else throw new CliException($"ebb map: one process at a time ('{pid}', then '{a}')");
+            PrintHelp(stdout);
+            return 0;
         }
         if (pid is null) throw new CliException("ebb map: which process? (ebb map PID|self -o FILE.svg|FILE.html)");
         pid = PidArgument.Parse(pid) ?? throw new CliException($"ebb map: '{pid}' is not a process id ({PidArgument.Spellings})");

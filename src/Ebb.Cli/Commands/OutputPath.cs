@@ -77,7 +77,7 @@ internal static class OutputPath
         PathTooLongException => $"cannot write '{path}': the name is too long",
         _ when e.Message.Contains("Read-only file system", StringComparison.Ordinal) => $"cannot write '{path}': the file system is read-only",
         _ when e.Message.Contains("No space left", StringComparison.Ordinal) => $"cannot write '{path}': no space left on the device",
-        _ => $"cannot write '{path}': {Cli.FirstLine(e.Message)}",
+        _ => $"cannot write '{path}': {CliException.FirstLine(e.Message)}",
     };
 
     private static CliException Fail(string verb, string message) => new($"ebb {verb}: {message}");

@@ -32,31 +32,19 @@ public static class StatsCommand
         double? interval = null;
         bool json = false;
         long count = long.MaxValue;
-        for (int i = 0; i < args.Length; i++)
+        const string CountError = "--count needs a whole number from 1";
+        const string IntervalError = "--interval needs a number of seconds from 0.1 to 3600";
+        var parser = new VerbOptions("stats").Help()
+            .Flag("--json", () => json = true)
+            .Value("--count", v => count = long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n >= 1
+                ? n : throw new CliException("ebb stats: " + CountError), missing: CountError)
+            .Value("--interval", v => interval = double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s >= 0.1 && s <= 3600
+                ? s : throw new CliException("ebb stats: " + IntervalError), missing: IntervalError);
+        parser.Positional(a => target = target is null ? a : throw parser.Error("one process at a time"));
+        if (!parser.Parse(args))
         {
-            switch (args[i])
-            {
-                case "-h" or "--help":
-                    stdout.WriteLine(Usage);
-                    return 0;
-                case "--json":
-                    json = true;
-                    break;
-                case "--count":
-                    if (i + 1 >= args.Length || !long.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1)
-                        throw new CliException("ebb stats: --count needs a whole number from 1");
-                    break;
-                case "--interval":
-                    if (i + 1 >= args.Length || !double.TryParse(args[++i], NumberStyles.Float, CultureInfo.InvariantCulture, out double s) || !(s >= 0.1 && s <= 3600))
-                        throw new CliException("ebb stats: --interval needs a number of seconds from 0.1 to 3600");
-                    interval = s;
-                    break;
-                default:
-                    if (args[i].StartsWith('-')) throw new CliException($"ebb stats: unknown option '{args[i]}' (try 'ebb stats --help')");
-                    if (target != null) throw new CliException("ebb stats: one process at a time");
-                    target = args[i];
-                    break;
-            }
+            stdout.WriteLine(Usage);
+            return 0;
         }
         if (target == null) throw new CliException("ebb stats: which process? (ebb stats PID|self)");
         if (count != long.MaxValue && interval == null) throw new CliException("ebb stats: --count goes with --interval");

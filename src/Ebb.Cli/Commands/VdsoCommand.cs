@@ -33,35 +33,17 @@ public static class VdsoCommand
         string? pid = null, file = null, dump = null;
         bool bench = false, json = false;
         int calls = 1_000_000;
-        for (int i = 0; i < args.Length; i++)
+        var parser = new VerbOptions("vdso").Help()
+            .Flag("--bench", () => bench = true)
+            .Flag("--json", () => json = true)
+            .Value("-n", v => calls = PositiveInt("-n", v))
+            .Value("--file", v => file = v)
+            .Value("--dump", v => dump = v)
+            .Positional(a => pid = pid is null ? a : throw Fail($"one process at a time ('{pid}' and '{a}')"));
+        if (!parser.Parse(args))
         {
-            string a = args[i];
-            switch (a)
-            {
-                case "-h" or "--help":
-                    stdout.WriteLine(Usage);
-                    return 0;
-                case "--bench":
-                    bench = true;
-                    break;
-                case "--json":
-                    json = true;
-                    break;
-                case "-n":
-                    calls = PositiveInt(a, Value(args, ref i));
-                    break;
-                case "--file":
-                    file = Value(args, ref i);
-                    break;
-                case "--dump":
-                    dump = Value(args, ref i);
-                    break;
-                default:
-                    if (a.StartsWith('-') && a.Length > 1) throw Fail($"unknown option '{a}' (try 'ebb vdso --help')");
-                    if (pid is not null) throw Fail($"one process at a time ('{pid}' and '{a}')");
-                    pid = a;
-                    break;
-            }
+            stdout.WriteLine(Usage);
+            return 0;
         }
         string? named = pid is null ? null : PidArgument.Parse(pid) ?? throw Fail($"'{pid}' is not a process id ({PidArgument.Spellings})");
         int? target = named is null or "self" ? null : int.Parse(named, CultureInfo.InvariantCulture);
@@ -110,12 +92,6 @@ public static class VdsoCommand
     }
 
     private static CliException Fail(string message) => new("ebb vdso: " + message);
-
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length) throw Fail($"option '{args[i]}' needs a value");
-        return args[++i];
-    }
 
     private static int PositiveInt(string option, string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0

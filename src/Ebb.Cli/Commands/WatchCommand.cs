@@ -36,41 +36,17 @@ public static class WatchCommand
         var interval = TimeSpan.FromSeconds(1);
         int? count = null;
         bool json = false;
-        for (int i = 0; i < args.Length; i++)
+        var parser = new VerbOptions("watch").Help()
+            .Value("--interval|-i", v => interval = Interval(v))
+            .Value("--count|-c|-n", v => count = Count(v))
+            .Value("-o|--output", v => svgPath = v)
+            .Value("--proc-root", v => procRoot = v)
+            .Flag("--json", () => json = true)
+            .Positional(a => pid = pid is null ? a : throw Fail($"one process at a time ('{pid}' and '{a}')"));
+        if (!parser.Parse(args))
         {
-            string a = args[i];
-            string? inline = null;
-            if (a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=') is int eq and > 2)
-            {
-                inline = a[(eq + 1)..];
-                a = a[..eq];
-            }
-            switch (a)
-            {
-                case "-h" or "--help":
-                    stdout.WriteLine(Usage);
-                    return 0;
-                case "--interval" or "-i":
-                    interval = Interval(inline ?? Value(args, ref i));
-                    break;
-                case "--count" or "-c" or "-n":
-                    count = Count(inline ?? Value(args, ref i));
-                    break;
-                case "-o" or "--output":
-                    svgPath = inline ?? Value(args, ref i);
-                    break;
-                case "--proc-root":
-                    procRoot = inline ?? Value(args, ref i);
-                    break;
-                case "--json":
-                    json = true;
-                    break;
-                default:
-                    if (a.StartsWith('-') && a.Length > 1) throw Fail($"unknown option '{args[i]}' (try 'ebb watch --help')");
-                    if (pid is not null) throw Fail($"one process at a time ('{pid}' and '{a}')");
-                    pid = a;
-                    break;
-            }
+            stdout.WriteLine(Usage);
+            return 0;
         }
         if (pid is null) throw Fail("which process? (ebb watch PID|self; try 'ebb watch --help')");
         pid = PidArgument.Parse(pid) ?? throw Fail($"'{pid}' is not a process id ({PidArgument.Spellings})");
@@ -134,12 +110,6 @@ public static class WatchCommand
     }
 
     private static CliException Fail(string message) => new("ebb watch: " + message);
-
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length) throw Fail($"option '{args[i]}' needs a value");
-        return args[++i];
-    }
 
     private static TimeSpan Interval(string text)
     {

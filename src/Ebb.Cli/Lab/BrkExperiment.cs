@@ -1,5 +1,3 @@
-using Ebb.Os;
-
 namespace Ebb.Cli;
 
 /// <summary>What <c>ebb lab brk</c> demonstrates, measured.</summary>
@@ -77,14 +75,14 @@ public static unsafe class BrkExperiment
 
     private static BrkFacts MeasureHere()
     {
-        int page = OsMemory.PageSize;
+        int page = Environment.SystemPageSize;
         WarmUp();
 
         // Part 1: 128 bytes more, and the kernel maps a whole page.
         var before = SelfMaps.Read();
-        ulong b0 = (ulong)OsMemory.Sbrk(0);
-        OsMemory.Sbrk(Increment);
-        ulong b1 = (ulong)OsMemory.Sbrk(0);
+        ulong b0 = (ulong)Libc.Sbrk(0);
+        Libc.Sbrk(Increment);
+        ulong b1 = (ulong)Libc.Sbrk(0);
         var after = SelfMaps.Read();
         var heap0 = SelfMaps.Heap(before);
         var heap1 = SelfMaps.Heap(after);
@@ -93,18 +91,18 @@ public static unsafe class BrkExperiment
         // Part 2: a region above the break, FreePages pages then one live page on top.
         ulong start = (b0 + (ulong)page - 1) & ~((ulong)page - 1);
         ulong top = start + (ulong)(FreePages + 1) * (ulong)page;
-        OsMemory.Sbrk((nint)(top - b0));
-        if ((ulong)OsMemory.Brk(0) != top) throw new InvalidOperationException("the break moved under the experiment");
+        Libc.Sbrk((nint)(top - b0));
+        if ((ulong)Libc.CurrentBreak != top) throw new InvalidOperationException("the break moved under the experiment");
         for (ulong p = start; p < top; p += (ulong)page) *(long*)p = (long)p;
         long residentTouched = SelfMaps.ResidentPages(start, top - start);
         ulong rssTouched = SelfMaps.SmapsContaining(start)?.RssKb ?? 0;
         // The free pages are all below the live one: the lowest break that keeps it is its end, the top.
         ulong liveStart = top - (ulong)page;
         ulong lowest = liveStart + (ulong)page;
-        OsMemory.Advise((nint)start, (nuint)(liveStart - start), Advice.DontNeed);
+        Libc.Advise((nint)start, (nuint)(liveStart - start), Libc.MADV_DONTNEED);
         long residentAfter = SelfMaps.ResidentPages(start, top - start);
         ulong rssAfter = SelfMaps.SmapsContaining(start)?.RssKb ?? 0;
-        ulong breakAfterMadvise = (ulong)OsMemory.Brk(0);
+        ulong breakAfterMadvise = (ulong)Libc.CurrentBreak;
         bool intact = *(long*)liveStart == (long)liveStart;
         bool restored = LowerTo(top, b0);
 
@@ -119,20 +117,20 @@ public static unsafe class BrkExperiment
     // break is ours would move the break above the experiment, and then it cannot be put back.
     private static void WarmUp()
     {
-        ulong b = (ulong)OsMemory.Sbrk(0);
+        ulong b = (ulong)Libc.Sbrk(0);
         SelfMaps.Heap(SelfMaps.Read());
         SelfMaps.SmapsContaining(b);
         SelfMaps.ResidentPages(b, 4 << 20);
         LowerTo(b + 1, b + 1);
-        _ = (ulong)OsMemory.Brk(0);
+        _ = (ulong)Libc.CurrentBreak;
     }
 
     // Lowers the break from `expected` to `target`, but only if nobody moved it meanwhile
     // (then the memory above `expected` is someone else's, and a leak beats a crash).
     private static bool LowerTo(ulong expected, ulong target)
     {
-        if ((ulong)OsMemory.Brk(0) != expected) return false;
-        OsMemory.Sbrk(-(nint)(expected - target));
-        return (ulong)OsMemory.Brk(0) == target;
+        if ((ulong)Libc.CurrentBreak != expected) return false;
+        Libc.Sbrk(-(nint)(expected - target));
+        return (ulong)Libc.CurrentBreak == target;
     }
 }

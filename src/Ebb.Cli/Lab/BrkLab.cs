@@ -29,10 +29,10 @@ public sealed class BrkLab : ILabExperiment
             LabOptions.PrintCommonHelp(stdout, child: true);
             return 0;
         }
-        if (o.Strace) return LabStrace.Run<BrkFacts>(Name, stdout, stderr, Addresses, (f, w) => Print(f, w, TourStyle.Plain));
+        if (o.Strace) return LabStrace.Run<BrkFacts>(Name, stdout, stderr, Addresses, (f, w) => Print(f, w, TextStyle.Plain));
         var facts = o.InProcess ? LabStrace.Marked(BrkExperiment.Measure) : Measure();
         if (o.Json) stdout.WriteLine(LabChild.ToJson(facts));
-        else Print(facts, stdout, TourStyle.Plain);
+        else Print(facts, stdout, TextStyle.Plain);
         return 0;
     }
 
@@ -43,7 +43,7 @@ public sealed class BrkLab : ILabExperiment
     internal static IEnumerable<ulong> Addresses(BrkFacts f) => [f.BreakBefore, f.BreakAfter, f.TopBreak, f.RegionStart];
 
     /// <summary>Prints the facts as the lab's report.</summary>
-    public static void Print(BrkFacts f, TextWriter w, TourStyle s)
+    public static void Print(BrkFacts f, TextWriter w, TextStyle s)
     {
         string H(ulong a) => LabFormat.Hex(a);
         w.WriteLine("The program break is the end of the data segment; glibc's malloc grows its main heap with it.");

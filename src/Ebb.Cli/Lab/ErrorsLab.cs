@@ -22,7 +22,12 @@ public sealed class ErrorsLab : ILabExperiment
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         if (args is ["--child", var child]) return RunAsChild(child, stdout, stderr);
-        if (args is ["-h" or "--help"])
+        var chosen = new List<ErrorScenarios.Scenario>();
+        bool json = false;
+        var parser = new VerbOptions("lab errors").Help().Flag("--json", () => json = true)
+            .Positional(name => chosen.Add(ErrorScenarios.Find(name)
+                ?? throw new CliException($"ebb lab errors: unknown mistake '{name}' (try 'ebb lab errors --help')")));
+        if (!parser.Parse(args))
         {
             stdout.WriteLine("Usage: ebb lab errors [MISTAKE...] [--json]");
             stdout.WriteLine();
@@ -35,10 +40,6 @@ public sealed class ErrorsLab : ILabExperiment
             stdout.WriteLine("  --json   one JSON object a mistake, a line each (schema: docs/compatibility.md)");
             return 0;
         }
-        var chosen = new List<ErrorScenarios.Scenario>();
-        bool json = args.Contains("--json");
-        foreach (var name in args.Where(a => a != "--json"))
-            chosen.Add(ErrorScenarios.Find(name) ?? throw new CliException($"ebb lab errors: unknown mistake '{name}' (try 'ebb lab errors --help')"));
         if (chosen.Count == 0) chosen.AddRange(ErrorScenarios.All.Where(s => s.Classic));
 
         int n = 0;

@@ -7,21 +7,19 @@ namespace Ebb.Cli;
 /// <param name="Strace">Run the experiment under strace and show its system calls.</param>
 internal sealed record LabOptions(bool Help, bool Json, bool InProcess, bool Strace)
 {
-    /// <summary>Parses an experiment's arguments; anything unknown is a one-line error.</summary>
-    public static LabOptions Parse(string name, string[] args)
+    /// <summary>
+    /// Parses an experiment's arguments; anything unknown is a one-line error.
+    /// <paramref name="more"/> declares the experiment's own options, if it has any.
+    /// </summary>
+    public static LabOptions Parse(string name, string[] args, Action<VerbOptions>? more = null)
     {
-        bool help = false, json = false, inProcess = false, strace = false;
-        foreach (var a in args)
-        {
-            switch (a)
-            {
-                case "-h" or "--help": help = true; break;
-                case "--json": json = true; break;
-                case "--in-process": inProcess = true; break;
-                case "--strace": strace = true; break;
-                default: throw new CliException($"ebb lab {name}: unknown option '{a}' (try 'ebb lab {name} --help')");
-            }
-        }
+        bool json = false, inProcess = false, strace = false;
+        var parser = new VerbOptions($"lab {name}").Help()
+            .Flag("--json", () => json = true)
+            .Flag("--in-process", () => inProcess = true)
+            .Flag("--strace", () => strace = true);
+        more?.Invoke(parser);
+        bool help = !parser.Parse(args);
         return new LabOptions(help, json, inProcess, strace);
     }
 

@@ -1,4 +1,3 @@
-using Ebb.Os;
 using System.Diagnostics;
 
 namespace Ebb.Cli;
@@ -68,14 +67,14 @@ internal static class LabStrace
     public static T Marked<T>(Func<T> measure)
     {
         bool mark = Environment.GetEnvironmentVariable(MarkVariable) == "1";
-        if (mark) OsMemory.TryAdvise(0, 0, Advice.Normal);
+        if (mark) Libc.TryAdvise(0, 0, Libc.MADV_NORMAL);
         try
         {
             return measure();
         }
         finally
         {
-            if (mark) OsMemory.TryAdvise(0, 0, Advice.Normal);
+            if (mark) Libc.TryAdvise(0, 0, Libc.MADV_NORMAL);
         }
     }
 

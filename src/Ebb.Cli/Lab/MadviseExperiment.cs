@@ -1,5 +1,4 @@
 using System.Text;
-using Ebb.Os;
 
 namespace Ebb.Cli;
 
@@ -50,23 +49,23 @@ public static unsafe class MadviseExperiment
     /// <summary>Runs the experiment in this process; <paramref name="progress"/> hears how far it is (0 to 1).</summary>
     public static MadviseFacts Measure(Action<double>? progress = null)
     {
-        int page = OsMemory.PageSize;
+        int page = Environment.SystemPageSize;
 
         // Part 1: 64 MiB touched, then MADV_DONTNEED.
-        nint a = OsMemory.MapAnonymous((nuint)Size);
+        nint a = Libc.MapAnonymous((nuint)Size);
         long mapped = Resident(a);
         Touch(a, 1);
         progress?.Invoke(0.2);
         long touched = Resident(a);
         ulong rssTouched = SelfMaps.VmRssKb();
-        OsMemory.Advise(a, (nuint)Size, Advice.DontNeed);
+        Libc.Advise(a, (nuint)Size, Libc.MADV_DONTNEED);
         long afterDontNeed = Resident(a);
         ulong rssAfterDontNeed = SelfMaps.VmRssKb();
         // Reading a dropped page faults in the shared zero page; 1 page in 16 is proof enough
         // and spares thousands of faults (slow under virtualization).
         bool zero = true;
         for (long off = 0; off < Size; off += 16L * page) zero &= *(byte*)(a + (nint)off) == 0;
-        OsMemory.Unmap(a, (nuint)Size);
+        Libc.Unmap(a, (nuint)Size);
         progress?.Invoke(0.4);
 
         // Part 2: a private file mapping, changed, then MADV_DONTNEED: the file's bytes come back.
@@ -74,18 +73,18 @@ public static unsafe class MadviseExperiment
         progress?.Invoke(0.5);
 
         // Part 3: MADV_FREE against MADV_DONTNEED.
-        nint b = OsMemory.MapAnonymous((nuint)Size);
+        nint b = Libc.MapAnonymous((nuint)Size);
         Touch(b, 2);
         progress?.Invoke(0.7);
         long beforeFree = Resident(b);
-        bool freeOk = OsMemory.TryAdvise(b, (nuint)Size, Advice.Free);
+        bool freeOk = Libc.TryAdvise(b, (nuint)Size, Libc.MADV_FREE);
         long afterFree = Resident(b);
         ulong lazy = SelfMaps.SmapsContaining((ulong)b)?["LazyFree"] ?? 0;
         ulong rssAfterFree = SelfMaps.VmRssKb();
-        OsMemory.Advise(b, (nuint)Size, Advice.DontNeed);
+        Libc.Advise(b, (nuint)Size, Libc.MADV_DONTNEED);
         long afterBoth = Resident(b);
         ulong rssAfterBoth = SelfMaps.VmRssKb();
-        OsMemory.Unmap(b, (nuint)Size);
+        Libc.Unmap(b, (nuint)Size);
         progress?.Invoke(1);
 
         return new MadviseFacts(Size, (ulong)a, mapped, touched, rssTouched, afterDontNeed, rssAfterDontNeed, zero,
@@ -96,7 +95,7 @@ public static unsafe class MadviseExperiment
 
     private static void Touch(nint p, byte value)
     {
-        for (long off = 0; off < Size; off += OsMemory.PageSize) *(byte*)(p + (nint)off) = value;
+        for (long off = 0; off < Size; off += Environment.SystemPageSize) *(byte*)(p + (nint)off) = value;
     }
 
     // The man-pages example (madvise_dontneed.c): a page of 'a's, mapped private, each byte + 1.
@@ -107,7 +106,7 @@ public static unsafe class MadviseExperiment
         {
             File.WriteAllBytes(path, Enumerable.Repeat((byte)'a', page).ToArray());
             using var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
-            nint m = OsMemory.Map(0, (nuint)page, Prot.ReadWrite, MapFlags.Private, (int)file.DangerousGetHandle());
+            nint m = Libc.Map((nuint)page, Libc.PROT_READWRITE, Libc.MAP_PRIVATE, (int)file.DangerousGetHandle());
             try
             {
                 byte* bytes = (byte*)m;
@@ -116,12 +115,12 @@ public static unsafe class MadviseExperiment
                 string changed = Read(bytes);
                 var disk = new byte[Shown];
                 RandomAccess.Read(file, disk, 0);
-                OsMemory.Advise(m, (nuint)page, Advice.DontNeed);
+                Libc.Advise(m, (nuint)page, Libc.MADV_DONTNEED);
                 return (text, changed, Encoding.ASCII.GetString(disk), Read(bytes), (ulong)m);
             }
             finally
             {
-                OsMemory.Unmap(m, (nuint)page);
+                Libc.Unmap(m, (nuint)page);
             }
         }
         finally

@@ -24,15 +24,15 @@ public sealed class MadviseLab : ILabExperiment
             LabOptions.PrintCommonHelp(stdout, child: false);
             return 0;
         }
-        if (o.Strace) return LabStrace.Run<MadviseFacts>(Name, stdout, stderr, f => [f.Address, f.FileAddress], (f, w) => Print(f, w, TourStyle.Plain));
+        if (o.Strace) return LabStrace.Run<MadviseFacts>(Name, stdout, stderr, f => [f.Address, f.FileAddress], (f, w) => Print(f, w, TextStyle.Plain));
         var facts = LabStrace.Marked(() => MadviseExperiment.Measure());
         if (o.Json) stdout.WriteLine(LabChild.ToJson(facts));
-        else Print(facts, stdout, TourStyle.Plain);
+        else Print(facts, stdout, TextStyle.Plain);
         return 0;
     }
 
     /// <summary>Prints the facts as the lab's report.</summary>
-    public static void Print(MadviseFacts f, TextWriter w, TourStyle s)
+    public static void Print(MadviseFacts f, TextWriter w, TextStyle s)
     {
         string Pages(long n) => $"{n} pages ({LabFormat.Bytes(n * (double)Environment.SystemPageSize)})";
         string size = LabFormat.Bytes(f.Size);

@@ -1,5 +1,3 @@
-using Ebb.Os;
-
 namespace Ebb.Cli;
 
 /// <summary>What <c>ebb lab mmap</c> demonstrates, measured.</summary>
@@ -31,7 +29,7 @@ public static unsafe class MmapExperiment
     {
         nuint asked = (nuint)(Count * sizeof(int));
         var before = SelfMaps.Read();
-        nint p = OsMemory.Map(0, asked, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous);
+        nint p = Libc.MapAnonymous(asked);
         var after = SelfMaps.Read();
         var region = SelfMaps.Containing(after, (ulong)p);
         // The kernel may merge the new page with an anonymous neighbour into one line: what
@@ -41,13 +39,13 @@ public static unsafe class MmapExperiment
 
         int* ints = (int*)p;
         for (int i = 0; i < Count; i++) ints[i] = i * 10;
-        int last = OsMemory.PageSize / sizeof(int) - 1;
+        int last = Environment.SystemPageSize / sizeof(int) - 1;
         ints[last] = 4242;
         var values = new int[Count];
         for (int i = 0; i < Count; i++) values[i] = ints[i];
         int lastValue = ints[last];
 
-        OsMemory.Unmap(p, asked);
+        Libc.Unmap(p, asked);
         var gone = SelfMaps.Read();
         return new MmapFacts((int)asked, (ulong)p, SelfMaps.Containing(before, (ulong)p)?.ToString(), region?.ToString(),
             mine.Start, mine.End, values, lastValue, SelfMaps.Containing(gone, (ulong)p)?.ToString());

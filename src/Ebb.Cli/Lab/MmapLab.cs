@@ -23,15 +23,15 @@ public sealed class MmapLab : ILabExperiment
             LabOptions.PrintCommonHelp(stdout, child: false);
             return 0;
         }
-        if (o.Strace) return LabStrace.Run<MmapFacts>(Name, stdout, stderr, f => [f.Address], (f, w) => Print(f, w, TourStyle.Plain));
+        if (o.Strace) return LabStrace.Run<MmapFacts>(Name, stdout, stderr, f => [f.Address], (f, w) => Print(f, w, TextStyle.Plain));
         var facts = LabStrace.Marked(() => MmapExperiment.Measure());
         if (o.Json) stdout.WriteLine(LabChild.ToJson(facts));
-        else Print(facts, stdout, TourStyle.Plain);
+        else Print(facts, stdout, TextStyle.Plain);
         return 0;
     }
 
     /// <summary>Prints the facts as the lab's report.</summary>
-    public static void Print(MmapFacts f, TextWriter w, TourStyle s)
+    public static void Print(MmapFacts f, TextWriter w, TextStyle s)
     {
         w.WriteLine($"mmap(NULL, {f.Asked}, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = {s.Fact(LabFormat.Hex(f.Address))}");
         w.WriteLine($"  maps before: {f.LineBefore ?? "(no line holds that address)"}");

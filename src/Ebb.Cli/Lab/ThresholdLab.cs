@@ -26,10 +26,10 @@ public sealed class ThresholdLab : ILabExperiment
             return 0;
         }
         if (o.Strace)
-            return LabStrace.Run<ThresholdFacts>(Name, stdout, stderr, Addresses, (f, w) => Print(f, w, TourStyle.Plain));
+            return LabStrace.Run<ThresholdFacts>(Name, stdout, stderr, Addresses, (f, w) => Print(f, w, TextStyle.Plain));
         var facts = LabStrace.Marked(ThresholdExperiment.Measure);
         if (o.Json) stdout.WriteLine(LabChild.ToJson(facts));
-        else Print(facts, stdout, TourStyle.Plain);
+        else Print(facts, stdout, TextStyle.Plain);
         return 0;
     }
 
@@ -39,7 +39,7 @@ public sealed class ThresholdLab : ILabExperiment
             .Concat(f.Ebb.Where(p => p.OwnMapping).Select(p => ulong.Parse(p.RegionName.Split("at 0x")[1], System.Globalization.NumberStyles.HexNumber)));
 
     /// <summary>Prints the facts as the lab's report.</summary>
-    public static void Print(ThresholdFacts f, TextWriter w, TourStyle s)
+    public static void Print(ThresholdFacts f, TextWriter w, TextStyle s)
     {
         w.WriteLine($"malloc of growing sizes{(f.OnMainThread ? " on the main thread" : "")}, all live at once:");
         PrintRound(f.FirstRound, w, s);
@@ -62,7 +62,7 @@ public sealed class ThresholdLab : ILabExperiment
         w.WriteLine("  below, blocks share 64 KiB slices of 32 MiB arena chunks, whose free slices go back with madvise.");
     }
 
-    private static void PrintRound(Placement[] round, TextWriter w, TourStyle s, string call = "malloc")
+    private static void PrintRound(Placement[] round, TextWriter w, TextStyle s, string call = "malloc")
     {
         foreach (var p in round)
         {

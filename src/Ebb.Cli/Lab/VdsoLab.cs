@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Ebb.Os;
 using Ebb.Proc.Vdso;
 
 namespace Ebb.Cli;
@@ -28,17 +27,7 @@ public sealed class VdsoLab : ILabExperiment
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         int? calls = null;
-        var rest = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] != "-n") { rest.Add(args[i]); continue; }
-            if (i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0)
-                calls = n;
-            else
-                throw new CliException($"ebb lab vdso: -n needs a positive whole number{(i + 1 < args.Length ? $", not '{args[i + 1]}'" : "")}");
-            i++;
-        }
-        var o = LabOptions.Parse(Name, [.. rest]);
+        var o = LabOptions.Parse(Name, args, p => p.Value("-n", v => calls = PositiveInt(v), missing: "-n needs a positive whole number"));
         if (o.Help)
         {
             stdout.WriteLine("Usage: ebb lab vdso [-n N] [--json] [--strace]");
@@ -59,16 +48,21 @@ public sealed class VdsoLab : ILabExperiment
         return 0;
     }
 
+    private static int PositiveInt(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n
+            : throw new CliException($"ebb lab vdso: -n needs a positive whole number, not '{text}'");
+
     /// <summary>Runs the experiment and gathers the facts it shows.</summary>
     /// <param name="calls">Calls of each kind for the timing.</param>
     public static VdsoLabFacts Measure(int calls)
     {
-        ulong auxv = OsMemory.GetAuxValue(VdsoReader.AT_SYSINFO_EHDR);
+        ulong auxv = (ulong)Libc.getauxval((nuint)VdsoReader.AT_SYSINFO_EHDR);
         var image = VdsoReader.ReadSelf();
         var clock = VdsoClock.FromImage(image);
         var mapping = VdsoProcess.Locate("self");
         long vdsoTime = clock.GetTime(VdsoClock.Realtime);
-        long syscallTime = OsMemory.ClockGettimeSyscall(VdsoClock.Realtime);
+        long syscallTime = Libc.ClockGettimeSyscall(VdsoClock.Realtime);
         var bench = VdsoBench.Run(clock, calls);
         // One reading each way above, then the bench's warm-up and timed calls.
         int each = 1 + VdsoBench.WarmupCalls(calls) + calls;

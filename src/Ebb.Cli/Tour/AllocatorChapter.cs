@@ -22,11 +22,9 @@ public sealed class AllocatorChapter : ITourChapter
 
     /// <inheritdoc/>
     public string Explanation =>
-        "Ebb's allocator takes memory from the OS in large mmap regions, hands it out in small blocks " +
-        "from thread-local lists, and gives freed pages back with madvise after a short delay, so RSS falls. " +
-        $"Below: 256 MiB allocated in {AllocatorTourRun.BlockSize}-byte blocks, this process's RSS and maps growing (Ebb's regions " +
-        "marked), everything freed, RSS coming back down; then the same on a heap grown with brk, " +
-        "where the break can only shrink from the top.";
+        "Ebb takes memory from the OS in large mmap regions, hands it out in small blocks, and gives " +
+        "freed pages back with madvise after a short delay: RSS falls. 256 MiB in 512-byte blocks, " +
+        "then the same on a brk heap:";
 
     /// <inheritdoc/>
     public void Run(TourContext context)
@@ -52,7 +50,8 @@ public sealed class AllocatorChapter : ITourChapter
         var mmap = AllocatorTourRun.RunMmap(context, Bytes);
         context.Out.Write(AllocatorTourFormatter.FormatMmap(mmap, style));
         context.Out.WriteLine();
-        context.Out.WriteLine(style.Bold("The same on the brk page source") + " (a child process started with EBB_PAGE_SOURCE=brk: the page source is chosen once, at first use):");
+        // A child process: the page source is chosen once, at first use.
+        context.Out.WriteLine(style.Bold("The same on the brk page source") + ", in a child process with EBB_PAGE_SOURCE=brk:");
         string text;
         using (context.Progress("running the brk half in a child process"))
             text = RunBrkChild(context.Color);

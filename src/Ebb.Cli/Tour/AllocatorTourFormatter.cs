@@ -15,63 +15,66 @@ public static class AllocatorTourFormatter
 
     private const double MiB = 1 << 20;
 
+    // Lines stay within 80 columns (continuations indented): the tour is read on a terminal.
+
     /// <summary>The mmap half.</summary>
-    public static string FormatMmap(MmapTourRun r, TourStyle style)
+    public static string FormatMmap(MmapTourRun r, TextStyle style)
     {
         var sb = new StringBuilder();
         var b = r.Before;
-        sb.AppendLine($"Before:           RSS {Mib(b.Rss)} (anonymous {Mib(b.RssAnon)}), {b.Mappings} mappings, Ebb's: {Regions(b)}");
+        sb.AppendLine($"Before: RSS {Mib(b.Rss)} (anonymous {Mib(b.RssAnon)}), {b.Mappings} mappings, Ebb's: {Regions(b)}");
         double rate = r.AllocSeconds > 0 ? r.Blocks / r.AllocSeconds / 1e6 : 0;
-        sb.AppendLine($"Allocated {Mib(r.Blocks * r.BlockSize)} in {r.Blocks.ToString("N0", CultureInfo.InvariantCulture)} blocks of {r.BlockSize} bytes with EbbMemory.Alloc " +
-                      $"({r.AllocSeconds:0.00} s, {rate:0.0} million blocks/s, page faults included).");
+        sb.AppendLine($"Allocated {Mib(r.Blocks * r.BlockSize)} in {r.Blocks.ToString("N0", CultureInfo.InvariantCulture)} blocks of {r.BlockSize} bytes with EbbMemory.Alloc");
+        sb.AppendLine($"  ({r.AllocSeconds:0.00} s, {rate:0.0} million blocks/s, page faults included):");
         var a = r.AfterAlloc;
-        sb.AppendLine($"After allocating: RSS {Mib(a.Rss)} ({style.Fact(Delta(a.Rss - b.Rss))}), {a.Mappings} mappings ({Signed(a.Mappings - b.Mappings)}), Ebb's: {Regions(a)}");
+        sb.AppendLine($"  RSS {Mib(a.Rss)} ({style.Fact(Delta(a.Rss - b.Rss))}), {a.Mappings} mappings ({Signed(a.Mappings - b.Mappings)}), Ebb's: {Regions(a)}");
         AppendRegions(sb, a, b, style);
         var f = r.AfterFree;
-        sb.AppendLine($"Freed every block: RSS {Mib(f.Rss)} right after: freed pages wait {r.PurgeDelayMs} ms (the purge delay) " +
-                      "in case they are wanted again, then a background thread gives them back.");
+        sb.AppendLine($"Freed every block: RSS {Mib(f.Rss)} still; pages wait {r.PurgeDelayMs} ms (the purge delay)");
+        sb.AppendLine("  in case they are wanted again, then a background thread gives them back.");
         var p = r.AfterPurge;
         long over = p.RssAnon - b.RssAnon;
         string verdict = over <= AllocatorTourRun.BackWithin ? style.Good($"back to {Delta(over)} over the start") : style.Bad($"still {Delta(over)} over the start");
-        sb.AppendLine($"After {r.PurgeSeconds:0.00} s, no call: RSS {Mib(p.Rss)}, {verdict}; {p.Mappings} mappings, Ebb's: {Regions(p)}");
-        sb.AppendLine($"Ebb's system calls: while freeing {Calls(r.FreeCalls)}; after, in the background: {Calls(r.PurgeCalls)}.");
-        sb.AppendLine("Freeing is a push onto a list; the memory goes back with madvise(MADV_DONTNEED), which keeps the " +
-                      "address space reserved (so no munmap) but drops the pages: RSS falls.");
+        sb.AppendLine($"After {r.PurgeSeconds:0.00} s, no call: RSS {Mib(p.Rss)}, {verdict};");
+        sb.AppendLine($"  {p.Mappings} mappings, Ebb's: {Regions(p)}");
+        sb.AppendLine($"Ebb's system calls: while freeing {Calls(r.FreeCalls)};");
+        sb.AppendLine($"  after, in the background: {Calls(r.PurgeCalls)}.");
         return sb.ToString();
     }
 
     /// <summary>The brk half.</summary>
-    public static string FormatBrk(BrkTourRun r, TourStyle style)
+    public static string FormatBrk(BrkTourRun r, TextStyle style)
     {
         var sb = new StringBuilder();
         var b = r.Before;
-        sb.AppendLine($"Before:           break 0x{b.Break:x}, RSS {Mib(b.Rss)}");
+        sb.AppendLine($"Before: break 0x{b.Break:x}, RSS {Mib(b.Rss)}");
         var a = r.AfterAlloc;
-        sb.AppendLine($"Allocated {Mib(r.Blocks * r.BlockSize)} in {r.BlockSize}-byte blocks: break 0x{a.Break:x} ({style.Fact(MoveText(a.Break, b.Break))}), RSS {Mib(a.Rss)} ({Delta(a.Rss - b.Rss)})");
+        sb.AppendLine($"Allocated {Mib(r.Blocks * r.BlockSize)} in {r.BlockSize}-byte blocks: break 0x{a.Break:x} ({style.Fact(MoveText(a.Break, b.Break))}),");
+        sb.AppendLine($"  RSS {Mib(a.Rss)} ({Delta(a.Rss - b.Rss)})");
         var w = r.AfterFreeBelow;
         string breakNow = w.Break == a.Break ? style.Bad("the break did not move") : $"the break moved to 0x{w.Break:x} ({MoveText(w.Break, a.Break)})";
-        sb.AppendLine($"Freed all but the newest block, which sits at the top of the heap: {breakNow}; " +
-                      $"after {r.BelowSeconds:0.00} s RSS is {Mib(w.Rss)} ({Delta(w.Rss - b.Rss)} over the start), " +
-                      $"given back by {r.BelowCalls.Madvise} madvise calls ({Mib(r.BelowCalls.MadviseBytes)}), not by the break.");
+        sb.AppendLine($"Freed all but the newest block, at the top of the heap: {breakNow};");
+        sb.AppendLine($"  after {r.BelowSeconds:0.00} s RSS is {Mib(w.Rss)} ({Delta(w.Rss - b.Rss)} over the start),");
+        sb.AppendLine($"  given back by {r.BelowCalls.Madvise} madvise calls ({Mib(r.BelowCalls.MadviseBytes)}), not by the break.");
         var t = r.AfterFreeTop;
         string topText = t.Break < w.Break
             ? style.Good($"the break came down to 0x{t.Break:x} ({MoveText(t.Break, w.Break)})") + $" after {r.TopSeconds:0.00} s"
-            : $"the break stayed at 0x{t.Break:x} (after {r.TopSeconds:0.00} s: the thread still holds a page up there)";
+            : $"the break stayed at 0x{t.Break:x}\n  (after {r.TopSeconds:0.00} s: the thread still holds a page up there)";
         sb.AppendLine($"Freed that last block too: {topText}; RSS {Mib(t.Rss)}.");
         if (t.Break >= w.Break)
         {
             var m = r.AfterTrim;
             string trimText = m.Break < w.Break
                 ? style.Good($"the break came down to 0x{m.Break:x} ({MoveText(m.Break, w.Break)})")
-                : style.Bad($"the break stayed at 0x{m.Break:x}: something above Ebb's chunks (glibc's own malloc) holds the top");
+                : style.Bad($"the break stayed at 0x{m.Break:x}:\n  something above Ebb's chunks (glibc's own malloc) holds the top");
             sb.AppendLine($"EbbMemory.Trim(): {trimText}; RSS {Mib(m.Rss)}.");
         }
-        sb.AppendLine("A break-based heap can only shrink from the top: one live block up there pins everything below it, " +
-                      "and only madvise can give those pages back. That is why Ebb takes its pages from mmap by default.");
+        sb.AppendLine("One live block at the top pins everything below it, and only madvise can give");
+        sb.AppendLine("those pages back: that is why Ebb takes its pages from mmap by default.");
         return sb.ToString();
     }
 
-    private static void AppendRegions(StringBuilder sb, MemoryPoint after, MemoryPoint before, TourStyle style)
+    private static void AppendRegions(StringBuilder sb, MemoryPoint after, MemoryPoint before, TextStyle style)
     {
         var old = new HashSet<(ulong, ulong)>(before.EbbRegions.Select(e => (e.Start, e.End)));
         int shown = 0;
@@ -87,7 +90,7 @@ public static class AllocatorTourFormatter
     }
 
     private static string Regions(MemoryPoint p) =>
-        p.EbbRegions.Count == 0 ? "none" : $"{p.EbbRegions.Count} {(p.EbbRegions.Count == 1 ? "region" : "regions")}, {Mib(p.EbbBytes)} of address space";
+        p.EbbRegions.Count == 0 ? "none" : $"{p.EbbRegions.Count} {(p.EbbRegions.Count == 1 ? "region" : "regions")} ({Mib(p.EbbBytes)})";
 
     private static string Calls(OsCallCounts c)
     {

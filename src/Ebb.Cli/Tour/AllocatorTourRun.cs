@@ -64,7 +64,7 @@ public static unsafe class AllocatorTourRun
         var status = StatusParser.Read("self");
         var maps = MapsParser.Read("self");
         var ebb = maps.Where(m => IsEbbs(m, sample)).ToList();
-        return new MemoryPoint((long)(status.VmRSS ?? 0) * 1024, (long)(status.RssAnon ?? 0) * 1024, maps.Count, ebb, (ulong)OsMemory.CurrentBreak);
+        return new MemoryPoint((long)(status.VmRSS ?? 0) * 1024, (long)(status.RssAnon ?? 0) * 1024, maps.Count, ebb, (ulong)Libc.CurrentBreak);
     }
 
     private static bool IsEbbs(MapEntry m, IReadOnlyList<nint>? sample) =>
@@ -115,7 +115,7 @@ public static unsafe class AllocatorTourRun
     private static double WaitForBreakBelow(ulong pinned)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < BreakWaitLimit && (ulong)OsMemory.CurrentBreak >= pinned) Thread.Sleep(20);
+        while (clock.Elapsed < BreakWaitLimit && (ulong)Libc.CurrentBreak >= pinned) Thread.Sleep(20);
         return clock.Elapsed.TotalSeconds;
     }
 

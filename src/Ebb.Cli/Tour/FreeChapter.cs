@@ -15,12 +15,9 @@ public sealed class FreeChapter : ITourChapter
 
     /// <inheritdoc/>
     public string Explanation =>
-        "This is `ebb free -h`, procps's free report, read from /proc/meminfo. total is the RAM the " +
-        "kernel manages; used is total minus available; free is memory nobody uses at all; shared " +
-        "is tmpfs and shared memory (Shmem); buff/cache is the kernel's buffers, page cache and " +
-        "reclaimable slab, which it hands back under pressure; available is the kernel's estimate " +
-        "of what a new program could get without swapping. Little free is normal, because unused " +
-        "RAM fills with cache: available is the figure to watch.";
+        "procps's free, from /proc/meminfo. used is total minus available; buff/cache is cache the " +
+        "kernel hands back under pressure; available, what a new program could get without swapping, " +
+        "is the figure to watch: little free is normal.";
 
     /// <inheritdoc/>
     public void Run(TourContext context)
@@ -28,7 +25,6 @@ public sealed class FreeChapter : ITourChapter
         var meminfo = MeminfoReader.Read();
         var figures = FreeCalculator.Compute(meminfo);
         context.Out.Write(FreeFormatter.Format(figures, new FreeOptions { Human = true }));
-        context.Out.WriteLine();
         context.Out.Write(Arithmetic(meminfo, figures));
     }
 

@@ -12,11 +12,9 @@ internal static class MappingSummaryFormatter
         yield return $"{"kind",-10} {"mappings",8} {"Kbytes",12} {"RSS kB",10}";
         foreach (var k in s.Kinds)
             yield return $"{Name(k.Kind),-10} {k.Count,8} {Kb(k.SizeBytes),12} {Kb(k.RssBytes),10}";
-        yield return "";
         yield return $"the {s.Largest.Count} largest by RSS:";
         foreach (var r in s.Largest)
             yield return $"  {r.Map.Start:x12} {Kb(r.RssBytes ?? 0),9} kB RSS  {r.Map.PermissionsText}  {Shown(r)}";
-        yield return "";
         yield return string.Create(CultureInfo.InvariantCulture,
             $"total: {s.Count} mappings, {Kb(s.SizeBytes)} kB mapped, {Kb(s.RssBytes)} kB resident, {Kb(s.DirtyBytes)} kB dirty");
     }

@@ -14,17 +14,12 @@ public sealed class PmapChapter : ITourChapter
 
     /// <inheritdoc/>
     public string Explanation =>
-        "Each line is one mapping of this process's address space, read from /proc/self/smaps: " +
-        "Address is where it starts, Kbytes how much address space it reserves, RSS how much of it " +
-        "is resident in RAM now, Dirty how much of that was written and must be kept (anonymous " +
-        "memory cannot be dropped, only swapped), Mode its permissions (r, w, x, s for shared), and " +
-        "Mapping the file behind it, or [ anon ] for anonymous memory (the .NET heaps, thread stacks, " +
-        "and what Ebb takes from the kernel). Kbytes far above RSS is reserved address space that " +
-        "costs nothing until touched. Below, the mappings summed by kind and the largest few; " +
-        "'ebb pmap -x self' (or 'ebb tour --full-pmap') shows every line.";
+        "This process's mappings (/proc/self/smaps) by kind: Kbytes is address space reserved, RSS " +
+        "what is in RAM now; reserved space costs nothing until touched. 'ebb pmap -x self' or 'ebb " +
+        "tour --full-pmap' shows every line.";
 
     /// <summary>How many of the largest mappings the summary lists.</summary>
-    internal const int Largest = 5;
+    internal const int Largest = 3;
 
     /// <inheritdoc/>
     public void Run(TourContext context)

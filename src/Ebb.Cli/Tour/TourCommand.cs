@@ -23,6 +23,8 @@ public static class TourCommand
         new CheckedChapter(),
     ];
 
+    private static readonly TimeSpan SlowChapter = TimeSpan.FromSeconds(0.5);
+
     /// <summary>The chapters in reading order (for tests and <c>--list</c>).</summary>
     internal static IReadOnlyList<ITourChapter> All => Chapters;
 
@@ -66,10 +68,11 @@ public static class TourCommand
                 failed++;
                 context.EndProgressLine();
                 stdout.WriteLine(style.Bad($"chapter '{chapter.Name}' failed: {e.Message}"));
-                stderr.WriteLine($"ebb tour: chapter '{chapter.Name}' failed: {Cli.FirstLine(e.Message)}");
+                stderr.WriteLine($"ebb tour: chapter '{chapter.Name}' failed: {CliException.FirstLine(e.Message)}");
             }
             context.EndProgressLine();
-            stdout.WriteLine(style.Dim($"({watch.Elapsed.TotalSeconds:0.0} s)"));
+            // Only a slow chapter's time is worth a line; the closing line has the total.
+            if (watch.Elapsed >= SlowChapter) stdout.WriteLine(style.Dim($"({watch.Elapsed.TotalSeconds:0.0} s)"));
         }
 
         var used = OsCounters.Snapshot().Since(os);
@@ -77,7 +80,7 @@ public static class TourCommand
         stdout.WriteLine(style.Heading("== end of the tour =="));
         // Wrapped for an 80-column terminal, as the chapters' explanations are.
         foreach (var line in TextWrap.Wrap($"{chosen.Count} chapter{(chosen.Count == 1 ? "" : "s")} in {total.Elapsed.TotalSeconds:0.0} s; "
-            + $"ebb's own system calls on the way: {TourSummary.Calls(used)}.", 78))
+            + $"the allocator's system calls on the way: {TourSummary.Calls(used)}.", 78))
             stdout.WriteLine(line);
         foreach (var line in TextWrap.Wrap("Next: 'ebb map self -o map.html' draws an address space; "
             + "'ebb lab NAME --strace' shows an experiment's system calls.", 78))

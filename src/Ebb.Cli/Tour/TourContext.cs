@@ -19,7 +19,7 @@ public sealed record TourContext(TextWriter Out, TextWriter Error, string[] Args
     public bool Interactive { get; init; }
 
     /// <summary>The styles to wrap text in; plain text when <see cref="Color"/> is off.</summary>
-    public TourStyle Style => Color ? TourStyle.Ansi : TourStyle.Plain;
+    public TextStyle Style => Color ? TextStyle.Ansi : TextStyle.Plain;
 
     /// <summary>
     /// Starts a progress line for a slow step, e.g. <c>using var p = context.Progress("touching 64 MiB");

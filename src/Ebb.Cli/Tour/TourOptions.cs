@@ -6,34 +6,19 @@ internal sealed record TourOptions(bool Help, bool List, bool? Color, IReadOnlyL
     /// <summary>Parses the tour's arguments; an unknown option is a one-line error.</summary>
     public static TourOptions Parse(string[] args)
     {
-        bool help = false, list = false, fullPmap = false;
+        bool list = false, fullPmap = false;
         bool? color = null;
         var only = new List<string>();
         var rest = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            string a = args[i];
-            switch (a)
-            {
-                case "-h" or "--help": help = true; break;
-                case "--list": list = true; break;
-                case "--full-pmap": fullPmap = true; break;
-                case "--no-color" or "--no-colour": color = false; break;
-                case "--color" or "--colour": color = true; break;
-                case "--chapter":
-                    if (i + 1 >= args.Length) throw NoChapterName();
-                    only.AddRange(Names(args[++i]));
-                    break;
-                default:
-                    if (a.StartsWith("--chapter=", StringComparison.Ordinal))
-                        only.AddRange(Names(a["--chapter=".Length..]));
-                    else if (a.StartsWith('-'))
-                        throw new CliException($"ebb tour: unknown option '{a}' (try 'ebb tour --help')");
-                    else // no chapter takes arguments: a stray word is a mistake, not a reason to run the whole tour
-                        throw new CliException($"ebb tour: unexpected argument '{a}' (try 'ebb tour --help')");
-                    break;
-            }
-        }
+        var parser = new VerbOptions("tour").Help()
+            .Flag("--list", () => list = true)
+            .Flag("--full-pmap", () => fullPmap = true)
+            .Flag("--no-color|--no-colour", () => color = false)
+            .Flag("--color|--colour", () => color = true)
+            .Value("--chapter", v => only.AddRange(Names(v)), missing: NoChapter);
+        // No chapter takes arguments: a stray word is a mistake, not a reason to run the whole tour.
+        parser.Positional(a => throw parser.Error($"unexpected argument '{a}' (try 'ebb tour --help')"));
+        bool help = !parser.Parse(args);
         return new TourOptions(help, list, color, only, [.. rest], fullPmap);
     }
 
@@ -44,5 +29,7 @@ internal sealed record TourOptions(bool Help, bool List, bool? Color, IReadOnlyL
         return names.Length > 0 ? names : throw NoChapterName();
     }
 
-    private static CliException NoChapterName() => new("ebb tour: --chapter needs a name (try 'ebb tour --list')");
+    private const string NoChapter = "--chapter needs a name (try 'ebb tour --list')";
+
+    private static CliException NoChapterName() => new("ebb tour: " + NoChapter);
 }

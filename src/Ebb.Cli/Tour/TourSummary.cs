@@ -2,7 +2,10 @@ using Ebb.Os;
 
 namespace Ebb.Cli;
 
-/// <summary>The tour's closing line: which system calls ebb itself made on the way.</summary>
+/// <summary>
+/// The tour's closing line: which system calls the allocator made on the way (its own counters;
+/// the experiments' calls go through <see cref="Libc"/> and are not among them).
+/// </summary>
 internal static class TourSummary
 {
     /// <summary>"12 mmap, 3 munmap, ..." for every kind of call made at least once; "none" if none.</summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using Ebb.Proc.Vdso;
 
 namespace Ebb.Cli;
@@ -16,11 +17,9 @@ public sealed class VdsoChapter : ITourChapter
 
     /// <inheritdoc/>
     public string Explanation =>
-        "The vDSO (virtual dynamic shared object) is the kernel's small shared library, mapped into " +
-        "every process, so that a few calls such as reading the clock run as ordinary function calls " +
-        "and never enter the kernel. Below: its function symbols with their versions, parsed from this " +
-        "process's own memory (found through getauxval(AT_SYSINFO_EHDR)), then clock_gettime timed " +
-        "through the vDSO's function pointer and as a real system call.";
+        "The vDSO is the kernel's small library in every process: reading the clock through it never " +
+        "enters the kernel. Its functions, parsed from this process's memory " +
+        "(getauxval(AT_SYSINFO_EHDR)), and clock_gettime timed both ways:";
 
     /// <inheritdoc/>
     public void Run(TourContext context)
@@ -29,8 +28,22 @@ public sealed class VdsoChapter : ITourChapter
         VdsoBenchResult result;
         using (context.Progress($"timing clock_gettime, {Calls} calls each way"))
             result = VdsoBench.Run(VdsoClock.FromImage(image), Calls);
-        context.Out.Write(VdsoFormatter.Format(image, $"this process ({Environment.ProcessId})"));
+        context.Out.Write(Brief(image, $"pid {Environment.ProcessId}"));
         context.Out.WriteLine();
         context.Out.Write(VdsoFormatter.FormatBench(result, VdsoReader.CurrentClockSource()));
+    }
+
+    /// <summary>
+    /// The first line of <c>ebb vdso</c> (place and name; the names below carry the version), then the functions' names
+    /// wrapped, not a table: each has a weak alias without <c>__vdso_</c>, which 'ebb vdso' lists.
+    /// </summary>
+    internal static string Brief(ElfImage image, string whose)
+    {
+        var sb = new StringBuilder().Append(VdsoFormatter.Format(image, whose).Split('\n')[0]).Append('\n');
+        var names = image.Functions.Where(f => f.Name.StartsWith("__vdso_", StringComparison.Ordinal)).Select(f => f.DisplayName).ToList();
+        if (names.Count == 0) names = [.. image.Functions.Select(f => f.DisplayName)];
+        sb.Append("functions (each also as a weak alias without __vdso_; 'ebb vdso' lists all):\n");
+        foreach (var line in TextWrap.Wrap(string.Join(", ", names), 76)) sb.Append("  ").Append(line).Append('\n');
+        return sb.ToString();
     }
 }

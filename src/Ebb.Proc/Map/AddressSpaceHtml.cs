@@ -16,22 +16,29 @@ public static class AddressSpaceHtml
         var html = new StringBuilder(svg.Length + 2048);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         html.Append("<title>").Append(Xml.Escape(title)).Append("</title>\n");
+        // The picture and the panel are two columns of a grid, so the panel can never cover
+        // the legend, whatever the window's width; on a narrow window the panel goes on top.
         html.Append("""
             <style>
             body { margin: 0; font-family: monospace; background: #fafafa; }
-            #details { position: fixed; top: 8px; right: 8px; width: 420px; max-height: 90vh; overflow: auto;
+            main { display: grid; grid-template-columns: minmax(0, max-content) 380px; gap: 12px; padding: 8px; align-items: start; }
+            main > svg { max-width: 100%; height: auto; }
+            #details { position: sticky; top: 8px; max-height: calc(100vh - 16px); overflow: auto;
                        white-space: pre-wrap; background: #fffff0; border: 1px solid #999; padding: 8px;
                        font-size: 12px; box-shadow: 0 2px 6px rgba(0,0,0,.2); }
+            @media (max-width: 900px) { main { grid-template-columns: minmax(0, 1fr); } #details { position: static; order: -1; } }
             g.region:hover rect { stroke: #000; stroke-width: 2; }
-            g.region:hover text { font-weight: bold; }
+            g.band:hover > text, g.region:hover text { font-weight: bold; }
             </style>
             </head>
             <body>
-            <div id="details">Point at a region to see its figures.</div>
+            <main>
 
             """);
         html.Append(svg);
         html.Append("""
+            <div id="details">Point at a region to see its figures.</div>
+            </main>
             <script>
             (function () {
               var panel = document.getElementById('details');

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Ebb.Os;
 
 namespace Ebb.Proc.Vdso;
 
@@ -23,14 +22,14 @@ public static class VdsoBench
         ArgumentOutOfRangeException.ThrowIfLessThan(calls, 1);
         int warm = WarmupCalls(calls);
         long sink = 0;
-        for (int i = 0; i < warm; i++) sink += clock.GetTime(clockId) + OsMemory.ClockGettimeSyscall(clockId);
+        for (int i = 0; i < warm; i++) sink += clock.GetTime(clockId) + Libc.ClockGettimeSyscall(clockId);
 
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < calls; i++) sink += clock.GetTime(clockId);
         var vdso = Stopwatch.GetElapsedTime(start);
 
         start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < calls; i++) sink += OsMemory.ClockGettimeSyscall(clockId);
+        for (int i = 0; i < calls; i++) sink += Libc.ClockGettimeSyscall(clockId);
         var syscall = Stopwatch.GetElapsedTime(start);
 
         GC.KeepAlive(sink);

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Ebb.Os;
 
 namespace Ebb.Proc.Vdso;
 
@@ -42,7 +41,7 @@ public sealed unsafe class VdsoClock
     /// <exception cref="VdsoException">The image is not this process's vDSO or lacks the symbol.</exception>
     public static VdsoClock FromImage(ElfImage image)
     {
-        ulong self = OsMemory.GetAuxValue(VdsoReader.AT_SYSINFO_EHDR);
+        ulong self = (ulong)Libc.getauxval((nuint)VdsoReader.AT_SYSINFO_EHDR);
         if (image.Address != self || self == 0)
             throw new VdsoException("only this process's own vDSO can be called");
         var symbol = image.Find("__vdso_clock_gettime") ?? image.Find("clock_gettime");

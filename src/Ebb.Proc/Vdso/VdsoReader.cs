@@ -1,4 +1,3 @@
-using Ebb.Os;
 
 namespace Ebb.Proc.Vdso;
 
@@ -34,13 +33,13 @@ public static unsafe class VdsoReader
     /// <exception cref="ElfFormatException">Its headers do not parse.</exception>
     public static (ulong Address, int Size) LocateSelf()
     {
-        ulong address = OsMemory.GetAuxValue(AT_SYSINFO_EHDR);
+        ulong address = (ulong)Libc.getauxval((nuint)AT_SYSINFO_EHDR);
         if (address == 0) throw new VdsoException("this process has no vDSO (getauxval(AT_SYSINFO_EHDR) is 0)");
         // Only the first page is known to be mapped until the program headers say how far the image goes.
         var first = new ReadOnlySpan<byte>((void*)address, 64);
         int headers = ElfParser.HeadersSize(first);
-        if (headers > OsMemory.PageSize) throw new ElfFormatException($"program headers end at 0x{headers:x}, beyond the first page");
-        int size = ElfParser.MappedSize(new ReadOnlySpan<byte>((void*)address, headers), OsMemory.PageSize);
+        if (headers > Environment.SystemPageSize) throw new ElfFormatException($"program headers end at 0x{headers:x}, beyond the first page");
+        int size = ElfParser.MappedSize(new ReadOnlySpan<byte>((void*)address, headers), Environment.SystemPageSize);
         return (address, size);
     }
 

@@ -68,7 +68,7 @@ public class LabExperimentTests
         var mmap = new MmapFacts(20, 0x7f0000001000, null, "7f0000001000-7f0000002000 rw-p 00000000 00:00 0",
             0x7f0000001000, 0x7f0000002000, [0, 10, 20, 30, 40], 4242, null);
         var w = new StringWriter();
-        MmapLab.Print(mmap, w, TourStyle.Plain);
+        MmapLab.Print(mmap, w, TextStyle.Plain);
         string text = w.ToString();
         Assert.Contains("= 0x7f0000001000", text);
         Assert.Contains("7f0000001000-7f0000002000 = 4096 bytes for the 20 asked", text);

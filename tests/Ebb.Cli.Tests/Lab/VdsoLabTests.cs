@@ -1,4 +1,3 @@
-using Ebb.Os;
 using Ebb.Proc;
 using Ebb.Proc.Vdso;
 using static Ebb.Cli.Tests.CliRunner;
@@ -32,7 +31,7 @@ public class VdsoLabTests
     {
         var (code, text, _) = Run("lab", "vdso", "-n", "1000");
         Assert.Equal(0, code);
-        ulong at = OsMemory.GetAuxValue(VdsoReader.AT_SYSINFO_EHDR);
+        ulong at = AuxvParser.Read("self").Single(e => e.Type == AuxvEntry.AT_SYSINFO_EHDR).Value;
         Assert.Contains($"getauxval(AT_SYSINFO_EHDR) = 0x{at:x}", text);
         Assert.Contains("[vdso]\n", text);
         Assert.Contains("  inside [vdso] (", text);

@@ -29,8 +29,8 @@ public class AllocatorChapterTests
     [Fact]
     public void Mmap_ShowsGrowthMarksEbbRegionsAndCountsCalls()
     {
-        string text = AllocatorTourFormatter.FormatMmap(MmapFixture(31 * M), TourStyle.Plain);
-        Assert.Contains("RSS 320.0 MiB (+260.0 MiB), 402 mappings (+2), Ebb's: 2 regions, 512.0 MiB of address space", text);
+        string text = AllocatorTourFormatter.FormatMmap(MmapFixture(31 * M), TextStyle.Plain);
+        Assert.Contains("RSS 320.0 MiB (+260.0 MiB), 402 mappings (+2), Ebb's: 2 regions (512.0 MiB)", text);
         Assert.Contains("2,097,152 blocks of 128 bytes", text);
         // The region that was there before is marked plainly, the new one as new.
         Assert.Contains("7f0000000000-7f0010000000 rw-p  256.0 MiB [anon:ebb]  <- ebb" + Environment.NewLine, text);
@@ -43,7 +43,7 @@ public class AllocatorChapterTests
     [Fact]
     public void Mmap_SaysSoWhenRssDidNotComeBack()
     {
-        string text = AllocatorTourFormatter.FormatMmap(MmapFixture(250 * M), TourStyle.Plain);
+        string text = AllocatorTourFormatter.FormatMmap(MmapFixture(250 * M), TextStyle.Plain);
         Assert.Contains("still +220.0 MiB over the start", text);
     }
 
@@ -52,7 +52,7 @@ public class AllocatorChapterTests
     {
         var many = Enumerable.Range(0, 9).Select(i => Ebb(0x7f0000000000 + (ulong)i * 0x10000000, 32 * (ulong)M)).ToArray();
         var run = MmapFixture(31 * M) with { AfterAlloc = Point(320 * M, 290 * M, 409, 0, many) };
-        string text = AllocatorTourFormatter.FormatMmap(run, TourStyle.Plain);
+        string text = AllocatorTourFormatter.FormatMmap(run, TextStyle.Plain);
         Assert.Equal(AllocatorTourFormatter.MaxRegionsShown, text.Split('\n').Count(l => l.Contains("<- ebb")));
         Assert.Contains("... and 3 more of Ebb's mappings", text);
     }
@@ -70,7 +70,7 @@ public class AllocatorChapterTests
             TopSeconds: 0.1,
             TopCalls: Calls(madvise: 1, madviseBytes: 1 * M),
             AfterTrim: Point(61 * M, 31 * M, 400, 0x5000_0000 + 256 * (ulong)M));
-        string text = AllocatorTourFormatter.FormatBrk(run, TourStyle.Plain);
+        string text = AllocatorTourFormatter.FormatBrk(run, TextStyle.Plain);
         Assert.Contains("break 0x62000000 (up 288.0 MiB)", text);
         Assert.Contains("the break did not move", text);
         Assert.Contains("given back by 70 madvise calls (250.0 MiB), not by the break", text);
@@ -87,7 +87,7 @@ public class AllocatorChapterTests
             Point(62 * M, 32 * M, 400, top), 0.2, Calls(madvise: 70, madviseBytes: 250 * M),
             Point(62 * M, 32 * M, 400, top), 1.0, Calls(),
             AfterTrim: Point(61 * M, 31 * M, 400, 0x5000_0000));
-        string text = AllocatorTourFormatter.FormatBrk(run, TourStyle.Plain);
+        string text = AllocatorTourFormatter.FormatBrk(run, TextStyle.Plain);
         Assert.Contains("the break stayed at 0x62000000", text);
         Assert.Contains("EbbMemory.Trim(): the break came down to 0x50000000 (down 288.0 MiB)", text);
     }

@@ -55,11 +55,11 @@ public class TourTests
     [Fact]
     public void Style_ColoursOnlyWhenAsked()
     {
-        Assert.Equal("x", TourStyle.Plain.Fact("x"));
-        Assert.Equal("\e[33mx\e[0m", TourStyle.Ansi.Fact("x"));
+        Assert.Equal("x", TextStyle.Plain.Fact("x"));
+        Assert.Equal("\e[33mx\e[0m", TextStyle.Ansi.Fact("x"));
         var plain = new TourContext(new StringWriter(), new StringWriter(), []);
-        Assert.Same(TourStyle.Plain, plain.Style);
-        Assert.Same(TourStyle.Ansi, (plain with { Color = true }).Style);
+        Assert.Same(TextStyle.Plain, plain.Style);
+        Assert.Same(TextStyle.Ansi, (plain with { Color = true }).Style);
     }
 
     [Fact]

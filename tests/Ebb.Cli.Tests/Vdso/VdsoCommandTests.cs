@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Ebb.Os;
+using Ebb.Proc;
 using Ebb.Proc.Vdso;
 using static Ebb.Cli.Tests.CliRunner;
 
@@ -24,7 +24,7 @@ public class VdsoCommandTests
         var (code, stdout, err) = Run("vdso");
         Assert.Equal(0, code);
         Assert.Equal("", err);
-        ulong at = OsMemory.GetAuxValue(VdsoReader.AT_SYSINFO_EHDR);
+        ulong at = AuxvParser.Read("self").Single(e => e.Type == AuxvEntry.AT_SYSINFO_EHDR).Value;
         Assert.StartsWith($"vDSO of this process ({Environment.ProcessId}): 0x{at:x}-", stdout);
         Assert.Contains("  __vdso_clock_gettime@@LINUX_2.6\n", stdout);
         Assert.Contains("  FUNC   WEAK    time@@LINUX_2.6\n", stdout);

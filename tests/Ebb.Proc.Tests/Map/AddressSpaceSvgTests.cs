@@ -71,16 +71,65 @@ public class AddressSpaceSvgTests
     {
         var doc = XDocument.Parse(AddressSpaceSvg.Render("t", Regions()));
         var groups = RegionGroups(doc);
-        double Height(XElement g) => (double)g.Elements(Svg + "rect").First().Attribute("height")!;
+        double Attr(XElement g, string name) => (double)g.Elements(Svg + "rect").First().Attribute(name)!;
         double Filled(XElement g) => (double?)g.Elements(Svg + "rect").FirstOrDefault(r => (string?)r.Attribute("class") == "rss")?.Attribute("width") ?? 0;
-        Assert.True(Height(groups[0]) < Height(groups[1]));       // 4 KiB < 8 KiB
-        Assert.True(Height(groups[2]) < Height(groups[4]));       // 1 MiB < 64 MiB
-        Assert.Equal(AddressSpaceSvg.BandHeight(64 << 20), Height(groups[4]));
-        double full = (double)groups[0].Elements(Svg + "rect").First().Attribute("width")!;
-        Assert.Equal(full, Filled(groups[0]));                    // all resident
-        Assert.Equal(full / 2, Filled(groups[1]));                // 4 of 8 kB
-        Assert.Equal(full / 4, Filled(groups[2]));                // 256 of 1024 kB
-        Assert.Equal(0, Filled(groups[3]));                       // nothing resident
+        // The .so's two mappings share a band (12 KiB high), each a segment as wide as its share.
+        Assert.Equal(AddressSpaceSvg.BandHeight(12 << 10), Attr(groups[0], "height"));
+        Assert.Equal(Attr(groups[0], "y"), Attr(groups[1], "y"));
+        Assert.True(Attr(groups[0], "width") < Attr(groups[1], "width"));           // 4 KiB < 8 KiB
+        Assert.Equal(Attr(groups[0], "width"), Filled(groups[0]));                  // all resident
+        Assert.Equal(Attr(groups[1], "width") / 2, Filled(groups[1]), 1);          // 4 of 8 kB
+        // The heap alone; the guard and the anonymous region it touches share a band.
+        Assert.Equal(AddressSpaceSvg.BandHeight(1 << 20), Attr(groups[2], "height"));
+        Assert.Equal(300 / 4, Filled(groups[2]));                                   // 256 of 1024 kB
+        Assert.Equal(AddressSpaceSvg.BandHeight(68 << 20), Attr(groups[4], "height"));
+        Assert.True(Attr(groups[2], "height") < Attr(groups[4], "height"));         // 1 MiB < 68 MiB
+        Assert.Equal(0, Filled(groups[3]));                                         // nothing resident
+        Assert.Equal(Attr(groups[4], "width"), Filled(groups[4]));
+    }
+
+    private static MapRegion R(ulong start, ulong size, string perms, string name = "") =>
+        new(MapsParser.Parse(Encoding.UTF8.GetBytes($"{start:x8}-{start + size:x8} {perms} 00000000 00:00 0 {name}\n"))[0]);
+
+    [Fact]
+    public void Rows_GroupAFilesMappings_JoinTouchingAnonymousRegions_AndCollapseRunsOfSmallOnes()
+    {
+        const ulong K = 1024;
+        List<MapRegion> regions =
+        [
+            // An assembly: sections in a reservation, PROT_NONE between and after them.
+            R(0x10000, 4 * K, "r--p", "/x/A.dll"), R(0x11000, 8 * K, "---p"), R(0x13000, 64 * K, "r-xp", "/x/A.dll"),
+            R(0x23000, 4 * K, "rw-p", "/x/A.dll"), R(0x24000, 12 * K, "---p"),
+            // A thread stack: its guard page and the stack.
+            R(0x100000, 4 * K, "---p"), R(0x101000, 8192 * K, "rw-p"),
+            // Three small files: too few to collapse.
+            R(0x2000000, 4 * K, "r--s", "/x/a"), R(0x2010000, 4 * K, "r--s", "/x/b"), R(0x2020000, 4 * K, "r--s", "/x/c"),
+            R(0x3000000, 2048 * K, "rw-p", "[heap]"),
+            // Five small ones: collapsed into one band.
+            R(0x4000000, 4 * K, "r--s", "/x/d"), R(0x4010000, 4 * K, "r--s", "/x/e"), R(0x4020000, 4 * K, "rw-p", "[anon:x]"),
+            R(0x4030000, 4 * K, "r--s", "/x/f"), R(0x4040000, 4 * K, "r--s", "/x/g"),
+        ];
+        var rows = AddressSpaceSvg.Rows(regions);
+        Assert.Equal([5, 2, 1, 1, 1, 1, 5], rows.Select(r => r.Count));
+        Assert.Equal(regions, rows.SelectMany(r => r));
+        var svg = AddressSpaceSvg.Render("t", regions);
+        Assert.Contains("3 mappings of /x/A.dll (and 2 guard)", svg);
+        Assert.Contains("  5 regions: file ×4 16 KiB, anonymous ×1 4 KiB", svg);
+    }
+
+    [Fact]
+    public void Overview_ShowsTheUserAddressSpaceOnALinearScale()
+    {
+        var doc = XDocument.Parse(AddressSpaceSvg.Render("t", Regions()));
+        var overview = doc.Descendants(Svg + "g").Single(g => (string?)g.Attribute("class") == "overview");
+        var rects = overview.Elements(Svg + "rect").Skip(1).ToList();              // the first is the strip itself
+        Assert.Equal(Regions().Count, rects.Count);
+        Assert.All(rects, r => Assert.True((double)r.Attribute("width")! >= 1));
+        // 0x400000 to 0x7ffd00021000: the stack ends the strip, the code begins it.
+        Assert.Equal(12, (double)rects[0].Attribute("x")!);
+        double stackEnd = (double)rects[^1].Attribute("x")! + (double)rects[^1].Attribute("width")!;
+        Assert.Equal(AddressSpaceSvg.Width - 12, stackEnd, 0);
+        Assert.StartsWith("overview, linear: 0x400000 to 0x7ffd00021000", overview.Element(Svg + "text")!.Value);
     }
 
     [Fact]

@@ -1,20 +1,20 @@
 namespace Ebb.Cli;
 
 /// <summary>
-/// Text styles for the tour: each wraps a string in an ANSI SGR sequence, or returns it
-/// unchanged in the plain style, so a chapter writes the same code either way.
+/// Text styles for the tour and the labs: each wraps a string in an ANSI SGR sequence, or
+/// returns it unchanged in the plain style, so a chapter or a lab writes the same code either way.
 /// </summary>
-public sealed class TourStyle
+public sealed class TextStyle
 {
     private readonly bool ansi;
 
-    private TourStyle(bool ansi) => this.ansi = ansi;
+    private TextStyle(bool ansi) => this.ansi = ansi;
 
     /// <summary>The style that adds no escape codes.</summary>
-    public static TourStyle Plain { get; } = new(false);
+    public static TextStyle Plain { get; } = new(false);
 
     /// <summary>The style that colours with ANSI escape codes.</summary>
-    public static TourStyle Ansi { get; } = new(true);
+    public static TextStyle Ansi { get; } = new(true);
 
     /// <summary>A chapter heading: bold cyan.</summary>
     public string Heading(string text) => Wrap("1;36", text);
