@@ -6,7 +6,7 @@ namespace Ebb.Os;
 /// A system call failed. Carries the call's name and errno so a caller can tell
 /// ENOMEM (out of memory) from EINVAL (a bad argument) without parsing text.
 /// </summary>
-public sealed class OsException : Exception
+internal sealed class OsException : Exception
 {
     /// <summary>Creates the exception for <paramref name="call"/> failing with <paramref name="errno"/>.</summary>
     /// <param name="call">The system call or libc function that failed, e.g. <c>mmap</c>.</param>
@@ -29,7 +29,7 @@ public sealed class OsException : Exception
 }
 
 /// <summary>The errno values the Os layer itself tests for (Linux x86-64 numbering).</summary>
-public static class Errnos
+internal static class Errnos
 {
     /// <summary>Operation not permitted.</summary>
     public const int EPERM = 1;

@@ -4,7 +4,7 @@ namespace Ebb.Os;
 
 // The .NET host's throwing forms of the memory system calls, for its callers outside the
 // allocator's own paths (tests, the tour's experiments); the core uses the Try forms only.
-public static unsafe partial class OsMemory
+internal static unsafe partial class OsMemory
 {
     /// <summary>mmap(2). Throws <see cref="OsException"/> on failure.</summary>
     /// <param name="address">A hint, or the exact place with <see cref="MapFlags.Fixed"/>; 0 lets the kernel choose.</param>

@@ -18,7 +18,7 @@ internal enum MappingName
 /// The core's forms never throw (a failure is a sentinel and the errno); the .NET host adds
 /// throwing forms for its own callers (Host/OsMemory.cs).
 /// </summary>
-public static unsafe partial class OsMemory
+internal static unsafe partial class OsMemory
 {
     private const nint MapFailed = -1;
     private const int EINVAL = 22;

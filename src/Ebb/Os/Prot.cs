@@ -2,7 +2,7 @@ namespace Ebb.Os;
 
 /// <summary>Page protection bits for mmap and mprotect (PROT_* in sys/mman.h).</summary>
 [Flags]
-public enum Prot
+internal enum Prot
 {
     /// <summary>No access: any touch faults (guard pages, reserved address space).</summary>
     None = 0,
@@ -18,7 +18,7 @@ public enum Prot
 
 /// <summary>Mapping flags for mmap (MAP_* in sys/mman.h, x86-64 values).</summary>
 [Flags]
-public enum MapFlags
+internal enum MapFlags
 {
     /// <summary>Changes are visible to other processes mapping the same object.</summary>
     Shared = 0x01,
@@ -37,7 +37,7 @@ public enum MapFlags
 }
 
 /// <summary>madvise advice values (MADV_* in sys/mman.h).</summary>
-public enum Advice
+internal enum Advice
 {
     /// <summary>No special treatment.</summary>
     Normal = 0,
@@ -57,7 +57,7 @@ public enum Advice
 
 /// <summary>mremap flags (MREMAP_* in sys/mman.h).</summary>
 [Flags]
-public enum RemapFlags
+internal enum RemapFlags
 {
     /// <summary>Do not move: grow or shrink in place or fail.</summary>
     None = 0,

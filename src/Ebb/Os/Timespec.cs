@@ -4,7 +4,7 @@ namespace Ebb.Os;
 
 /// <summary>struct timespec on x86-64: seconds and nanoseconds, both 64-bit.</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct Timespec
+internal struct Timespec
 {
     /// <summary>Whole seconds.</summary>
     public long Seconds;
