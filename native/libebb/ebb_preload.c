@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "ebb.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,22 +53,38 @@ static pthread_key_t g_exit_key;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static volatile int g_ready;
 static int g_background, g_show_stats;
+/* Where the figures go at exit: a copy of stderr taken at start-up, because programs close stderr
+ * in their own exit handlers (coreutils' close_stdout does), which run before ours. */
+static int g_stats_fd = 2;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static volatile pthread_t g_lock_owner;
 
 /* ---- reports ------------------------------------------------------------------------------ */
 
-static void say(const char *fmt, ...)
+static void say_to(int fd, const char *fmt, va_list ap)
 {
     char line[256];
-    va_list ap;
-    va_start(ap, fmt);
     int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
     if (n < 0) return;
     if ((size_t)n >= sizeof line) n = sizeof line - 1;
-    ssize_t w = write(2, line, (size_t)n);
+    ssize_t w = write(fd, line, (size_t)n);
     (void)w;
+}
+
+static void say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say_to(2, fmt, ap);
+    va_end(ap);
+}
+
+static void say_stats(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say_to(g_stats_fd, fmt, ap);
+    va_end(ap);
 }
 
 /* Kinds of block as the core's BlockKind numbers them. */
@@ -202,7 +219,14 @@ static int env_flag(const char *name)
     return 0;
 }
 
-static void at_exit_stats(void) { ebb_print_stats(); }
+static void at_exit_stats(void)
+{
+    ebb_stats s;
+    ebb_get_stats(&s);
+    say_stats("ebb: pid %d: committed %lld bytes (peak %lld), waiting to be purged %lld, purged %lld, reserved %lld\n",
+              (int)getpid(), (long long)s.committed, (long long)s.peak_committed, (long long)s.pending_purge,
+              (long long)s.purged, (long long)s.reserved);
+}
 
 static void init_once(void)
 {
@@ -215,7 +239,11 @@ static void init_once(void)
     ebb_core_init(delay, purge, source, verbose);
     pthread_key_create(&g_exit_key, thread_exit);
     pthread_atfork(fork_prepare, fork_parent, fork_child);
-    if (g_show_stats) atexit(at_exit_stats);
+    if (g_show_stats) {
+        int fd = fcntl(2, F_DUPFD_CLOEXEC, 10);
+        if (fd >= 0) g_stats_fd = fd;
+        atexit(at_exit_stats);
+    }
 }
 
 /* The first allocation of each thread (the core's slow path calls this before it makes the

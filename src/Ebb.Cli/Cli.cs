@@ -20,6 +20,7 @@ public static class Cli
         ("pmap", PmapCommand.Run, "the memory map of processes, as procps pmap prints it"),
         ("map", MapCommand.Run, "the address space as a picture (SVG or HTML)"),
         ("stats", StatsCommand.Run, "Ebb's figures in a running .NET process that uses Ebb"),
+        ("run", RunCommand.Run, "run a command with Ebb as its malloc (libebb.so preloaded)"),
     ];
 
     /// <summary>Runs <c>ebb ARGS</c>, writing to the given streams; returns the exit code.</summary>
