@@ -28,10 +28,10 @@ internal static unsafe class Exports
     }
 
     [RuntimeExport("ebb_core_malloc")]
-    public static void* Malloc(Heap.Heap* h, nuint size) => OrEnomem(HeapAlloc.TryAlloc(h, size));
+    public static void* Malloc(Heap.Heap* h, nuint size) => HeapAlloc.TryAlloc(h, size);
 
     [RuntimeExport("ebb_core_calloc")]
-    public static void* Calloc(Heap.Heap* h, nuint size) => OrEnomem(HeapAlloc.TryAllocZeroed(h, size));
+    public static void* Calloc(Heap.Heap* h, nuint size) => HeapAlloc.TryAllocZeroed(h, size);
 
     [RuntimeExport("ebb_core_free")]
     public static void Free(Heap.Heap* h, void* p) => Dealloc.Free(h, p);
@@ -46,7 +46,7 @@ internal static unsafe class Exports
         return OrEnomem(h == null ? null : HeapAlloc.Aligned(h, size, alignment, zero: false));
     }
 
-    /// <summary>The C contract for a failed allocation: null, and errno ENOMEM.</summary>
+    /// <summary>The C contract for a failed allocation: null, and errno ENOMEM (paths that do not go through the allocation slow path: realloc, aligned).</summary>
     private static void* OrEnomem(void* p)
     {
         if (p == null) Shim.ebb_shim_set_enomem();

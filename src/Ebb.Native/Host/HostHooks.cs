@@ -28,6 +28,8 @@ internal static unsafe partial class Host
     // Memory from before Ebb was the process's malloc (the loader's start-up allocator): left alone.
     public static partial void ForeignFree(void* p, BlockInfo info) { }
 
+    public static partial void AllocFailed() => Shim.ebb_shim_set_enomem();
+
     public static partial void OutOfMemory() => Shim.ebb_shim_fatal(2);
 
     public static partial bool TryFreeForeign(void* p) => false;

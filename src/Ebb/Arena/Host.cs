@@ -62,6 +62,9 @@ internal static unsafe partial class Host
     [DoesNotReturn]
     public static partial void OutOfMemory();
 
+    /// <summary>An allocation's slow path found no memory and returns null (libebb.so sets errno to ENOMEM).</summary>
+    public static partial void AllocFailed();
+
     /// <summary>Frees <paramref name="p"/> if it belongs to a host's own pool outside the chunks (sampled mode's guarded slots); false otherwise.</summary>
     public static partial bool TryFreeForeign(void* p);
 

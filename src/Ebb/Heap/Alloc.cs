@@ -95,7 +95,7 @@ internal static unsafe class HeapAlloc
         if (h == null)
         {
             h = Host.InitThreadHeap();
-            if (h == null) return null;
+            if (h == null) return NoMemory();
         }
         else if (size <= Heap.DirectMaxSize)
         {
@@ -105,7 +105,15 @@ internal static unsafe class HeapAlloc
             Page* pg = Heap.DirectOf(h)[(size + 15) >> 4];
             if (pg->Free == null && Pages.Refill(pg) && TryPop(pg, size, zero, out void* b)) return b;
         }
-        return FromHeap(h, size, zero);
+        void* p = FromHeap(h, size, zero);
+        return p != null ? p : NoMemory();
+    }
+
+    /// <summary>Null, after telling the host (libebb.so sets errno here, so its fast path has nothing to do after a pop).</summary>
+    private static void* NoMemory()
+    {
+        Host.AllocFailed();
+        return null;
     }
 
     /// <summary>Any size from heap <paramref name="h"/> (the caller owns it: its thread, or its lock).</summary>

@@ -15,6 +15,9 @@ internal static unsafe partial class Host
 
     public static partial void ForeignFree(void* p, BlockInfo info) => FreeErrors.Throw(FreeError.InvalidFree, p, info);
 
+    // A null is the whole answer in .NET (TryAlloc); Alloc's caller throws through OutOfMemory.
+    public static partial void AllocFailed() { }
+
     public static partial void OutOfMemory() => throw new OutOfMemoryException();
 
     /// <summary>Set by the checks when sampled mode is on: frees a block of the sampled pool, false for any other pointer.</summary>
