@@ -120,16 +120,7 @@ public sealed unsafe class EbbHeap : IDisposable
             if (heap == null) return;
             Heap.Heap* h = heap;
             heap = null;
-            using (Arena.ArenaLock.Hold())
-            {
-                Page** firsts = Heap.Heap.FirstOf(h);
-                for (int bin = 0; bin < SizeClasses.Count; bin++)
-                    FreeList(firsts[bin]);
-                FreeList(h->Full);
-                FreeList(h->Large);
-                Huge.FreeAllLocked(h);
-                HeapPool.ReturnLocked(h);
-            }
+            Teardown.DisposeHeap(h);
         }
         finally { gate.Exit(); }
         GC.SuppressFinalize(this);
@@ -140,16 +131,6 @@ public sealed unsafe class EbbHeap : IDisposable
     ~EbbHeap()
     {
         if (heap != null) Abandoned.AbandonHeap(heap);
-    }
-
-    private static void FreeList(Page* pg)
-    {
-        while (pg != null)
-        {
-            Page* next = pg->Next;
-            Arena.Arena.FreeSpanLocked(pg);
-            pg = next;
-        }
     }
 
     private void* TryAllocCore(nuint byteCount, nuint alignment, bool zero)

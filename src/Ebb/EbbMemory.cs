@@ -148,19 +148,7 @@ public static unsafe partial class EbbMemory
     /// (purged at once instead of after the purge delay), and the address space of wholly free
     /// chunks and of reserved room no chunk was taken from.
     /// </summary>
-    public static void Trim()
-    {
-        Heap.Heap* h = ThreadHeap.Current;
-        if (h != null) Pages.ReleaseEmpty(h);
-        using (Arena.ArenaLock.Hold())
-        {
-            DeadHeaps.ReleaseDueLocked(holdMs: 0);
-            Abandoned.SweepLocked();
-            Huge.ExpireCacheLocked(all: true);
-        }
-        Arena.Arena.Purge(all: true);
-        Arena.Arena.ReleaseFreeChunks();
-    }
+    public static void Trim() => Teardown.Trim(ThreadHeap.Current);
 
     /// <summary>The allocator's figures now (a walk of its structures, under its lock).</summary>
     /// <returns>A snapshot.</returns>

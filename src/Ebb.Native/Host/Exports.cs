@@ -80,19 +80,7 @@ internal static unsafe class Exports
 
     /// <summary>Gives back everything that can be given back now (malloc_trim).</summary>
     [RuntimeExport("ebb_core_trim")]
-    public static void Trim(Heap.Heap* h)
-    {
-        if (!Arena.Arena.IsInitialized) return;
-        if (h != null) Pages.ReleaseEmpty(h);
-        using (ArenaLock.Hold())
-        {
-            DeadHeaps.ReleaseDueLocked(holdMs: 0);
-            Abandoned.SweepLocked();
-            Huge.ExpireCacheLocked(all: true);
-        }
-        Arena.Arena.Purge(all: true);
-        Arena.Arena.ReleaseFreeChunks();
-    }
+    public static void Trim(Heap.Heap* h) => Teardown.Trim(h);
 
     /// <summary>The background thread's beat (EBB_BACKGROUND_PURGE=1): runs what is due, returns the ms to sleep or -1.</summary>
     [RuntimeExport("ebb_core_beat")]
