@@ -9,7 +9,7 @@
 #   bench/preload.sh                         every workload, 3 rounds (about 4 minutes on 2 cores)
 #   bench/preload.sh --rounds 5 --only pairs,larson --contenders glibc,mimalloc
 #   bench/preload.sh --ebb path/to/libebb.so  (or EBB_PRELOAD_LIB=...; else bin/*/libebb.so is looked for)
-#   bench/preload.sh --real                  also redis-server + redis-benchmark, sqlite3, python3
+#   bench/preload.sh --real                  also redis-server + redis-benchmark, sqlite3, python3, gcc
 #   bench/preload.sh --list                  the workloads and what each runs
 #
 # Figures: the workloads that run for a fixed time (larson, xmalloc-test, glibc-thread) report a
@@ -147,7 +147,7 @@ done
 if [ "$real" = 1 ]; then
   . bench/c/real-programs.sh
   for r in $(seq "$rounds"); do
-    for prog in redis sqlite3 python3; do
+    for prog in redis sqlite3 python3 gcc; do
       n=${#chosen[@]}
       for i in $(seq 0 $((n - 1))); do
         c=${chosen[$(((i + r) % n))]}

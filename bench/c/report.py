@@ -61,7 +61,6 @@ def table(header, rows):
 
 
 units = {w: next(iter(f.values()))["unit"] for (w, _), f in runs.items() if f}
-rounds = {w: max(len(runs[(w, a)]) for a in allocators) for w in order}
 
 print("## Figures\n")
 print("Median over rounds; rates in millions (M) or thousands (k) per second, higher is better; "
@@ -112,7 +111,13 @@ if "break-heap" in order:
           [[a] + [f"{med('break-heap', a, k):.1f}" if med('break-heap', a, k) is not None else "-" for k in keys]
            for a in allocators])
 
-real = [w for w in order if w.startswith("real-")]
+notes = sorted({(w, f["note"].replace("_", " ")) for (w, _), fs in runs.items() for f in fs.values() if "note" in f})
+if notes:
+    print("## Notes\n")
+    for w, n in notes:
+        print(f"- {w}: {n}")
+    print()
+
 if fails:
     print("## Failed runs\n")
     for rnd, alloc, rest in fails:
