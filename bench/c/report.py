@@ -43,9 +43,11 @@ def ratio(w, a, ref):
 def fmt_figure(v, unit):
     if v is None:
         return "-"
-    if unit.endswith("/s"):
-        return f"{v / 1e6:.2f} M" if v >= 1e6 else f"{v / 1e3:.1f} k"
-    return f"{v:.2f}" if v < 100 else f"{v:.0f}"
+    if unit.endswith("/s") and v >= 1e6:
+        return f"{v / 1e6:.2f} M"
+    if unit.endswith("/s") and v >= 1e3:
+        return f"{v / 1e3:.1f} k"
+    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
 
 
 def fmt_ratio(v):
@@ -63,7 +65,7 @@ def table(header, rows):
 units = {w: next(iter(f.values()))["unit"] for (w, _), f in runs.items() if f}
 
 print("## Figures\n")
-print("Median over rounds; rates in millions (M) or thousands (k) per second, higher is better; "
+print("Median over rounds; rates per second (M millions, k thousands), higher is better; "
       "pairs in ns per malloc+free pair and break-heap in resident MiB, lower is better.\n")
 table(["workload", "unit"] + allocators,
       [[w, units[w]] + [fmt_figure(med(w, a, "figure"), units[w]) for a in allocators] for w in order])

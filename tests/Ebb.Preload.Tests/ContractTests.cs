@@ -5,6 +5,7 @@ namespace Ebb.Preload.Tests;
 /// What is asserted for every allocator is what C17 and POSIX promise: see the comments in
 /// contract.c. Where they leave a choice, glibc's is checked separately (<see cref="GlibcChoices"/>).
 /// </summary>
+/// <param name="build">The C programs, compiled once per run.</param>
 [Collection(PreloadCollection.Name)]
 public sealed class ContractTests(NativeBuild build)
 {
@@ -15,6 +16,7 @@ public sealed class ContractTests(NativeBuild build)
     /// <summary><see cref="sectionNames"/> as test cases.</summary>
     public static TheoryData<string> Sections => new(sectionNames);
 
+    /// <summary>One section of contract.c under the preload exits 0 (every check held) and reported its count.</summary>
     [SkippableTheory]
     [MemberData(nameof(Sections))]
     public void ContractSection_HoldsUnderThePreload(string section)

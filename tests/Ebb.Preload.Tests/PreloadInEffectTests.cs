@@ -2,9 +2,11 @@ namespace Ebb.Preload.Tests;
 
 /// <summary>The preload is really in effect: the library is mapped and malloc resolves into it.
 /// Without this, every comparison with glibc would also pass if ld.so had ignored the library.</summary>
+/// <param name="build">The C programs, compiled once per run.</param>
 [Collection(PreloadCollection.Name)]
 public sealed class PreloadInEffectTests(NativeBuild build)
 {
+    /// <summary>With the preload, inpreload finds the library mapped and malloc and free resolved into it.</summary>
     [SkippableFact]
     public void MallocResolvesIntoTheLibrary_WhenPreloaded()
     {

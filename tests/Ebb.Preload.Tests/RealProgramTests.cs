@@ -7,10 +7,12 @@ namespace Ebb.Preload.Tests;
 /// the same exit code. stderr is not compared (an allocator may warn there), but it is shown when
 /// a comparison fails.
 /// </summary>
+/// <param name="build">The C programs, compiled once per run (and gcc's path).</param>
 [Collection(PreloadCollection.Name)]
 [Trait("Category", "Slow")]
 public sealed class RealProgramTests(NativeBuild build)
 {
+    /// <summary><c>ls -laR /usr</c>: thousands of directories, each a burst of small allocations.</summary>
     [SkippableFact]
     public void LsRecursive_SameOutput()
     {
@@ -21,6 +23,7 @@ public sealed class RealProgramTests(NativeBuild build)
         AssertSameAsGlibc(ls, ["-laR", "/usr"], lib, rerunBaselineOnDifference: true);
     }
 
+    /// <summary>python3 on c/workout.py: json, threads, subprocess, multiprocessing (fork), a 1 ms timer signal.</summary>
     [SkippableFact]
     public void Python_JsonThreadsSubprocessMultiprocessingTimer_SameOutput()
     {
@@ -33,6 +36,7 @@ public sealed class RealProgramTests(NativeBuild build)
         Assert.Contains("exitcode 0", r.Stdout);
     }
 
+    /// <summary>gcc -O2 on c/sample.c with and without the preload: byte-identical programs that print the same.</summary>
     [SkippableFact]
     public void GccCompile_SameProgram()
     {
@@ -56,6 +60,7 @@ public sealed class RealProgramTests(NativeBuild build)
         Assert.Contains("primes 9592", rb.Stdout);
     }
 
+    /// <summary>sort on 400,000 generated lines by two keys (sort's buffers and its threads).</summary>
     [SkippableFact]
     public void SortLargeFile_SameOutput()
     {

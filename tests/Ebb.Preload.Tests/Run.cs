@@ -4,6 +4,11 @@ using System.Text;
 namespace Ebb.Preload.Tests;
 
 /// <summary>What a finished child process left: its exit code (128 + N when killed by signal N, as a shell reports it) and output.</summary>
+/// <param name="Command">The command line as a shell would show it, LD_PRELOAD included.</param>
+/// <param name="ExitCode">The exit code, or 128 + the signal's number.</param>
+/// <param name="Stdout">Everything written to standard output.</param>
+/// <param name="Stderr">Everything written to standard error.</param>
+/// <param name="Elapsed">Wall time from start to exit.</param>
 public sealed record RunResult(string Command, int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
 {
     /// <summary>The command, exit code, time and both outputs (the tail of each), for an assertion's message.</summary>
