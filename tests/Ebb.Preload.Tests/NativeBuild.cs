@@ -11,11 +11,14 @@ public sealed class NativeBuild : IDisposable
     /// and -fno-builtin so that gcc neither removes nor merges the allocator calls under test.</summary>
     public static readonly string[] Flags = ["-O2", "-g", "-pthread", "-fno-builtin", "-Wall"];
 
-    private static readonly (string Name, string[] Libs)[] programs =
+    /// <summary>Each program: its source (c/NAME.c), its output file and the flags after the source.</summary>
+    private static readonly (string Name, string Output, string[] Extra)[] programs =
     [
-        ("contract", ["-ldl"]),
-        ("threads", []),
-        ("inpreload", ["-ldl"]),
+        ("contract", "contract", ["-ldl"]),
+        ("threads", "threads", []),
+        ("inpreload", "inpreload", ["-ldl"]),
+        ("dl", "dl", ["-ldl"]),
+        ("dlib", "libdlib.so", ["-shared", "-fPIC"]),
     ];
 
     private readonly Dictionary<string, string> built = [];
@@ -35,10 +38,10 @@ public sealed class NativeBuild : IDisposable
     {
         if (Gcc is null) return;
         System.IO.Directory.CreateDirectory(Directory);
-        foreach (var (name, libs) in programs)
+        foreach (var (name, file, extra) in programs)
         {
-            string output = Path.Combine(Directory, name);
-            var r = Run.Process(Gcc, [.. Flags, "-o", output, Path.Combine(SourceDirectory, name + ".c"), .. libs], preload: null);
+            string output = Path.Combine(Directory, file);
+            var r = Run.Process(Gcc, [.. Flags, "-o", output, Path.Combine(SourceDirectory, name + ".c"), .. extra], preload: null);
             if (r.ExitCode == 0) built[name] = output;
             else errors[name] = r.Describe();
         }

@@ -1,7 +1,8 @@
 namespace Ebb.Preload.Tests;
 
 /// <summary>c/threads.c under the preload: cross-thread frees, thread churn, frees during thread
-/// teardown, fork from a multi-threaded process. Each section checks its own checksums.</summary>
+/// teardown, fork from a multi-threaded process (each section checks its own checksums); and
+/// dlopened libraries (c/dl.c).</summary>
 /// <param name="build">The C programs, compiled once per run.</param>
 [Collection(PreloadCollection.Name)]
 [Trait("Category", "Slow")]
@@ -19,5 +20,17 @@ public sealed class ThreadTests(NativeBuild build)
         var r = Run.Process(build.Program("threads"), [section], lib);
         Assert.True(r.ExitCode == 0, $"threads section '{section}' failed under {lib}:\n{r.Describe()}");
         Assert.Contains("total: 0 failed", r.Stdout);
+    }
+
+    /// <summary>c/dl.c: a library (c/dlib.c) dlopened and dlclosed 200 times, allocating in its
+    /// constructor and destructor, blocks passing both ways between it and the program (one made
+    /// on a thread the library started), and failed dlopens whose messages glibc allocates.</summary>
+    [SkippableFact]
+    public void DlopenedLibrary_SharesTheAllocator()
+    {
+        string lib = PreloadLibrary.Require();
+        var r = Run.Process(build.Program("dl"), [build.Program("dlib")], lib);
+        Assert.True(r.ExitCode == 0, $"dl failed under {lib}:\n{r.Describe()}");
+        Assert.Contains("200 rounds of dlopen/dlclose, 0 failed", r.Stdout);
     }
 }
