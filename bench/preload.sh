@@ -6,9 +6,9 @@
 # workload the median figure, time and peak RSS per allocator, and ratios against mimalloc and
 # glibc. It is printed and written to bench/results/preload-<UTC time>.md, the raw lines beside it.
 #
-#   bench/preload.sh                         every workload, 3 rounds (about 4 minutes on 2 cores)
+#   bench/preload.sh                         every workload, 3 rounds (3.5-5 minutes on 2 cores; --real adds 3)
 #   bench/preload.sh --rounds 5 --only pairs,larson --contenders glibc,mimalloc
-#   bench/preload.sh --ebb path/to/libebb.so  (or EBB_PRELOAD_LIB=...; else bin/*/libebb.so is looked for)
+#   bench/preload.sh --ebb path/to/libebb.so  (or EBB_PRELOAD_LIB; else the newest Release libebb.so under src/, native/, tests/)
 #   bench/preload.sh --real                  also redis-server + redis-benchmark, sqlite3, python3, gcc
 #   bench/preload.sh --list                  the workloads and what each runs
 #
