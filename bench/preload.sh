@@ -10,6 +10,7 @@
 #   bench/preload.sh --rounds 5 --only pairs,larson --contenders glibc,mimalloc
 #   bench/preload.sh --ebb path/to/libebb.so  (or EBB_PRELOAD_LIB; else the newest Release libebb.so under src/, native/, tests/)
 #   bench/preload.sh --real                  also redis-server + redis-benchmark, sqlite3, python3, gcc
+#   bench/preload.sh --real --only redis,gcc  only those real programs
 #   bench/preload.sh --list                  the workloads and what each runs
 #
 # Figures: the workloads that run for a fixed time (larson, xmalloc-test, glibc-thread) report a
@@ -54,7 +55,8 @@ while [ $# -gt 0 ]; do
     --contenders) contenders=$2; shift 2 ;;
     --ebb) ebb=$2; shift 2 ;;
     --real) real=1; shift ;;
-    --list) for w in "${workloads[@]}"; do echo "${w%%|*}: ${w#*|}"; done; exit 0 ;;
+    --list) for w in "${workloads[@]}"; do echo "${w%%|*}: ${w#*|}"; done
+            echo "with --real: redis, sqlite3, python3, gcc (bench/c/real-programs.sh)"; exit 0 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "preload.sh: unknown option '$1' (--help lists them)" >&2; exit 2 ;;
   esac
@@ -90,16 +92,27 @@ if [ -n "$contenders" ]; then
 fi
 [ ${#chosen[@]} -gt 0 ] || { echo "preload.sh: no contender left to run" >&2; exit 2; }
 
+# --only names workloads and, with --real, real programs; without --only, all of them run.
+real_programs=(redis sqlite3 python3 gcc)
 selected=()
 for w in "${workloads[@]}"; do
   name=${w%%|*}
   if [ -z "$only" ] || [[ ",$only," == *",$name,"* ]]; then selected+=("$w"); fi
 done
+selected_real=()
+for p in "${real_programs[@]}"; do
+  if [ -z "$only" ] || [[ ",$only," == *",$p,"* ]]; then selected_real+=("$p"); fi
+done
 if [ -n "$only" ]; then
   for o in ${only//,/ }; do
-    printf '%s\n' "${workloads[@]}" | grep -q "^$o|" || { echo "preload.sh: unknown workload '$o' (--list names them)" >&2; exit 2; }
+    printf '%s\n' "${workloads[@]}" | grep -q "^$o|" || [[ " ${real_programs[*]} " == *" $o "* ]] ||
+      { echo "preload.sh: unknown workload '$o' (--list names them)" >&2; exit 2; }
   done
 fi
+
+[ "$real" = 1 ] || selected_real=()
+[ ${#selected[@]} -gt 0 ] || [ ${#selected_real[@]} -gt 0 ] ||
+  { echo "preload.sh: nothing to run (real programs need --real)" >&2; exit 2; }
 
 # Build: one binary per program, -O2 as a real program is built; the malloc family is kept as
 # calls (gcc may otherwise drop a malloc+free pair whose block is never read).
@@ -132,7 +145,8 @@ run_one() {
 start=$(date +%s)
 echo "preload.sh: ${#selected[@]} workloads x ${#chosen[@]} allocators (${chosen[*]}) x $rounds rounds" >&2
 for r in $(seq "$rounds"); do
-  for w in "${selected[@]}"; do
+  [ ${#selected[@]} -gt 0 ] || break
+  for w in ${selected[@]+"${selected[@]}"}; do
     name=${w%%|*}; cmd=${w#*|}
     n=${#chosen[@]}
     for i in $(seq 0 $((n - 1))); do
@@ -147,7 +161,7 @@ done
 if [ "$real" = 1 ]; then
   . bench/c/real-programs.sh
   for r in $(seq "$rounds"); do
-    for prog in redis sqlite3 python3 gcc; do
+    for prog in ${selected_real[@]+"${selected_real[@]}"}; do
       n=${#chosen[@]}
       for i in $(seq 0 $((n - 1))); do
         c=${chosen[$(((i + r) % n))]}
