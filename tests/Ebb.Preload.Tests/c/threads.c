@@ -12,6 +12,8 @@
  *   threads fork       fork() while 2 threads hammer malloc/free, then malloc, free and a new
  *                      thread in the child (a lock held at fork time would deadlock it: the
  *                      child has an alarm, and the parent reports a hang).
+ *   threads signals    2 threads passing blocks to each other while SIGUSR1 rains on them (no
+ *                      SA_RESTART): the allocator's interrupted system calls must retry.
  *
  * No section name runs them all. Each failure prints one line; the exit code is the failure count. */
 #define _GNU_SOURCE
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static atomic_int failures;
@@ -359,11 +362,95 @@ static void test_fork(void)
     printf("fork: %d forks from 3 threads, children allocated, freed and started a thread\n", FORKS);
 }
 
+/* ---- signals ---- */
+
+/* Two threads pass blocks to each other through a locked list (so frees are remote and any lock
+ * inside the allocator is contended) while the main thread sends them SIGUSR1 as fast as it can:
+ * system calls inside the allocator (futex waits, madvise, mmap) are interrupted again and again
+ * and must retry. The handler allocates nothing (malloc is not async-signal-safe). */
+/* At least this many blocks each, and on until this many signals were handled (or 10 s passed):
+ * a fast allocator finishes the blocks before many signals have landed. */
+enum { SIGNAL_BLOCKS = 200000, SIGNALS_WANTED = 5000 };
+static atomic_long signals_seen;
+static atomic_int signal_time_up;
+static atomic_int signal_workers_done;
+static pthread_mutex_t swap_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t *swap_list[2][64];
+static int swap_count[2];
+static uint64_t signal_sent[2], signal_received[2];
+static int signal_bad;
+
+static void on_usr1(int sig) { (void)sig; atomic_fetch_add_explicit(&signals_seen, 1, memory_order_relaxed); }
+
+static void *signal_worker(void *arg)
+{
+    int id = (int)(intptr_t)arg, other = 1 - id;
+    uint64_t seed = 99 + id;
+    long made = 0;
+    while (made < SIGNAL_BLOCKS ||
+           (atomic_load_explicit(&signals_seen, memory_order_relaxed) < SIGNALS_WANTED && !atomic_load(&signal_time_up))) {
+        /* Big blocks now and then, so that mmap/munmap/madvise are among the interrupted calls. */
+        uint64_t r = next_random(&seed);
+        size_t size = (r % 64 == 0 ? 65536 + r % (512 << 10) : 16 + r % 2048) & ~(size_t)7; /* check_and_free takes up to 1 MiB */
+        uint64_t *p = make_block(size);
+        if (!p) { CHECK(0, "malloc(%zu) returned NULL", size); break; }
+        signal_sent[id] += p[0];
+        made++;
+        uint64_t *taken[64];
+        int n = 0;
+        pthread_mutex_lock(&swap_lock);
+        if (swap_count[other] < 64) swap_list[other][swap_count[other]++] = p, p = NULL;
+        while (swap_count[id] > 0) taken[n++] = swap_list[id][--swap_count[id]];
+        pthread_mutex_unlock(&swap_lock);
+        if (p) { signal_sent[id] -= p[0]; free(p); } /* the other's list was full: not sent */
+        for (int i = 0; i < n; i++) {
+            uint64_t sum = check_and_free(taken[i]);
+            if (!sum) signal_bad++;
+            signal_received[id] += sum;
+        }
+    }
+    atomic_fetch_add(&signal_workers_done, 1);
+    return NULL;
+}
+
+static void test_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1; /* no SA_RESTART: interrupted calls return EINTR to the allocator */
+    sigaction(SIGUSR1, &sa, NULL);
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, signal_worker, (void *)(intptr_t)i);
+    long sent = 0;
+    struct timespec start, now_ts;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (atomic_load(&signal_workers_done) < 2) {
+        clock_gettime(CLOCK_MONOTONIC, &now_ts);
+        if (now_ts.tv_sec - start.tv_sec >= 10) atomic_store(&signal_time_up, 1);
+        for (int i = 0; i < 2; i++) pthread_kill(t[i], SIGUSR1);
+        sent += 2;
+        if (sent % 64 == 0) sched_yield();
+    }
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    /* What is still listed was sent and never received: free it and count it as received. */
+    for (int i = 0; i < 2; i++)
+        while (swap_count[i] > 0) signal_received[i] += check_and_free(swap_list[i][--swap_count[i]]);
+    CHECK(signal_bad == 0, "%d blocks passed between signalled threads were overwritten", signal_bad);
+    CHECK(signal_sent[0] == signal_received[1] && signal_sent[1] == signal_received[0],
+          "checksums: thread 0 sent %llu, thread 1 received %llu; thread 1 sent %llu, thread 0 received %llu",
+          (unsigned long long)signal_sent[0], (unsigned long long)signal_received[1],
+          (unsigned long long)signal_sent[1], (unsigned long long)signal_received[0]);
+    CHECK(atomic_load(&signals_seen) >= SIGNALS_WANTED, "only %ld signals were handled in 10 s", atomic_load(&signals_seen));
+    printf("signals: 2 threads passing blocks (at least %d each) while %ld signals were sent, %ld handled\n",
+           SIGNAL_BLOCKS, sent, atomic_load(&signals_seen));
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct { const char *name; void (*run)(void); } sections[] = {
         {"rings", test_rings}, {"churn", test_churn}, {"teardown", test_teardown}, {"fork", test_fork},
+        {"signals", test_signals},
     };
     int n = sizeof sections / sizeof sections[0];
     for (int a = 1; a < argc; a++) {
