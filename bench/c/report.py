@@ -96,6 +96,18 @@ for w in order:
     rows.append(row)
 table(["workload"] + allocators, rows)
 
+if "glibc" in allocators:
+    print("## Peak RSS against glibc\n")
+    print("Median of per-round ratios of peak RSS: below 1.00x is less than glibc's.\n")
+    others = [a for a in allocators if a != "glibc"]
+
+    def rss_ratio(w, a):
+        mine, theirs = runs[(w, a)], runs[(w, "glibc")]
+        rs = [float(mine[r]["peak_rss_kib"]) / float(theirs[r]["peak_rss_kib"]) for r in mine if r in theirs]
+        return st.median(rs) if rs else None
+
+    table(["workload"] + others, [[w] + [fmt_ratio(rss_ratio(w, a)) for a in others] for w in order])
+
 if "pairs" in order:
     print("## Pairs by size\n")
     print("ns per malloc+free pair, batches of 100, best of 5 runs in each process, median over processes.\n")
