@@ -378,7 +378,7 @@ static pthread_mutex_t swap_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t *swap_list[2][64];
 static int swap_count[2];
 static uint64_t signal_sent[2], signal_received[2];
-static int signal_bad;
+static atomic_int signal_bad;
 
 static void on_usr1(int sig) { (void)sig; atomic_fetch_add_explicit(&signals_seen, 1, memory_order_relaxed); }
 
@@ -405,7 +405,7 @@ static void *signal_worker(void *arg)
         if (p) { signal_sent[id] -= p[0]; free(p); } /* the other's list was full: not sent */
         for (int i = 0; i < n; i++) {
             uint64_t sum = check_and_free(taken[i]);
-            if (!sum) signal_bad++;
+            if (!sum) atomic_fetch_add(&signal_bad, 1);
             signal_received[id] += sum;
         }
     }
