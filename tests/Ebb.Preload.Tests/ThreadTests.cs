@@ -1,0 +1,38 @@
+namespace Ebb.Preload.Tests;
+
+/// <summary>c/threads.c under the preload: cross-thread frees, thread churn, frees during thread
+/// teardown, fork from a multi-threaded process, signals interrupting the allocator's system calls
+/// (each section checks its own checksums); and
+/// dlopened libraries (c/dl.c).</summary>
+/// <param name="build">The C programs, compiled once per run.</param>
+[Collection(PreloadCollection.Name)]
+[Trait("Category", "Slow")]
+public sealed class ThreadTests(NativeBuild build)
+{
+    /// <summary>One section of threads.c under the preload: exit 0 and no failed check.</summary>
+    [SkippableTheory]
+    [InlineData("rings")]
+    [InlineData("churn")]
+    [InlineData("teardown")]
+    [InlineData("fork")]
+    [InlineData("signals")]
+    public void ThreadSection_HoldsUnderThePreload(string section)
+    {
+        string lib = PreloadLibrary.Require();
+        var r = Run.Process(build.Program("threads"), [section], lib);
+        Assert.True(r.ExitCode == 0, $"threads section '{section}' failed under {lib}:\n{r.Describe()}");
+        Assert.Contains("total: 0 failed", r.Stdout);
+    }
+
+    /// <summary>c/dl.c: a library (c/dlib.c) dlopened and dlclosed 200 times, allocating in its
+    /// constructor and destructor, blocks passing both ways between it and the program (one made
+    /// on a thread the library started), and failed dlopens whose messages glibc allocates.</summary>
+    [SkippableFact]
+    public void DlopenedLibrary_SharesTheAllocator()
+    {
+        string lib = PreloadLibrary.Require();
+        var r = Run.Process(build.Program("dl"), [build.Program("dlib")], lib);
+        Assert.True(r.ExitCode == 0, $"dl failed under {lib}:\n{r.Describe()}");
+        Assert.Contains("200 rounds of dlopen/dlclose, 0 failed", r.Stdout);
+    }
+}
