@@ -73,6 +73,9 @@ if [ -z "$ebb" ]; then
   ebb=$(find "$root/src" "$root/native" "$root/tests" -name libebb.so -path '*Release*' -printf '%T@ %p\n' 2>/dev/null | sort -rn | head -1 | cut -d' ' -f2- || true)
 fi
 [ -z "$ebb" ] || [ -f "$ebb" ] || { echo "preload.sh: no libebb.so at '$ebb'" >&2; exit 2; }
+# Absolute: the programs run in a temporary folder, where a relative LD_PRELOAD finds nothing (and
+# the loader only warns, so the run would silently measure glibc).
+[ -z "$ebb" ] || ebb=$(realpath "$ebb")
 
 # The contenders that exist here, in the report's order.
 declare -A lib=([glibc]="" [ebb]="$ebb" [mimalloc]="$libdir/libmimalloc.so.2" [jemalloc]="$libdir/libjemalloc.so.2" [tcmalloc]="$libdir/libtcmalloc_minimal.so.4")
@@ -91,6 +94,13 @@ if [ -n "$contenders" ]; then
   for c in ${contenders//,/ }; do [[ " ${all[*]} " == *" $c "* ]] || { echo "preload.sh: unknown contender '$c' (known: ${all[*]})" >&2; exit 2; }; done
 fi
 [ ${#chosen[@]} -gt 0 ] || { echo "preload.sh: no contender left to run" >&2; exit 2; }
+# Each library must really load: the loader only warns when it cannot, and the run would measure glibc.
+for c in "${chosen[@]}"; do
+  [ "$c" = glibc ] && continue
+  if LD_PRELOAD="${lib[$c]}" /bin/true 2>&1 | grep -q "cannot be preloaded"; then
+    echo "preload.sh: ${lib[$c]} cannot be preloaded ($c)" >&2; exit 2
+  fi
+done
 
 # --only names workloads and, with --real, real programs; without --only, all of them run.
 real_programs=(redis sqlite3 python3 gcc)
