@@ -27,6 +27,21 @@ public sealed class ContractTests(NativeBuild build)
         Assert.Contains($"{section}: ", r.Stdout);
     }
 
+    /// <summary>
+    /// Under an address-space limit (<c>ulimit -v</c> 400 MB), every section still holds: an
+    /// allocator that reserves address space ahead (a region of chunks) must not leave too little
+    /// for the 32-64 MiB aligned and reallocated blocks that glibc serves there.
+    /// </summary>
+    [SkippableFact]
+    public void Contract_HoldsUnderAnAddressSpaceLimit()
+    {
+        string lib = PreloadLibrary.Require();
+        // The shell sets the limit, then becomes the program (LD_PRELOAD reaches it through exec).
+        var r = Run.Process("/bin/sh", ["-c", "ulimit -v 400000 && exec \"$0\" \"$@\"", build.Program("contract"), .. sectionNames], lib);
+        Assert.True(r.ExitCode == 0, $"contract fails under ulimit -v 400000 with {lib}:\n{r.Describe()}");
+        Assert.Contains("aligned: ", r.Stdout);
+    }
+
     /// <summary>The checks themselves, against the reference: glibc's malloc passes every section,
     /// glibc's choices included. Needs no preload, so it runs even without libebb.so.</summary>
     [SkippableFact]

@@ -28,4 +28,5 @@ internal static unsafe partial class Native
     [DllImport(Libc), SuppressGCTransition] public static extern int getpid();
     [DllImport(Libc), SuppressGCTransition] public static extern int tgkill(int tgid, int tid, int sig);
     [DllImport(Libc), SuppressGCTransition] public static extern int clock_gettime(int clockId, Timespec* ts);
+    [DllImport(Libc), SuppressGCTransition] public static extern int getrlimit(int resource, ulong* limits);
 }

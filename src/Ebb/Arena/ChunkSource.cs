@@ -42,8 +42,9 @@ internal static unsafe class ChunkSource
 
     private static bool ReserveRegion()
     {
-        // A whole region, or when the address space is short, a single chunk.
-        for (int chunks = Layout.ChunksPerRegion; chunks >= 1; chunks = chunks == 1 ? 0 : 1)
+        // A whole region, or when the address space is short or limited (ulimit -v: a region
+        // reserved ahead would take room the process's huge blocks need), a single chunk.
+        for (int chunks = OsMemory.AddressSpaceLimited ? 1 : Layout.ChunksPerRegion; chunks >= 1; chunks = chunks == 1 ? 0 : 1)
         {
             nuint size = (nuint)chunks * Layout.ChunkSize;
             nint raw = MapAligned(size, Layout.ChunkSize);

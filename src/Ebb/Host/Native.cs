@@ -80,6 +80,10 @@ internal static unsafe partial class Native
     [SuppressGCTransition]
     public static partial int clock_gettime(int clockId, Timespec* ts);
 
+    [LibraryImport(Libc, EntryPoint = "getrlimit")]
+    [SuppressGCTransition]
+    public static partial int getrlimit(int resource, ulong* limits);
+
     [LibraryImport(Libc, EntryPoint = "getauxval")]
     public static partial nuint getauxval(nuint type);
 }

@@ -30,6 +30,16 @@ internal static unsafe partial class OsMemory
     /// <summary>Rounds <paramref name="size"/> up to a whole number of pages.</summary>
     public static nuint RoundUpToPage(nuint size) => (size + (nuint)PageSize - 1) & ~((nuint)PageSize - 1);
 
+    /// <summary>Whether the process runs under an address-space limit (RLIMIT_AS, <c>ulimit -v</c>).</summary>
+    public static bool AddressSpaceLimited
+    {
+        get
+        {
+            ulong* limits = stackalloc ulong[2];
+            return Native.getrlimit(Native.RLIMIT_AS, limits) == 0 && limits[0] != Native.RlimInfinity;
+        }
+    }
+
     /// <summary>mmap(2) that returns 0 and the errno instead of throwing.</summary>
     public static nint TryMap(nint address, nuint length, Prot prot, MapFlags flags, int fd, long offset, out int errno)
     {
