@@ -23,7 +23,7 @@ public static unsafe partial class EbbMemory
     /// <param name="byteCount">Bytes wanted; 0 gives a unique minimal block.</param>
     /// <returns>The block, 16-byte aligned.</returns>
     /// <exception cref="OutOfMemoryException">The OS refused memory.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void* Alloc(nuint byteCount)
     {
         if (Checker.Enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, false);
@@ -41,7 +41,7 @@ public static unsafe partial class EbbMemory
     /// <param name="byteCount">Bytes wanted.</param>
     /// <returns>The zeroed block, 16-byte aligned.</returns>
     /// <exception cref="OutOfMemoryException">The OS refused memory.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void* AllocZeroed(nuint byteCount)
     {
         if (Checker.Enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, true);
@@ -58,7 +58,7 @@ public static unsafe partial class EbbMemory
     /// <summary>Allocates like <see cref="Alloc(nuint)"/> but returns null instead of throwing when out of memory.</summary>
     /// <param name="byteCount">Bytes wanted.</param>
     /// <returns>The block, or null.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void* TryAlloc(nuint byteCount)
     {
         if (Checker.Enabled && !Checker.SkipsSample()) return CheckedTryAlloc(byteCount);
@@ -87,7 +87,7 @@ public static unsafe partial class EbbMemory
     /// <param name="ptr">The block, or null.</param>
     /// <exception cref="EbbMemoryException">invalid-free: <paramref name="ptr"/> is not a block Ebb handed out;
     /// double-free: it was visibly freed already. The heap is left intact.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Free(void* ptr)
     {
         // Sampled mode frees as release mode does: its pool's blocks reach the allocator's slow path.

@@ -177,6 +177,7 @@ internal static unsafe class Arena
         return best;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Chunk* NewChunk()
     {
         nuint b = ChunkSource.Take(Settings.PageSource);
@@ -210,6 +211,7 @@ internal static unsafe class Arena
         using (ArenaLock.Hold()) return PurgeLocked(all);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int PurgeLocked(bool all)
     {
         int now = Now, delay = Math.Max(0, Settings.PurgeDelayMs), next = -1;
@@ -238,6 +240,7 @@ internal static unsafe class Arena
         return next;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PurgeRun(Chunk* c, int start, int n, bool dontNeed)
     {
         nuint addr = Chunk.SliceAddress(c, start), len = (nuint)n << Layout.SliceShift;
@@ -256,6 +259,7 @@ internal static unsafe class Arena
     }
 
     /// <summary>brk source: a wholly free chunk at the top of the break goes back by lowering the break, repeatedly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReleaseFreeBrkChunks()
     {
         while (last != null && last->Source == (int)EbbPageSource.Brk && last->UsedSlices == Layout.HeaderSlices)
@@ -291,6 +295,7 @@ internal static unsafe class Arena
     /// burst needed. The chunk map and page map entries go first, so from then on no lookup reaches
     /// the header; then the chunk leaves the list and is unmapped.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReleaseFreeChunks()
     {
         using (ArenaLock.Hold())

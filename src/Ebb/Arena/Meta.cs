@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using Ebb.Os;
 
@@ -15,6 +16,7 @@ internal static unsafe class Meta
     private static nuint next, end;
 
     /// <summary>Zeroed memory of <paramref name="size"/> bytes (at most 64 KiB), or null when the OS refuses. The caller holds the arena lock.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void* AllocLocked(nuint size)
     {
         Debug.Assert(ArenaLock.IsHeld);

@@ -36,6 +36,7 @@ internal static unsafe class Abandoned
     }
 
     /// <summary><see cref="AbandonHeap"/> for a caller holding the arena lock (the caller wakes the purge thread if it is not that thread).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AbandonHeapLocked(Heap* h)
     {
         Page** firsts = Heap.FirstOf(h);
@@ -109,6 +110,7 @@ internal static unsafe class Abandoned
     }
 
     /// <summary>Collects every abandoned page and gives back the empty ones. Returns whether any remain.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool SweepLocked()
     {
         if (count == 0) return false;

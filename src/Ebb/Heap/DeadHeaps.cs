@@ -97,6 +97,7 @@ internal static unsafe class DeadHeaps
     /// Gives up the heaps that have waited <paramref name="holdMs"/> or more. Returns the ms until
     /// the next one is due, or -1 when none waits. Under the arena lock (the purge thread's beat).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ReleaseDueLocked(int holdMs)
     {
         int now = Arena.Arena.Now, next = -1;
@@ -130,6 +131,7 @@ internal static unsafe class DeadHeaps
     }
 
     /// <summary>Moves the polled heaps whose thread has ended onto the held list, stamped with the time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PollLocked(int now)
     {
         lastPoll = now;
@@ -148,6 +150,7 @@ internal static unsafe class DeadHeaps
     }
 
     /// <summary>Moves what the hook pushed onto the held list, stamped with the time it was found.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DrainLocked(int now)
     {
         Heap* list = (Heap*)Interlocked.Exchange(ref *incoming, 0);

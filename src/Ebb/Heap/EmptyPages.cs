@@ -84,6 +84,7 @@ internal static unsafe class EmptyPages
     }
 
     /// <summary>Every empty page back to the arena; the caller holds the arena lock (a heap given up).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReleaseAllLocked(Heap* h)
     {
         while (h->Empty != null)

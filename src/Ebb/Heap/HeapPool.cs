@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using Ebb.Arena;
 
@@ -30,6 +31,7 @@ internal static unsafe class HeapPool
 {
     private static Heap* pool;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Heap* Rent(HeapKind kind)
     {
         Arena.Arena.Initialize();
