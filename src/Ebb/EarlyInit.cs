@@ -28,7 +28,7 @@ internal static unsafe class EarlyInit
             if (options.ShowStats)
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => EbbMemory.PrintStats(Console.Error);
         };
-        _ = Checks.Checker.Enabled;
+        _ = Checks.Checker.s_enabled;
         _ = Heap.ThreadHeap.Current;
         _ = Arena.ChunkMap.Map;
         _ = Arena.PageMap.Base;

@@ -13,17 +13,17 @@ namespace Ebb;
 /// </summary>
 public sealed unsafe class EbbHeap : IDisposable
 {
-    private SpinGate gate;
-    private Heap.Heap* heap;
+    private SpinGate _gate;
+    private Heap.Heap* _heap;
     // In a checked or guarded mode: this heap's blocks of that mode, which Dispose frees.
-    private readonly HeapBlocks? checks = Checker.Enabled ? new() : null;
+    private readonly HeapBlocks? _checks = Checker.s_enabled ? new() : null;
 
     /// <summary>Creates an empty heap.</summary>
     public EbbHeap()
     {
         Arena.Startup.EnsureStarted();
-        heap = HeapPool.Rent(HeapKind.Explicit);
-        if (heap == null) throw new OutOfMemoryException();
+        _heap = HeapPool.Rent(HeapKind.Explicit);
+        if (_heap == null) throw new OutOfMemoryException();
     }
 
     /// <summary>Allocates a block of at least <paramref name="byteCount"/> bytes from this heap.</summary>
@@ -114,39 +114,39 @@ public sealed unsafe class EbbHeap : IDisposable
     /// <exception cref="EbbMemoryException">Checked or guarded mode: a block's redzone was found changed (every block is freed all the same).</exception>
     public void Dispose()
     {
-        gate.Enter();
+        _gate.Enter();
         try
         {
-            if (heap == null) return;
-            Heap.Heap* h = heap;
-            heap = null;
+            if (_heap == null) return;
+            Heap.Heap* h = _heap;
+            _heap = null;
             Teardown.DisposeHeap(h);
         }
-        finally { gate.Exit(); }
+        finally { _gate.Exit(); }
         GC.SuppressFinalize(this);
-        checks?.FreeAll();
+        _checks?.FreeAll();
     }
 
     /// <summary>Abandons the heap's pages (blocks stay valid) when it is collected undisposed.</summary>
     ~EbbHeap()
     {
-        if (heap != null) Abandoned.AbandonHeap(heap);
+        if (_heap != null) Abandoned.AbandonHeap(_heap);
     }
 
     private void* TryAllocCore(nuint byteCount, nuint alignment, bool zero)
     {
-        gate.Enter();
+        _gate.Enter();
         try
         {
-            Heap.Heap* h = heap;
+            Heap.Heap* h = _heap;
             ObjectDisposedException.ThrowIf(h == null, this);
             // Checker.Enabled first: static readonly, so the JIT folds the test away in release mode.
-            if (Checker.Enabled && checks!.TryAlloc(byteCount, alignment, zero, out void* c)) return c;
+            if (Checker.s_enabled && _checks!.TryAlloc(byteCount, alignment, zero, out void* c)) return c;
             // The thread heap's fast path, under the gate: the size's direct slot, pop.
             if (alignment <= 16 && byteCount <= Heap.Heap.DirectMaxSize && HeapAlloc.TryPopDirect(h, byteCount, zero, out void* b)) return b;
             return alignment <= 16 ? HeapAlloc.FromHeap(h, byteCount, zero) : HeapAlloc.Aligned(h, byteCount, alignment, zero);
         }
-        finally { gate.Exit(); }
+        finally { _gate.Exit(); }
     }
 
     private void* AlignedReallocCore(void* ptr, nuint byteCount, nuint alignment)
@@ -154,14 +154,14 @@ public sealed unsafe class EbbHeap : IDisposable
         if (ptr == null) return OrThrow(TryAllocCore(byteCount, alignment, zero: false));
         // In a checked or guarded mode a block from EbbMemory is that mode's (behind a header, or
         // in its own mapping), not a block of the allocator's: the mode checks it and moves it.
-        if (Checker.Enabled && !Blocks.IsBlockStart(ptr)) return checks!.Realloc(ptr, byteCount, n => (nint)OrThrow(TryAllocCore(n, alignment, zero: false)));
-        gate.Enter();
+        if (Checker.s_enabled && !Blocks.IsBlockStart(ptr)) return _checks!.Realloc(ptr, byteCount, n => (nint)OrThrow(TryAllocCore(n, alignment, zero: false)));
+        _gate.Enter();
         try
         {
-            ObjectDisposedException.ThrowIf(heap == null, this);
-            return OrThrow(Resize.Realloc(ThreadHeap.Current, heap, ptr, byteCount == 0 ? 1 : byteCount, alignment));
+            ObjectDisposedException.ThrowIf(_heap == null, this);
+            return OrThrow(Resize.Realloc(ThreadHeap.Current, _heap, ptr, byteCount == 0 ? 1 : byteCount, alignment));
         }
-        finally { gate.Exit(); }
+        finally { _gate.Exit(); }
     }
 
     private static void* OrThrow(void* p)

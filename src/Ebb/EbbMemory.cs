@@ -26,7 +26,7 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void* Alloc(nuint byteCount)
     {
-        if (Checker.Enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, false);
+        if (Checker.s_enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, false);
         return HeapAlloc.Alloc(ThreadHeap.Current, byteCount);
     }
 
@@ -44,7 +44,7 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void* AllocZeroed(nuint byteCount)
     {
-        if (Checker.Enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, true);
+        if (Checker.s_enabled && !Checker.SkipsSample()) return CheckedAlloc(byteCount, 0, true);
         return HeapAlloc.AllocZeroed(ThreadHeap.Current, byteCount);
     }
 
@@ -61,7 +61,7 @@ public static unsafe partial class EbbMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void* TryAlloc(nuint byteCount)
     {
-        if (Checker.Enabled && !Checker.SkipsSample()) return CheckedTryAlloc(byteCount);
+        if (Checker.s_enabled && !Checker.SkipsSample()) return CheckedTryAlloc(byteCount);
         return HeapAlloc.TryAlloc(ThreadHeap.Current, byteCount);
     }
 
@@ -76,7 +76,7 @@ public static unsafe partial class EbbMemory
     /// <exception cref="EbbMemoryException"><paramref name="ptr"/> is not a block Ebb handed out.</exception>
     public static void* Realloc(void* ptr, nuint byteCount)
     {
-        if (Checker.Enabled) return CheckedRealloc(ptr, byteCount, 0);
+        if (Checker.s_enabled) return CheckedRealloc(ptr, byteCount, 0);
         if (ptr == null) return Alloc(byteCount);
         void* p = Resize.Realloc(ThreadHeap.Current, null, ptr, byteCount == 0 ? 1 : byteCount, 0);
         if (p == null) ThrowOutOfMemory();
@@ -91,7 +91,7 @@ public static unsafe partial class EbbMemory
     public static void Free(void* ptr)
     {
         // Sampled mode frees as release mode does: its pool's blocks reach the allocator's slow path.
-        if (Checker.Enabled && !Checker.Sampling) { CheckedFree(ptr); return; }
+        if (Checker.s_enabled && !Checker.s_sampling) { CheckedFree(ptr); return; }
         Dealloc.Free(ThreadHeap.Current, ptr);
     }
 
@@ -104,7 +104,7 @@ public static unsafe partial class EbbMemory
     public static void* AlignedAlloc(nuint byteCount, nuint alignment)
     {
         ThrowIfNotPowerOfTwo(alignment);
-        if (Checker.Enabled) return CheckedAlloc(byteCount, alignment, false);
+        if (Checker.s_enabled) return CheckedAlloc(byteCount, alignment, false);
         return Backend.AlignedAlloc(byteCount, alignment);
     }
 
@@ -119,7 +119,7 @@ public static unsafe partial class EbbMemory
     public static void* AlignedRealloc(void* ptr, nuint byteCount, nuint alignment)
     {
         ThrowIfNotPowerOfTwo(alignment);
-        if (Checker.Enabled) return CheckedRealloc(ptr, byteCount, alignment);
+        if (Checker.s_enabled) return CheckedRealloc(ptr, byteCount, alignment);
         if (ptr == null) return Backend.AlignedAlloc(byteCount, alignment);
         void* p = Resize.Realloc(ThreadHeap.Current, null, ptr, byteCount == 0 ? 1 : byteCount, alignment);
         if (p == null) ThrowOutOfMemory();
@@ -137,7 +137,7 @@ public static unsafe partial class EbbMemory
     /// <exception cref="EbbMemoryException"><paramref name="ptr"/> is not a block Ebb handed out.</exception>
     public static nuint UsableSize(void* ptr)
     {
-        if (Checker.Enabled) return CheckedUsableSize(ptr);
+        if (Checker.s_enabled) return CheckedUsableSize(ptr);
         return Backend.UsableSize(ptr);
     }
 
@@ -169,7 +169,7 @@ public static unsafe partial class EbbMemory
     /// <exception cref="EbbMemoryException">heap-corruption, naming what is wrong.</exception>
     public static void Validate()
     {
-        if (Checker.Enabled) CheckedValidate();
+        if (Checker.s_enabled) CheckedValidate();
         Validator.Validate();
     }
 

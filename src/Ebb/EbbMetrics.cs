@@ -13,20 +13,20 @@ public static class EbbMetrics
     /// <summary>The meter's name.</summary>
     public const string MeterName = "Ebb";
 
-    private static Meter? meter;
-    private static EbbStats? cached;
-    private static long cachedAt;
-    private static readonly Lock gate = new();
+    private static Meter? s_meter;
+    private static EbbStats? s_cached;
+    private static long s_cachedAt;
+    private static readonly Lock s_gate = new();
 
     /// <summary>The meter (created at first use of the allocator).</summary>
-    public static Meter Meter { get { Start(); return meter!; } }
+    public static Meter Meter { get { Start(); return s_meter!; } }
 
     internal static void Start()
     {
-        if (meter != null) return;
-        lock (gate)
+        if (s_meter != null) return;
+        lock (s_gate)
         {
-            if (meter != null) return;
+            if (s_meter != null) return;
             var m = new Meter(MeterName);
             m.CreateObservableUpDownCounter("ebb.memory.reserved", () => Snapshot().ReservedBytes, "By", "Address space held by Ebb");
             m.CreateObservableUpDownCounter("ebb.memory.committed", () => Snapshot().CommittedBytes, "By", "Bytes in spans and huge blocks in use");
@@ -36,7 +36,7 @@ public static class EbbMetrics
             m.CreateObservableUpDownCounter("ebb.memory.pending_purge", () => Snapshot().PendingPurgeBytes, "By", "Free bytes waiting for the purge delay");
             m.CreateObservableCounter("ebb.memory.purged", () => Snapshot().PurgedBytes, "By", "Bytes given back with madvise");
             m.CreateObservableCounter("ebb.os.calls", ObserveOsCalls, "{call}", "System calls made by the Os layer, by kind");
-            meter = m;
+            s_meter = m;
         }
     }
 
@@ -49,15 +49,15 @@ public static class EbbMetrics
 
     private static EbbStats Snapshot()
     {
-        lock (gate)
+        lock (s_gate)
         {
             long now = Environment.TickCount64;
-            if (cached == null || now - cachedAt > 250)
+            if (s_cached == null || now - s_cachedAt > 250)
             {
-                cached = EbbMemory.GetStats();
-                cachedAt = now;
+                s_cached = EbbMemory.GetStats();
+                s_cachedAt = now;
             }
-            return cached;
+            return s_cached;
         }
     }
 }

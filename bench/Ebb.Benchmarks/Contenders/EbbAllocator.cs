@@ -22,13 +22,13 @@ public unsafe struct EbbAllocator : INativeAllocator
 /// </summary>
 public unsafe struct EbbHeapAllocator : INativeAllocator
 {
-    private static readonly EbbHeap heap = new();
+    private static readonly EbbHeap s_heap = new();
 
-    public static void* Alloc(nuint size) => heap.Alloc(size);
+    public static void* Alloc(nuint size) => s_heap.Alloc(size);
 
-    public static void Free(void* ptr) => heap.Free(ptr);
+    public static void Free(void* ptr) => s_heap.Free(ptr);
 
-    public static void* Realloc(void* ptr, nuint size) => heap.Realloc(ptr, size);
+    public static void* Realloc(void* ptr, nuint size) => s_heap.Realloc(ptr, size);
 
     public static void Trim() => EbbMemory.Trim();
 }

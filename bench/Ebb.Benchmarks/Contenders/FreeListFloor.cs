@@ -13,7 +13,7 @@ public unsafe struct FreeListFloor : INativeAllocator
     private const int Classes = 8192 / 16 + 1;
     private const int ChunkSize = 1 << 20;
 
-    [ThreadStatic] private static State* state;
+    [ThreadStatic] private static State* t_state;
 
     private struct State
     {
@@ -25,7 +25,7 @@ public unsafe struct FreeListFloor : INativeAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* Alloc(nuint size)
     {
-        State* s = state;
+        State* s = t_state;
         nuint cls = (size + 15) >> 4;
         if (s != null && cls < Classes)
         {
@@ -44,7 +44,7 @@ public unsafe struct FreeListFloor : INativeAllocator
     {
         if (ptr == null) return;
         nuint cls = *((nuint*)ptr - 2);
-        State* s = state;
+        State* s = t_state;
         *(ulong*)ptr = s->Heads[cls];
         s->Heads[cls] = (ulong)ptr;
     }
@@ -56,13 +56,13 @@ public unsafe struct FreeListFloor : INativeAllocator
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void* AllocSlow(nuint size)
     {
-        if (state == null)
+        if (t_state == null)
         {
-            state = (State*)NativeMemory.AllocZeroed((nuint)sizeof(State));
+            t_state = (State*)NativeMemory.AllocZeroed((nuint)sizeof(State));
         }
         nuint cls = (size + 15) >> 4;
         if (cls >= Classes) throw new NotSupportedException("the floor serves up to 8 KiB");
-        State* s = state;
+        State* s = t_state;
         nuint need = (cls << 4) + 16;
         if (s->Bump + need > s->BumpEnd)
         {

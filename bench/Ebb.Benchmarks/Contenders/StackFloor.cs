@@ -18,7 +18,7 @@ public unsafe struct StackFloor : INativeAllocator
     /// <summary>Free pointers kept per class.</summary>
     private const int Depth = 256;
 
-    [ThreadStatic] private static State* state;
+    [ThreadStatic] private static State* t_state;
 
     private struct State
     {
@@ -30,7 +30,7 @@ public unsafe struct StackFloor : INativeAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* Alloc(nuint size)
     {
-        State* s = state;
+        State* s = t_state;
         nuint cls = (size + 15) >> 4;
         if (s != null && cls < Classes)
         {
@@ -49,7 +49,7 @@ public unsafe struct StackFloor : INativeAllocator
     public static void Free(void* ptr)
     {
         nuint cls = *((nuint*)ptr - 2);
-        State* s = state;
+        State* s = t_state;
         ulong t = s->Top[cls];
         if (t < Depth)
         {
@@ -67,7 +67,7 @@ public unsafe struct StackFloor : INativeAllocator
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void* AllocSlow(nuint size)
     {
-        if (state == null) state = (State*)NativeMemory.AllocZeroed((nuint)sizeof(State));
+        if (t_state == null) t_state = (State*)NativeMemory.AllocZeroed((nuint)sizeof(State));
         nuint cls = (size + 15) >> 4;
         byte* block = (byte*)NativeMemory.AlignedAlloc((cls << 4) + 16, 16) + 16;
         *((nuint*)block - 2) = cls;

@@ -15,7 +15,7 @@ namespace Ebb.Benchmarks.MtSuite;
 /// </summary>
 public static class SuiteCommand
 {
-    private static readonly TimeSpan ChildTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan s_childTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>Runs the suite; returns 0, or 1 when a child failed (its cells say so).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -39,7 +39,7 @@ public static class SuiteCommand
                     {
                         var results = ChildProcess.Run(
                             ["suite-child", workload.Name, "--allocator", c.Child.ContenderKey, "--scale", scale],
-                            c.Child.Environment, ChildTimeout);
+                            c.Child.Environment, s_childTimeout);
                         double Get(string key) => results.FirstOrDefault(r => r.Key == key) is { Key: not null } r
                             ? r.Value
                             : throw new InvalidOperationException($"the child reported no '{key}'");

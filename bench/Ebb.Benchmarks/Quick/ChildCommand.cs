@@ -37,10 +37,10 @@ public static class ChildCommand
                 // per size class), and its code is the JIT's optimised code (the short warm-up
                 // above leaves much of the checked path in tier 0: the first stack sightings
                 // compile a lot, which holds promotion back).
-                Action<int>? settle = pairs && Ebb.Checks.Checker.Mode == Ebb.Checks.CheckMode.Checked
+                Action<int>? settle = pairs && Ebb.Checks.Checker.s_mode == Ebb.Checks.CheckMode.Checked
                     ? size =>
                     {
-                        int batches = (int)(Ebb.Checks.Checker.Options.QuarantineBytes / ((size + 128) * Workloads.Pairs.BatchSize)) + 1;
+                        int batches = (int)(Ebb.Checks.Checker.s_options.QuarantineBytes / ((size + 128) * Workloads.Pairs.BatchSize)) + 1;
                         // The last pass right before the measurement: the purge thread may have given
                         // emptied pages back during a pause.
                         for (int pass = 0; pass < 3; pass++)
@@ -54,7 +54,7 @@ public static class ChildCommand
                     ChildProcess.Emit(stdout, k, v);
                 // EBB_GUARD=sample:N: how many of the allocations the countdown chose found a
                 // ready slot, and what the guard thread spent (over the child's whole life).
-                if (Ebb.Checks.Checker.Sampled is { } pool)
+                if (Ebb.Checks.Checker.s_sampled is { } pool)
                 {
                     var (passes, busyMs, closed, calls) = pool.GuardThreadWork;
                     ChildProcess.Emit(stdout, GuardedKey, pool.Taken);

@@ -29,13 +29,13 @@ public sealed record Contender(
     /// <summary>The two long-lived threads (on two different CPUs when there are two) and the rings of the producer/consumer workload.</summary>
     public static class Rig
     {
-        private static Worker? producer, consumer;
+        private static Worker? s_producer, s_consumer;
 
         /// <summary>The allocating thread.</summary>
-        public static Worker Producer => producer ??= new Worker("producer", CpuAffinity.Pick(0, needed: 2));
+        public static Worker Producer => s_producer ??= new Worker("producer", CpuAffinity.Pick(0, needed: 2));
 
         /// <summary>The freeing thread.</summary>
-        public static Worker Consumer => consumer ??= new Worker("consumer", CpuAffinity.Pick(1, needed: 2));
+        public static Worker Consumer => s_consumer ??= new Worker("consumer", CpuAffinity.Pick(1, needed: 2));
 
         /// <summary>The ring for native blocks.</summary>
         public static SpscRing<nint> NativeRing { get; } = new(1024);

@@ -7,30 +7,30 @@ namespace Ebb.Benchmarks.Quick;
 /// </summary>
 public sealed class Samples
 {
-    private readonly Dictionary<(string Row, string Key), SortedDictionary<int, double>> values = new();
-    private readonly List<string> rows = new();
+    private readonly Dictionary<(string Row, string Key), SortedDictionary<int, double>> _values = new();
+    private readonly List<string> _rows = new();
 
     /// <summary>Rows in the order they were first added.</summary>
-    public IReadOnlyList<string> Rows => rows;
+    public IReadOnlyList<string> Rows => _rows;
 
     /// <summary>Adds the figure of <paramref name="row"/> for <paramref name="key"/> in round <paramref name="round"/>.</summary>
     public void Add(string row, string key, int round, double value)
     {
-        if (!rows.Contains(row)) rows.Add(row);
-        if (!values.TryGetValue((row, key), out var byRound)) values[(row, key)] = byRound = new();
+        if (!_rows.Contains(row)) _rows.Add(row);
+        if (!_values.TryGetValue((row, key), out var byRound)) _values[(row, key)] = byRound = new();
         byRound[round] = value;
     }
 
     /// <summary>True when <paramref name="row"/> has any figure.</summary>
-    public bool Has(string row) => rows.Contains(row);
+    public bool Has(string row) => _rows.Contains(row);
 
     /// <summary>The median over rounds, or null when there is none.</summary>
     public double? Median(string row, string key) =>
-        values.TryGetValue((row, key), out var byRound) && byRound.Count > 0 ? Stats.Median(byRound.Values) : null;
+        _values.TryGetValue((row, key), out var byRound) && byRound.Count > 0 ? Stats.Median(byRound.Values) : null;
 
     /// <summary>The spread over rounds as (min, max), or null.</summary>
     public (double Min, double Max)? Range(string row, string key) =>
-        values.TryGetValue((row, key), out var byRound) && byRound.Count > 0 ? (byRound.Values.Min(), byRound.Values.Max()) : null;
+        _values.TryGetValue((row, key), out var byRound) && byRound.Count > 0 ? (byRound.Values.Min(), byRound.Values.Max()) : null;
 
     /// <summary>
     /// How many times faster <paramref name="fast"/> is than <paramref name="slow"/> on
@@ -38,7 +38,7 @@ public sealed class Samples
     /// </summary>
     public double? Speedup(string slow, string fast, string key)
     {
-        if (!values.TryGetValue((slow, key), out var s) || !values.TryGetValue((fast, key), out var f)) return null;
+        if (!_values.TryGetValue((slow, key), out var s) || !_values.TryGetValue((fast, key), out var f)) return null;
         var ratios = s.Keys.Where(f.ContainsKey).Select(r => s[r] / f[r]).ToList();
         return ratios.Count > 0 ? Stats.Median(ratios) : null;
     }

@@ -12,7 +12,7 @@ namespace Ebb.Benchmarks.Suites;
 [MemoryDiagnoser]
 public class PairBenchmarks
 {
-    private readonly byte[][] slots = new byte[Pairs.BatchSize][];
+    private readonly byte[][] _slots = new byte[Pairs.BatchSize][];
 
     /// <summary>Block size in bytes.</summary>
     [Params(16, 64, 256, 1024, 8192)]
@@ -25,7 +25,7 @@ public class PairBenchmarks
     public long MimallocPInvoke() => Pairs.Run<MimallocAllocator>((nuint)Size, 1);
 
     [Benchmark(OperationsPerInvoke = Pairs.BatchSize)]
-    public long ArrayPoolShared() => Pairs.RunArrayPool(Size, 1, slots);
+    public long ArrayPoolShared() => Pairs.RunArrayPool(Size, 1, _slots);
 
     [Benchmark(OperationsPerInvoke = Pairs.BatchSize)]
     public long FreeListFloor() => Pairs.Run<Contenders.FreeListFloor>((nuint)Size, 1);

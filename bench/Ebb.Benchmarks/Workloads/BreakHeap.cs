@@ -17,7 +17,7 @@ public static unsafe class BreakHeap
     /// <summary>Bytes kept live above them.</summary>
     public const long LiveBytes = 64L << 20;
 
-    private static readonly nuint[] sizes = [32, 48, 64, 96, 128, 160, 192, 256];
+    private static readonly nuint[] s_sizes = [32, 48, 64, 96, 128, 160, 192, 256];
 
     /// <summary>What the scenario measured, bytes above the starting RssAnon.</summary>
     public readonly record struct Result(long Peak, long AfterFree, long After3s, long AfterTrim, double Seconds);
@@ -26,8 +26,8 @@ public static unsafe class BreakHeap
     public static Result Run<T>() where T : struct, INativeAllocator
     {
         long avg = 0;
-        foreach (var s in sizes) avg += (long)s;
-        avg /= sizes.Length;
+        foreach (var s in s_sizes) avg += (long)s;
+        avg /= s_sizes.Length;
         int capacity = (int)((FreedBytes + LiveBytes) / avg) + 16;
         // The pointer table is managed and fully written before the start is read, so its pages
         // are in the baseline and not in the figures.
@@ -63,7 +63,7 @@ public static unsafe class BreakHeap
         long done = 0;
         while (done < bytes)
         {
-            nuint size = sizes[n & 7];
+            nuint size = s_sizes[n & 7];
             void* p = T.Alloc(size);
             *(int*)p = n;
             ptrs[n++] = (nint)p;

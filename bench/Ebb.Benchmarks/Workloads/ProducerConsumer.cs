@@ -11,7 +11,7 @@ namespace Ebb.Benchmarks.Workloads;
 /// </summary>
 public static unsafe class ProducerConsumer
 {
-    private static readonly nuint[] sizes = [16, 32, 48, 64, 96, 128, 192, 256];
+    private static readonly nuint[] s_sizes = [16, 32, 48, 64, 96, 128, 192, 256];
 
     /// <summary>Moves <paramref name="count"/> blocks from <paramref name="producer"/> to <paramref name="consumer"/>; returns the elapsed time.</summary>
     public static TimeSpan Run<T>(int count, Worker producer, Worker consumer, SpscRing<nint> ring) where T : struct, INativeAllocator
@@ -28,7 +28,7 @@ public static unsafe class ProducerConsumer
     {
         for (int i = 0; i < count; i++)
         {
-            void* p = T.Alloc(sizes[i & 7]);
+            void* p = T.Alloc(s_sizes[i & 7]);
             *(int*)p = i;
             ring.Push((nint)p);
         }
@@ -63,7 +63,7 @@ public static unsafe class ProducerConsumer
             var pool = ArrayPool<byte>.Shared;
             for (int i = 0; i < count; i++)
             {
-                byte[] a = pool.Rent((int)sizes[i & 7]);
+                byte[] a = pool.Rent((int)s_sizes[i & 7]);
                 a[0] = (byte)i;
                 ring.Push(a);
             }

@@ -25,35 +25,35 @@ public sealed class SpscRing<T>
     /// <summary>Slots a waiting side waits for before it resumes (at most a quarter of the ring).</summary>
     public const int Batch = 64;
 
-    private readonly T[] slots;
-    private readonly long mask;
-    private readonly int batch;
-    private RingIndices indices;
+    private readonly T[] _slots;
+    private readonly long _mask;
+    private readonly int _batch;
+    private RingIndices _indices;
 
     /// <summary>A ring of <paramref name="capacity"/> slots (a power of two).</summary>
     public SpscRing(int capacity)
     {
         if (capacity <= 0 || (capacity & (capacity - 1)) != 0) throw new ArgumentException("capacity must be a power of two", nameof(capacity));
-        slots = new T[capacity];
-        mask = capacity - 1;
-        batch = Math.Max(1, Math.Min(Batch, capacity / 4));
+        _slots = new T[capacity];
+        _mask = capacity - 1;
+        _batch = Math.Max(1, Math.Min(Batch, capacity / 4));
     }
 
     /// <summary>Adds an item; when the ring is full, waits until a batch of slots is free. Producer thread only.</summary>
     public void Push(T item)
     {
-        long tail = indices.Tail;
-        if (tail - indices.HeadSeen >= slots.Length)
+        long tail = _indices.Tail;
+        if (tail - _indices.HeadSeen >= _slots.Length)
         {
-            indices.HeadSeen = Volatile.Read(ref indices.Head);
-            if (tail - indices.HeadSeen >= slots.Length)
+            _indices.HeadSeen = Volatile.Read(ref _indices.Head);
+            if (tail - _indices.HeadSeen >= _slots.Length)
             {
                 var spin = new SpinWait();
-                while (tail - (indices.HeadSeen = Volatile.Read(ref indices.Head)) > slots.Length - batch) spin.SpinOnce(sleep1Threshold: -1);
+                while (tail - (_indices.HeadSeen = Volatile.Read(ref _indices.Head)) > _slots.Length - _batch) spin.SpinOnce(sleep1Threshold: -1);
             }
         }
-        slots[tail & mask] = item;
-        Volatile.Write(ref indices.Tail, tail + 1);
+        _slots[tail & _mask] = item;
+        Volatile.Write(ref _indices.Tail, tail + 1);
     }
 
     /// <summary>
@@ -63,22 +63,22 @@ public sealed class SpscRing<T>
     /// </summary>
     public T Pop(int remaining)
     {
-        long head = indices.Head;
-        if (indices.TailSeen == head)
+        long head = _indices.Head;
+        if (_indices.TailSeen == head)
         {
-            indices.TailSeen = Volatile.Read(ref indices.Tail);
-            if (indices.TailSeen == head)
+            _indices.TailSeen = Volatile.Read(ref _indices.Tail);
+            if (_indices.TailSeen == head)
             {
-                long want = Math.Clamp(remaining, 1, batch);
+                long want = Math.Clamp(remaining, 1, _batch);
                 var spin = new SpinWait();
-                while ((indices.TailSeen = Volatile.Read(ref indices.Tail)) - head < want) spin.SpinOnce(sleep1Threshold: -1);
+                while ((_indices.TailSeen = Volatile.Read(ref _indices.Tail)) - head < want) spin.SpinOnce(sleep1Threshold: -1);
             }
         }
-        T item = slots[head & mask];
+        T item = _slots[head & _mask];
         // Only a reference needs clearing (so the GC can collect it); clearing a native pointer
         // would be one more write to the line the producer fills next.
-        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) slots[head & mask] = default!;
-        Volatile.Write(ref indices.Head, head + 1);
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) _slots[head & _mask] = default!;
+        Volatile.Write(ref _indices.Head, head + 1);
         return item;
     }
 }

@@ -7,58 +7,58 @@ namespace Ebb.Benchmarks.Workloads;
 /// </summary>
 public sealed class Worker : IDisposable
 {
-    private readonly Thread thread;
-    private readonly SemaphoreSlim start = new(0);
-    private readonly SemaphoreSlim done = new(0);
-    private Action? work;
-    private Exception? failure;
-    private volatile bool stopping;
-    private readonly int cpu;
+    private readonly Thread _thread;
+    private readonly SemaphoreSlim _start = new(0);
+    private readonly SemaphoreSlim _done = new(0);
+    private Action? _work;
+    private Exception? _failure;
+    private volatile bool _stopping;
+    private readonly int _cpu;
 
     /// <summary>Starts the thread, named <paramref name="name"/>; pinned to <paramref name="cpu"/> when not negative (<see cref="CpuAffinity"/>).</summary>
     public Worker(string name, int cpu = -1)
     {
-        this.cpu = cpu;
-        thread = new Thread(Loop) { IsBackground = true, Name = name };
-        thread.Start();
+        this._cpu = cpu;
+        _thread = new Thread(Loop) { IsBackground = true, Name = name };
+        _thread.Start();
     }
 
     /// <summary>Hands the thread <paramref name="action"/> to run.</summary>
     public void Start(Action action)
     {
-        work = action;
-        start.Release();
+        _work = action;
+        _start.Release();
     }
 
     /// <summary>Waits until the work handed over has finished; rethrows what it threw.</summary>
     public void Wait()
     {
-        done.Wait();
-        if (failure is { } e)
+        _done.Wait();
+        if (_failure is { } e)
         {
-            failure = null;
-            throw new InvalidOperationException($"{thread.Name} failed: {e.Message}", e);
+            _failure = null;
+            throw new InvalidOperationException($"{_thread.Name} failed: {e.Message}", e);
         }
     }
 
     private void Loop()
     {
-        CpuAffinity.PinCurrentThread(cpu);
+        CpuAffinity.PinCurrentThread(_cpu);
         while (true)
         {
-            start.Wait();
-            if (stopping) return;
-            try { work!(); }
-            catch (Exception e) { failure = e; }
-            done.Release();
+            _start.Wait();
+            if (_stopping) return;
+            try { _work!(); }
+            catch (Exception e) { _failure = e; }
+            _done.Release();
         }
     }
 
     /// <summary>Ends the thread.</summary>
     public void Dispose()
     {
-        stopping = true;
-        start.Release();
-        thread.Join();
+        _stopping = true;
+        _start.Release();
+        _thread.Join();
     }
 }

@@ -15,8 +15,8 @@ namespace Ebb.Arena;
 internal static unsafe class Arena
 {
 
-    private static Chunk* first, last;
-    private static volatile bool initialized;
+    private static Chunk* s_first, s_last;
+    private static volatile bool s_initialized;
 
     /// <summary>Bytes in spans in use (chunk headers included) and in huge mappings.</summary>
     public static long CommittedBytes;
@@ -28,7 +28,7 @@ internal static unsafe class Arena
     public static long PurgedBytes, PurgeCalls;
 
     /// <summary>Whether <see cref="Initialize"/> has run.</summary>
-    public static bool IsInitialized => initialized;
+    public static bool IsInitialized => s_initialized;
 
     /// <summary>Milliseconds since an arbitrary start, the clock of the purge delay.</summary>
     public static int Now => Clock.NowMs;
@@ -40,14 +40,14 @@ internal static unsafe class Arena
     /// </summary>
     public static void Initialize()
     {
-        if (initialized) return;
+        if (s_initialized) return;
         using (ArenaLock.Hold())
         {
-            if (initialized) return;
+            if (s_initialized) return;
             ChunkMap.Init();
             PageMap.Init();
             EmptyPage.InitLocked();
-            initialized = true;
+            s_initialized = true;
         }
     }
 
@@ -66,7 +66,7 @@ internal static unsafe class Arena
             Chunk* bestChunk = null;
             int bestStart = -1;
             long bestScore = long.MaxValue;
-            for (Chunk* c = first; c != null; c = c->Next)
+            for (Chunk* c = s_first; c != null; c = c->Next)
             {
                 long score = FindRun(c, (int)slices, out int start);
                 if (score < bestScore) { bestScore = score; bestChunk = c; bestStart = start; }
@@ -199,8 +199,8 @@ internal static unsafe class Arena
         }
         c->UsedSlices = Layout.HeaderSlices;
         CommittedBytes += (long)Layout.HeaderSlices << Layout.SliceShift;
-        if (last == null) first = c; else last->Next = c;
-        last = c;
+        if (s_last == null) s_first = c; else s_last->Next = c;
+        s_last = c;
         ChunkMap.Set(b, Layout.ChunkSize, ChunkMap.Chunk, ChunkMap.Chunk);
         return c;
     }
@@ -216,7 +216,7 @@ internal static unsafe class Arena
     {
         int now = Now, delay = Math.Max(0, Settings.PurgeDelayMs), next = -1;
         bool dontNeed = Settings.Purge == EbbPurgeMode.DontNeed;
-        for (Chunk* c = first; c != null; c = c->Next)
+        for (Chunk* c = s_first; c != null; c = c->Next)
         {
             int runStart = -1;
             for (int i = Layout.HeaderSlices; i <= Layout.SlicesPerChunk; i++)
@@ -262,9 +262,9 @@ internal static unsafe class Arena
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReleaseFreeBrkChunks()
     {
-        while (last != null && last->Source == (int)EbbPageSource.Brk && last->UsedSlices == Layout.HeaderSlices)
+        while (s_last != null && s_last->Source == (int)EbbPageSource.Brk && s_last->UsedSlices == Layout.HeaderSlices)
         {
-            Chunk* top = last;
+            Chunk* top = s_last;
             long dirty = 0;
             for (int i = 0; i < Layout.SlicesPerChunk; i++) if (Chunk.Test(top->Dirty, i)) dirty++;
             // The chunk map entry goes first: from here on nobody may take the chunk's header for live.
@@ -281,9 +281,9 @@ internal static unsafe class Arena
             CommittedBytes -= (long)Layout.HeaderSlices << Layout.SliceShift;
             DirtyBytes -= dirty << Layout.SliceShift;
             Chunk* prev = null;
-            for (Chunk* c = first; c != top; c = c->Next) prev = c;
-            last = prev;
-            if (prev == null) first = null; else prev->Next = null;
+            for (Chunk* c = s_first; c != top; c = c->Next) prev = c;
+            s_last = prev;
+            if (prev == null) s_first = null; else prev->Next = null;
         }
     }
 
@@ -301,7 +301,7 @@ internal static unsafe class Arena
         using (ArenaLock.Hold())
         {
             Chunk* prev = null;
-            for (Chunk* c = first; c != null;)
+            for (Chunk* c = s_first; c != null;)
             {
                 Chunk* next = c->Next;
                 if (c->Source != (int)EbbPageSource.Mmap || c->UsedSlices != Layout.HeaderSlices)
@@ -314,8 +314,8 @@ internal static unsafe class Arena
                 for (int i = Layout.HeaderSlices; i < Layout.SlicesPerChunk; i++) if (Chunk.Test(c->Dirty, i)) dirty++;
                 ChunkMap.Clear((nuint)c, Layout.ChunkSize);
                 PageMap.Clear(c);
-                if (prev == null) first = next; else prev->Next = next;
-                if (last == c) last = prev;
+                if (prev == null) s_first = next; else prev->Next = next;
+                if (s_last == c) s_last = prev;
                 CommittedBytes -= (long)Layout.HeaderSlices << Layout.SliceShift;
                 DirtyBytes -= dirty << Layout.SliceShift;
                 ChunkSource.ReleaseChunk((nuint)c);
@@ -329,9 +329,9 @@ internal static unsafe class Arena
     public static void ForEachChunk(delegate*<Chunk*, void> visit)
     {
         using (ArenaLock.Hold())
-            for (Chunk* c = first; c != null; c = c->Next) visit(c);
+            for (Chunk* c = s_first; c != null; c = c->Next) visit(c);
     }
 
     /// <summary>The first chunk (the caller holds the lock).</summary>
-    public static Chunk* FirstChunk => first;
+    public static Chunk* FirstChunk => s_first;
 }

@@ -14,7 +14,7 @@ namespace Ebb.Arena;
 /// </summary>
 internal static unsafe class ChunkSource
 {
-    private static nuint regionNext, regionEnd;
+    private static nuint s_regionNext, s_regionEnd;
 
     /// <summary>Bytes of address space reserved for chunks so far (released ones subtracted).</summary>
     public static long ReservedBytes;
@@ -34,11 +34,11 @@ internal static unsafe class ChunkSource
             }
             Arena.Log(LogEvent.BrkRefused);
         }
-        if (regionNext == regionEnd && !ReserveRegion()) return 0;
-        nuint chunk = regionNext;
+        if (s_regionNext == s_regionEnd && !ReserveRegion()) return 0;
+        nuint chunk = s_regionNext;
         // The chunk's page-map entries must be writable first; if not, it stays for a later try.
         if (!PageMap.Commit(chunk)) return 0;
-        regionNext += Layout.ChunkSize;
+        s_regionNext += Layout.ChunkSize;
         return chunk;
     }
 
@@ -52,8 +52,8 @@ internal static unsafe class ChunkSource
             nint raw = MapAligned(size, Layout.ChunkSize);
             if (raw == 0) continue;
             OsMemory.TryNameMapping(raw, size, MappingName.Regions);
-            regionNext = (nuint)raw;
-            regionEnd = (nuint)raw + size;
+            s_regionNext = (nuint)raw;
+            s_regionEnd = (nuint)raw + size;
             ReservedBytes += (long)size;
             Arena.Log(LogEvent.ReservedRegion, size, (nuint)raw);
             return true;
@@ -75,12 +75,12 @@ internal static unsafe class ChunkSource
     public static void ReleaseUnusedRegion()
     {
         Debug.Assert(ArenaLock.IsHeld);
-        if (regionNext == regionEnd) return;
-        nuint size = regionEnd - regionNext;
-        OsMemory.TryUnmap((nint)regionNext, size);
+        if (s_regionNext == s_regionEnd) return;
+        nuint size = s_regionEnd - s_regionNext;
+        OsMemory.TryUnmap((nint)s_regionNext, size);
         ReservedBytes -= (long)size;
-        Arena.Log(LogEvent.UnmappedRegion, size, regionNext);
-        regionNext = regionEnd = 0;
+        Arena.Log(LogEvent.UnmappedRegion, size, s_regionNext);
+        s_regionNext = s_regionEnd = 0;
     }
 
     /// <summary>

@@ -24,16 +24,16 @@ internal static unsafe class FreedHuge
     }
 
     private static Ring s_ring;
-    private static int next, count;
+    private static int s_next, s_count;
 
     /// <summary>Remembers the huge block at <paramref name="start"/> of <paramref name="usable"/> bytes as freed.</summary>
     public static void RecordLocked(nuint start, nuint usable)
     {
         Debug.Assert(ArenaLock.IsHeld);
-        s_ring.Starts[next] = start;
-        s_ring.Sizes[next] = usable;
-        next = (next + 1) % Capacity;
-        if (count < Capacity) count++;
+        s_ring.Starts[s_next] = start;
+        s_ring.Sizes[s_next] = usable;
+        s_next = (s_next + 1) % Capacity;
+        if (s_count < Capacity) s_count++;
     }
 
     /// <summary>The usable size of the freed huge block starting at <paramref name="start"/>, or 0 when none is remembered. The newest match wins.</summary>
@@ -43,9 +43,9 @@ internal static unsafe class FreedHuge
         {
             // Only an address nobody maps now may be called freed: a live chunk or huge block there is newer.
             if (ChunkMap.Get(start) != ChunkMap.None) return 0;
-            for (int k = 1; k <= count; k++)
+            for (int k = 1; k <= s_count; k++)
             {
-                int i = (next - k + Capacity) % Capacity;
+                int i = (s_next - k + Capacity) % Capacity;
                 if (s_ring.Starts[i] == start) return (nuint)s_ring.Sizes[i];
             }
             return 0;

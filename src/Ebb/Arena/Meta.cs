@@ -13,7 +13,7 @@ internal static unsafe class Meta
 {
     private const nuint BlockBytes = 64 * 1024;
     private const nuint Align = 64;
-    private static nuint next, end;
+    private static nuint s_next, s_end;
 
     /// <summary>Zeroed memory of <paramref name="size"/> bytes (at most 64 KiB), or null when the OS refuses. The caller holds the arena lock.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -22,16 +22,16 @@ internal static unsafe class Meta
         Debug.Assert(ArenaLock.IsHeld);
         Debug.Assert(size <= BlockBytes);
         size = (size + Align - 1) & ~(Align - 1);
-        if (end - next < size)
+        if (s_end - s_next < size)
         {
             nint b = OsMemory.TryMap(0, BlockBytes, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous, -1, 0, out _);
             if (b == 0) return null;
             OsMemory.TryNameMapping(b, BlockBytes, MappingName.Descriptors);
-            next = (nuint)b;
-            end = (nuint)b + BlockBytes;
+            s_next = (nuint)b;
+            s_end = (nuint)b + BlockBytes;
         }
-        void* p = (void*)next;
-        next += size;
+        void* p = (void*)s_next;
+        s_next += size;
         return p;
     }
 }

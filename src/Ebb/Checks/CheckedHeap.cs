@@ -58,29 +58,29 @@ internal sealed unsafe class CheckedHeap
     }
 
     // The heap this thread used last, and all of them (tests make several heaps).
-    [ThreadStatic] private static ThreadCache? lastCache;
-    [ThreadStatic] private static ConditionalWeakTable<CheckedHeap, ThreadCache>? caches;
+    [ThreadStatic] private static ThreadCache? t_lastCache;
+    [ThreadStatic] private static ConditionalWeakTable<CheckedHeap, ThreadCache>? t_caches;
 
-    private readonly bool stacks;
-    private readonly ulong key;
-    private readonly long quarantineLimit;
-    private readonly long threadLimit;
-    private readonly Lock gate = new();
-    private readonly LiveIndex index = new();
-    private readonly FreedRecords freed = new();
+    private readonly bool _stacks;
+    private readonly ulong _key;
+    private readonly long _quarantineLimit;
+    private readonly long _threadLimit;
+    private readonly Lock _gate = new();
+    private readonly LiveIndex _index = new();
+    private readonly FreedRecords _freed = new();
     // The heap's quarantine, oldest first, linked through the headers; under the lock.
-    private CheckedBlock* head, tail;
-    private long quarantinedBytes;
+    private CheckedBlock* _head, _tail;
+    private long _quarantinedBytes;
 
     /// <summary>Creates a checked heap with its own index and quarantine (the process has one; tests make more).</summary>
     public CheckedHeap(CheckOptions options)
     {
-        stacks = options.Stacks;
-        quarantineLimit = options.QuarantineBytes;
+        _stacks = options.Stacks;
+        _quarantineLimit = options.QuarantineBytes;
         // A thread holds back at most 1/16 of the quarantine before handing it over (ASan's
         // per-thread quarantine cache): one lock per many frees, little memory per thread.
-        threadLimit = Math.Min(options.QuarantineBytes / 16, MaxThreadQuarantine);
-        key = (ulong)Random.Shared.NextInt64() | 1;
+        _threadLimit = Math.Min(options.QuarantineBytes / 16, MaxThreadQuarantine);
+        _key = (ulong)Random.Shared.NextInt64() | 1;
     }
 
     /// <summary>Allocates a checked block of <paramref name="size"/> bytes (for the EbbHeap <paramref name="owner"/>, when not 0).</summary>
@@ -90,7 +90,7 @@ internal sealed unsafe class CheckedHeap
         if (size > nuint.MaxValue / 2 || align > uint.MaxValue / 2) throw new OutOfMemoryException();
         nuint left = (HeaderSize + MinRedzone + align - 1) & ~(align - 1);
         nuint total = left + ((size + 15) & ~(nuint)15) + MinRedzone;
-        uint stack = stacks ? Stack.CaptureId(true) : StackDepot.None;
+        uint stack = _stacks ? Stack.CaptureId(true) : StackDepot.None;
         byte* b = (byte*)(align == 16 ? Backend.Alloc(total) : Backend.AlignedAlloc(total, align));
         if (b == null) throw new OutOfMemoryException();
         var cache = Cache();
@@ -98,7 +98,7 @@ internal sealed unsafe class CheckedHeap
         byte* user = b + left;
         var h = (CheckedBlock*)b;
         h->Link = 0;
-        h->Key = (ulong)user ^ key;
+        h->Key = (ulong)user ^ _key;
         h->Size = size;
         h->Total = total;
         h->AllocStack = stack;
@@ -115,7 +115,7 @@ internal sealed unsafe class CheckedHeap
         Poison.Fill((nint)user, size, zero ? (byte)0 : Poison.Junk);
         Poison.Fill((nint)(user + size), total - left - size, Poison.Right);
         // Published last: a scan that finds the entry finds a whole header and filled redzones.
-        if (slot >= 0) Volatile.Write(ref *index.Entry(slot), (nint)b);
+        if (slot >= 0) Volatile.Write(ref *_index.Entry(slot), (nint)b);
         return user;
     }
 
@@ -130,7 +130,7 @@ internal sealed unsafe class CheckedHeap
         // Two threads freeing one block: one wins, the other reports the double free.
         if (Interlocked.CompareExchange(ref h->State, Freeing, Live) != Live) throw DoubleFree(h, (nint)ptr, "free");
         var cache = Cache();
-        h->FreeStack = stacks ? Stack.CaptureId(true) : StackDepot.None;
+        h->FreeStack = _stacks ? Stack.CaptureId(true) : StackDepot.None;
         h->FreeThread = cache.ThreadId;
         Poison.Fill((nint)ptr, h->Size, Poison.Freed);
         // Poisoned before it says so: a scan checks the poison only of quarantined blocks.
@@ -139,7 +139,7 @@ internal sealed unsafe class CheckedHeap
         if (cache.Tail == null) cache.Head = h; else cache.Tail->Link = (nint)h;
         cache.Tail = h;
         cache.Bytes += (long)h->Total;
-        if (cache.Bytes > threadLimit) HandOver(cache);
+        if (cache.Bytes > _threadLimit) HandOver(cache);
     }
 
     /// <summary>Moves a checked block to a new one of <paramref name="size"/> bytes.</summary>
@@ -174,7 +174,7 @@ internal sealed unsafe class CheckedHeap
         if (!Backend.TryFindBlock(ptr, out void* start, out nuint blockSize) || (nint)start == p) return false;
         var h = (CheckedBlock*)start;
         return blockSize >= MinTotal && h->Left <= blockSize && (nint)start + (nint)h->Left == p
-            && h->Key == ((ulong)p ^ key) && Volatile.Read(ref h->State) == Live && h->Owner == owner;
+            && h->Key == ((ulong)p ^ _key) && Volatile.Read(ref h->State) == Live && h->Owner == owner;
     }
 
     /// <summary>Checks every live block's redzones and every quarantined block's poison; throws the first error.</summary>
@@ -188,11 +188,11 @@ internal sealed unsafe class CheckedHeap
     public List<EbbMemoryException> FindErrors(string when, int max)
     {
         var errors = new List<EbbMemoryException>();
-        lock (gate)
+        lock (_gate)
         {
-            for (int slot = 0; slot < index.High && errors.Count < max; slot++)
+            for (int slot = 0; slot < _index.High && errors.Count < max; slot++)
             {
-                var h = (CheckedBlock*)Volatile.Read(ref *index.Entry(slot));
+                var h = (CheckedBlock*)Volatile.Read(ref *_index.Entry(slot));
                 if (h == null || h->Reported != 0) continue;
                 byte state = Volatile.Read(ref h->State);
                 var e = RedzoneError(h, when) ?? (state == Quarantined ? PoisonError(h, when) : null);
@@ -210,11 +210,11 @@ internal sealed unsafe class CheckedHeap
         var sites = new Dictionary<uint, (nuint Bytes, int Blocks)>();
         totalBytes = 0;
         totalBlocks = 0;
-        lock (gate)
+        lock (_gate)
         {
-            for (int slot = 0; slot < index.High; slot++)
+            for (int slot = 0; slot < _index.High; slot++)
             {
-                var h = (CheckedBlock*)Volatile.Read(ref *index.Entry(slot));
+                var h = (CheckedBlock*)Volatile.Read(ref *_index.Entry(slot));
                 if (h == null || Volatile.Read(ref h->State) != Live || h->Reported != 0) continue;
                 sites.TryGetValue(h->AllocStack, out var s);
                 sites[h->AllocStack] = (s.Bytes + h->Size, s.Blocks + 1);
@@ -258,7 +258,7 @@ internal sealed unsafe class CheckedHeap
         if (Backend.IsInChunk((nuint)guess) && Backend.IsInChunk((nuint)p))
         {
             var g = (CheckedBlock*)guess;
-            if (g->Key == ((ulong)p ^ key) && g->Left == CommonLeft && Volatile.Read(ref g->State) == Live) return g;
+            if (g->Key == ((ulong)p ^ _key) && g->Left == CommonLeft && Volatile.Read(ref g->State) == Live) return g;
         }
         return FindSlow(p, op);
     }
@@ -274,7 +274,7 @@ internal sealed unsafe class CheckedHeap
         // A checked block never starts its allocator block: this is an ordinary one.
         if ((nint)start == p) return null;
         var h = (CheckedBlock*)start;
-        if (blockSize >= MinTotal && h->Left <= blockSize && h->Key == (((ulong)start + h->Left) ^ key))
+        if (blockSize >= MinTotal && h->Left <= blockSize && h->Key == (((ulong)start + h->Left) ^ _key))
         {
             byte state = Volatile.Read(ref h->State);
             if ((nint)start + (nint)h->Left == p)
@@ -296,7 +296,7 @@ internal sealed unsafe class CheckedHeap
     {
         FreedRecords.Record r;
         bool found;
-        lock (gate) found = freed.TryGet(p, out r);
+        lock (_gate) found = _freed.TryGet(p, out r);
         if (found)
             throw ErrorReport.Error(EbbErrorKind.DoubleFree, p, Report.DoubleFree(op, p, r.Size), r.Size,
                 Stack.FromId(r.AllocStack, r.AllocThread).Describe("allocated"), Stack.FromId(r.FreeStack, r.FreeThread).Describe("freed"), block: p);
@@ -370,16 +370,16 @@ internal sealed unsafe class CheckedHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ThreadCache Cache()
     {
-        var c = lastCache;
+        var c = t_lastCache;
         return c is not null && c.Heap == this ? c : CacheSlow();
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ThreadCache CacheSlow()
     {
-        caches ??= [];
-        var c = caches.GetValue(this, static h => new ThreadCache(h));
-        lastCache = c;
+        t_caches ??= [];
+        var c = t_caches.GetValue(this, static h => new ThreadCache(h));
+        t_lastCache = c;
         return c;
     }
 
@@ -388,7 +388,7 @@ internal sealed unsafe class CheckedHeap
     private int TakeSlots(ThreadCache cache)
     {
         int n;
-        lock (gate) n = index.Take(cache.Slots);
+        lock (_gate) n = _index.Take(cache.Slots);
         if (n == 0) return -1;
         cache.SlotCount = n - 1;
         return cache.Slots[n - 1];
@@ -399,10 +399,10 @@ internal sealed unsafe class CheckedHeap
     private void HandOver(ThreadCache cache)
     {
         EbbMemoryException? late;
-        lock (gate)
+        lock (_gate)
         {
             Append(cache);
-            late = Evict(quarantineLimit);
+            late = Evict(_quarantineLimit);
         }
         if (late is not null) throw late;
     }
@@ -410,10 +410,10 @@ internal sealed unsafe class CheckedHeap
     // From the finalizer of a thread's cache (the thread has ended).
     private void Adopt(ThreadCache cache)
     {
-        lock (gate)
+        lock (_gate)
         {
             Append(cache);
-            index.GiveUnused(cache.Slots.AsSpan(0, cache.SlotCount));
+            _index.GiveUnused(cache.Slots.AsSpan(0, cache.SlotCount));
             cache.SlotCount = 0;
         }
     }
@@ -422,9 +422,9 @@ internal sealed unsafe class CheckedHeap
     private void Append(ThreadCache cache)
     {
         if (cache.Head == null) return;
-        if (tail == null) head = cache.Head; else tail->Link = (nint)cache.Head;
-        tail = cache.Tail;
-        quarantinedBytes += cache.Bytes;
+        if (_tail == null) _head = cache.Head; else _tail->Link = (nint)cache.Head;
+        _tail = cache.Tail;
+        _quarantinedBytes += cache.Bytes;
         cache.Head = cache.Tail = null;
         cache.Bytes = 0;
     }
@@ -435,18 +435,18 @@ internal sealed unsafe class CheckedHeap
     private EbbMemoryException? Evict(long limit)
     {
         EbbMemoryException? first = null;
-        while (quarantinedBytes > limit && head != null)
+        while (_quarantinedBytes > limit && _head != null)
         {
-            var h = head;
-            head = (CheckedBlock*)h->Link;
-            if (head == null) tail = null;
-            quarantinedBytes -= (long)h->Total;
+            var h = _head;
+            _head = (CheckedBlock*)h->Link;
+            if (_head == null) _tail = null;
+            _quarantinedBytes -= (long)h->Total;
             if (h->Reported == 0 && first is null
                 && !(Poison.IsIntact((nint)h + (nint)h->Left, h->Size, Poison.Freed) && RedzonesIntact(h)))
                 first = PoisonError(h, "when it left quarantine") ?? RedzoneError(h, "when it left quarantine");
             Volatile.Write(ref h->State, Released);
-            freed.Add(new((nint)h + (nint)h->Left, h->Size, h->AllocStack, h->AllocThread, h->FreeStack, h->FreeThread));
-            index.Give(h->Slot);
+            _freed.Add(new((nint)h + (nint)h->Left, h->Size, h->AllocStack, h->AllocThread, h->FreeStack, h->FreeThread));
+            _index.Give(h->Slot);
             Backend.Free(h);
         }
         return first;

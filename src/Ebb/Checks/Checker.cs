@@ -5,7 +5,7 @@ namespace Ebb.Checks;
 /// <summary>
 /// The seam between the public API and the checked and guarded modes. Every public
 /// allocation method of <c>EbbMemory</c> starts with <c>if (Checker.Enabled) return Checker.X(...)</c>;
-/// <see cref="Enabled"/> is a static readonly field, so in release mode the JIT folds
+/// <see cref="s_enabled"/> is a static readonly field, so in release mode the JIT folds
 /// the test away and the fast path pays nothing. In sampled mode the allocator's fast paths
 /// stay inline too, with only <see cref="SkipsSample"/> before an allocation and nothing
 /// before a free (<see cref="InSampledPool"/> is asked on the allocator's slow path). The mode is chosen once, from the
@@ -14,47 +14,47 @@ namespace Ebb.Checks;
 internal static unsafe class Checker
 {
     /// <summary>The settings read at start-up.</summary>
-    internal static readonly CheckOptions Options = CheckOptions.FromEnvironment();
+    internal static readonly CheckOptions s_options = CheckOptions.FromEnvironment();
 
     /// <summary>The mode in force (static readonly: the JIT folds the switches below).</summary>
-    internal static readonly CheckMode Mode = Options.Mode;
+    internal static readonly CheckMode s_mode = s_options.Mode;
 
     /// <summary>True when EBB_CHECK or EBB_GUARD selected a checking mode at start-up.</summary>
-    internal static readonly bool Enabled = Mode != CheckMode.Off;
+    internal static readonly bool s_enabled = s_mode != CheckMode.Off;
 
     /// <summary>True in sampled mode (static readonly: the JIT folds the tests on it).</summary>
-    internal static readonly bool Sampling = Mode == CheckMode.GuardSample;
+    internal static readonly bool s_sampling = s_mode == CheckMode.GuardSample;
 
     /// <summary>The checked heap, in checked mode.</summary>
-    internal static readonly CheckedHeap? Checked = Mode == CheckMode.Checked ? new CheckedHeap(Options) : null;
+    internal static readonly CheckedHeap? s_checked = s_mode == CheckMode.Checked ? new CheckedHeap(s_options) : null;
 
     /// <summary>The guarded heap, in guarded-all mode.</summary>
-    internal static readonly GuardedHeap? Guarded = Mode == CheckMode.GuardAll ? new GuardedHeap(Options) : null;
+    internal static readonly GuardedHeap? s_guarded = s_mode == CheckMode.GuardAll ? new GuardedHeap(s_options) : null;
 
     /// <summary>The pool of guarded slots, in sampled mode (its guard thread starts with it).</summary>
-    internal static readonly SampledPool? Sampled = Mode == CheckMode.GuardSample ? new SampledPool(Options, guardThread: true) : null;
+    internal static readonly SampledPool? s_sampled = s_mode == CheckMode.GuardSample ? new SampledPool(s_options, guardThread: true) : null;
 
     // The sampled pool's bounds as static readonly values, so Free's range test is two constants.
-    private static readonly nint PoolStart = Sampled?.PoolStart ?? 0;
-    private static readonly nuint PoolLength = Sampled?.PoolLength ?? 0;
+    private static readonly nint s_poolStart = s_sampled?.PoolStart ?? 0;
+    private static readonly nuint s_poolLength = s_sampled?.PoolLength ?? 0;
 
     // A field initializer, not a static constructor, so the class stays beforefieldinit and
     // the JIT can fold Enabled without class-initialisation checks. Last: it uses the fields above.
-    internal static readonly bool ExitHookInstalled = InstallExitHook();
+    internal static readonly bool s_exitHookInstalled = InstallExitHook();
 
     private static bool InstallExitHook()
     {
-        if (!Enabled) return false;
+        if (!s_enabled) return false;
         // The allocator's slow path hands frees of pool blocks here (the pool lies outside its chunks).
-        if (Sampling) Arena.Host.SampledFree = &FreeIfSampled;
+        if (s_sampling) Arena.Host.SampledFree = &FreeIfSampled;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => AtExit(Console.Error);
         return true;
     }
 
     // Sampled mode: this thread's xorshift64* state for the countdowns (0: not seeded yet),
     // and its back-off (countdowns 2^k times longer after k choices found no slot ready).
-    [ThreadStatic] private static ulong sampleRandom;
-    [ThreadStatic] private static int sampleBackoff;
+    [ThreadStatic] private static ulong t_sampleRandom;
+    [ThreadStatic] private static int t_sampleBackoff;
     private const int MaxBackoff = 6;
 
     /// <summary>
@@ -73,10 +73,10 @@ internal static unsafe class Checker
     /// asks <see cref="InSampledPool"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool SkipsSample() => Sampling && Heap.ThreadHeap.Current != null && --Heap.ThreadHeap.SampleCountdown > 0;
+    internal static bool SkipsSample() => s_sampling && Heap.ThreadHeap.Current != null && --Heap.ThreadHeap.t_sampleCountdown > 0;
 
     /// <summary>Whether <paramref name="ptr"/> lies in sampled mode's pool of guarded slots (false in every other mode).</summary>
-    internal static bool InSampledPool(void* ptr) => Sampling && (nuint)((nint)ptr - PoolStart) < PoolLength;
+    internal static bool InSampledPool(void* ptr) => s_sampling && (nuint)((nint)ptr - s_poolStart) < s_poolLength;
 
     /// <summary>Frees <paramref name="ptr"/> if it is a block of the sampled pool; false otherwise.</summary>
     private static bool FreeIfSampled(void* ptr)
@@ -89,7 +89,7 @@ internal static unsafe class Checker
     /// <summary>Frees a block of the sampled pool (<see cref="InSampledPool"/> is true for it).</summary>
     internal static void FreeSampled(void* ptr)
     {
-        try { Sampled!.Free(ptr); }
+        try { s_sampled!.Free(ptr); }
         catch (EbbMemoryException e) when (Print(e)) { }
     }
 
@@ -101,7 +101,7 @@ internal static unsafe class Checker
     /// </summary>
     internal static bool Print(EbbMemoryException e)
     {
-        if (Options.PrintErrors && !e.Printed)
+        if (s_options.PrintErrors && !e.Printed)
         {
             e.Printed = true;
             try
@@ -124,28 +124,28 @@ internal static unsafe class Checker
     /// </summary>
     internal static void* AllocForHeap(nuint byteCount, nuint alignment, bool zero, uint owner)
     {
-        if (Mode == CheckMode.GuardSample)
+        if (s_mode == CheckMode.GuardSample)
         {
             // The countdown itself, not SkipsSample: a thread that only uses EbbHeaps has no thread heap.
-            if (--Heap.ThreadHeap.SampleCountdown > 0) return null;
+            if (--Heap.ThreadHeap.t_sampleCountdown > 0) return null;
             return TrySample(byteCount, alignment, zero, owner);
         }
-        if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero, owner);
-        return Checked!.Alloc(byteCount, alignment, zero, owner);
+        if (s_mode == CheckMode.GuardAll) return s_guarded!.Alloc(byteCount, alignment, zero, owner);
+        return s_checked!.Alloc(byteCount, alignment, zero, owner);
     }
 
     /// <summary>Whether <paramref name="ptr"/> is a live block of the mode in force that the EbbHeap <paramref name="owner"/> allocated.</summary>
     internal static bool IsLiveOf(void* ptr, uint owner)
     {
-        if (Mode == CheckMode.GuardSample) return Sampled!.IsLiveOf(ptr, owner);
-        if (Mode == CheckMode.GuardAll) return Guarded!.IsLiveOf(ptr, owner);
-        return Checked!.IsLiveOf(ptr, owner);
+        if (s_mode == CheckMode.GuardSample) return s_sampled!.IsLiveOf(ptr, owner);
+        if (s_mode == CheckMode.GuardAll) return s_guarded!.IsLiveOf(ptr, owner);
+        return s_checked!.IsLiveOf(ptr, owner);
     }
 
     /// <summary>Frees a block of the mode in force (sampled mode: a pool block) without the public entry point's printing.</summary>
     internal static void FreeModeBlock(void* ptr)
     {
-        if (Mode == CheckMode.GuardSample) Sampled!.Free(ptr);
+        if (s_mode == CheckMode.GuardSample) s_sampled!.Free(ptr);
         else Free(ptr);
     }
 
@@ -154,46 +154,46 @@ internal static unsafe class Checker
     {
         // Here when the countdown ran out, or when the thread had no heap yet (its countdown,
         // still 0, is then a first run-out: TrySample draws the thread's random phase).
-        if (Mode == CheckMode.GuardSample)
-            return Heap.ThreadHeap.SampleCountdown > 0 ? Unchecked(byteCount, alignment, zero) : SampledOrNot(byteCount, alignment, zero);
-        if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
-        return Checked!.Alloc(byteCount, alignment, zero);
+        if (s_mode == CheckMode.GuardSample)
+            return Heap.ThreadHeap.t_sampleCountdown > 0 ? Unchecked(byteCount, alignment, zero) : SampledOrNot(byteCount, alignment, zero);
+        if (s_mode == CheckMode.GuardAll) return s_guarded!.Alloc(byteCount, alignment, zero);
+        return s_checked!.Alloc(byteCount, alignment, zero);
     }
 
     /// <summary>Allocates under the mode in force.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void* Alloc(nuint byteCount, nuint alignment, bool zero)
     {
-        if (Mode == CheckMode.GuardSample)
+        if (s_mode == CheckMode.GuardSample)
         {
             // The sampled fast path: one thread-static countdown, then the allocator.
-            if (--Heap.ThreadHeap.SampleCountdown > 0) return Unchecked(byteCount, alignment, zero);
+            if (--Heap.ThreadHeap.t_sampleCountdown > 0) return Unchecked(byteCount, alignment, zero);
             return SampledOrNot(byteCount, alignment, zero);
         }
-        if (Mode == CheckMode.GuardAll) return Guarded!.Alloc(byteCount, alignment, zero);
-        return Checked!.Alloc(byteCount, alignment, zero);
+        if (s_mode == CheckMode.GuardAll) return s_guarded!.Alloc(byteCount, alignment, zero);
+        return s_checked!.Alloc(byteCount, alignment, zero);
     }
 
     /// <summary>Frees under the mode in force.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Free(void* ptr)
     {
-        if (Mode == CheckMode.GuardSample)
+        if (s_mode == CheckMode.GuardSample)
         {
             // Not in the pool: the allocator's own inlined fast path, as in release mode.
-            if ((nuint)((nint)ptr - PoolStart) >= PoolLength) { Heap.Dealloc.Free(Heap.ThreadHeap.Current, ptr); return; }
-            Sampled!.Free(ptr);
+            if ((nuint)((nint)ptr - s_poolStart) >= s_poolLength) { Heap.Dealloc.Free(Heap.ThreadHeap.Current, ptr); return; }
+            s_sampled!.Free(ptr);
             return;
         }
-        if (Mode == CheckMode.GuardAll) { Guarded!.Free(ptr); return; }
-        Checked!.Free(ptr);
+        if (s_mode == CheckMode.GuardAll) { s_guarded!.Free(ptr); return; }
+        s_checked!.Free(ptr);
     }
 
     /// <summary>Reallocates under the mode in force.</summary>
     internal static void* Realloc(void* ptr, nuint byteCount, nuint alignment)
     {
-        if (Checked is not null) return Checked.Realloc(ptr, byteCount, alignment);
-        if (Mode == CheckMode.GuardSample && !Sampled!.InPool(ptr))
+        if (s_checked is not null) return s_checked.Realloc(ptr, byteCount, alignment);
+        if (s_mode == CheckMode.GuardSample && !s_sampled!.InPool(ptr))
         {
             // Not a guarded block: move it, so the new one can be sampled like any allocation.
             if (ptr == null) return Alloc(byteCount, alignment, false);
@@ -203,17 +203,17 @@ internal static unsafe class Checker
             Backend.Free(ptr);
             return p;
         }
-        if (Mode == CheckMode.GuardSample) return Sampled!.Realloc(ptr, byteCount, alignment);
-        return Guarded!.Realloc(ptr, byteCount, alignment);
+        if (s_mode == CheckMode.GuardSample) return s_sampled!.Realloc(ptr, byteCount, alignment);
+        return s_guarded!.Realloc(ptr, byteCount, alignment);
     }
 
     /// <summary>The usable size under the mode in force (the requested size, for checked and guarded blocks).</summary>
     internal static nuint UsableSize(void* ptr)
     {
-        if (Checked is not null) return Checked.UsableSize(ptr);
-        if (Mode == CheckMode.GuardSample)
-            return Sampled!.InPool(ptr) ? Sampled.UsableSize(ptr) : Backend.UsableSize(ptr);
-        return Guarded!.UsableSize(ptr);
+        if (s_checked is not null) return s_checked.UsableSize(ptr);
+        if (s_mode == CheckMode.GuardSample)
+            return s_sampled!.InPool(ptr) ? s_sampled.UsableSize(ptr) : Backend.UsableSize(ptr);
+        return s_guarded!.UsableSize(ptr);
     }
 
     /// <summary>
@@ -222,12 +222,12 @@ internal static unsafe class Checker
     /// </summary>
     internal static void Validate()
     {
-        Checked?.Validate();
-        Sampled?.Validate();
+        s_checked?.Validate();
+        s_sampled?.Validate();
     }
 
     /// <summary>Writes the leak report of checked mode; false when there is nothing to report or no live table.</summary>
-    internal static bool ReportLeaks(TextWriter w) => Checked?.ReportLeaks(w) ?? false;
+    internal static bool ReportLeaks(TextWriter w) => s_checked?.ReportLeaks(w) ?? false;
 
     // The countdown ran out. Optimized at once: called once in N allocations, such paths can
     // stay in unoptimized tier-0 code for seconds while tiering waits for a quiet moment.
@@ -251,31 +251,31 @@ internal static unsafe class Checker
     {
         // The thread's first run-out (its random state not seeded yet) draws a random phase
         // instead, so a thread's first allocation is not always the one sampled.
-        bool first = sampleRandom == 0;
-        ulong x = sampleRandom;
+        bool first = t_sampleRandom == 0;
+        ulong x = t_sampleRandom;
         if (x == 0) x = (ulong)Random.Shared.NextInt64() | 1;
         x ^= x >> 12;
         x ^= x << 25;
         x ^= x >> 27;
-        sampleRandom = x;
+        t_sampleRandom = x;
         ulong u = (x * 0x2545F4914F6CDD1DUL) >> 32;
-        long n = Options.SampleRate;
+        long n = s_options.SampleRate;
         if (first)
         {
             // The first countdown of a thread starts at a random phase, 0 … N-1.
             long phase = (long)((u * (ulong)n) >> 32);
-            Heap.ThreadHeap.SampleCountdown = (int)phase;
+            Heap.ThreadHeap.t_sampleCountdown = (int)phase;
             if (phase > 0) return null;
         }
         void* p = byteCount <= SampledPool.MaxSize && alignment <= SampledPool.MaxSize
-            ? Sampled!.TryAlloc(byteCount, alignment, zero, owner)
+            ? s_sampled!.TryAlloc(byteCount, alignment, zero, owner)
             : null;
-        int backoff = p != null || byteCount > SampledPool.MaxSize || alignment > SampledPool.MaxSize ? 0 : Math.Min(sampleBackoff + 1, MaxBackoff);
-        sampleBackoff = backoff;
+        int backoff = p != null || byteCount > SampledPool.MaxSize || alignment > SampledPool.MaxSize ? 0 : Math.Min(t_sampleBackoff + 1, MaxBackoff);
+        t_sampleBackoff = backoff;
         // Mean N (times the back-off), so one allocation in N is chosen: uniform in 1 … 2N-1,
         // by a multiply-shift range reduction.
         long next = ((long)((u * (ulong)(2 * n - 1)) >> 32) + 1) << backoff;
-        Heap.ThreadHeap.SampleCountdown = (int)Math.Min(int.MaxValue, next);
+        Heap.ThreadHeap.t_sampleCountdown = (int)Math.Min(int.MaxValue, next);
         return p;
     }
 
@@ -297,11 +297,11 @@ internal static unsafe class Checker
     {
         try
         {
-            if (Checked is null) return;
-            var errors = Checked.FindErrors("at exit", 16);
+            if (s_checked is null) return;
+            var errors = s_checked.FindErrors("at exit", 16);
             foreach (var e in errors) w.WriteLine(e.Message);
             if (errors.Count > 0 && Environment.ExitCode == 0) Environment.ExitCode = 1;
-            if (Options.Leaks && Checked.ReportLeaks(w) && Environment.ExitCode == 0) Environment.ExitCode = Options.LeakExitCode;
+            if (s_options.Leaks && s_checked.ReportLeaks(w) && Environment.ExitCode == 0) Environment.ExitCode = s_options.LeakExitCode;
             w.Flush();
         }
         catch (Exception e)

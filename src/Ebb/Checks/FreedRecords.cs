@@ -15,15 +15,15 @@ internal sealed class FreedRecords
     /// <summary>What a double-free report needs about a freed block.</summary>
     public readonly record struct Record(nint User, nuint Size, uint AllocStack, int AllocThread, uint FreeStack, int FreeThread);
 
-    private readonly Record[] records = new Record[Length];
+    private readonly Record[] _records = new Record[Length];
 
     /// <summary>Remembers a block that left the quarantine.</summary>
-    public void Add(in Record r) => records[Slot(r.User)] = r;
+    public void Add(in Record r) => _records[Slot(r.User)] = r;
 
     /// <summary>The record of the block at <paramref name="user"/>, when it is still remembered.</summary>
     public bool TryGet(nint user, out Record r)
     {
-        r = records[Slot(user)];
+        r = _records[Slot(user)];
         return r.User == user && user != 0;
     }
 

@@ -42,47 +42,47 @@ internal sealed unsafe class GuardTable
     /// <summary>Entry states, as the C side reads them.</summary>
     public const int Empty = 0, Live = 1, Freed = 2;
 
-    private readonly Header* header;
-    private readonly Entry* entries;
-    private readonly Stack<int> spare = new();
+    private readonly Header* _header;
+    private readonly Entry* _entries;
+    private readonly Stack<int> _spare = new();
 
     /// <summary>Reserves a table of <paramref name="capacity"/> entries (address space only; pages are touched as used).</summary>
     public GuardTable(int capacity)
     {
         nuint bytes = (nuint)sizeof(Header) + (nuint)capacity * (nuint)sizeof(Entry);
         nint p = OsMemory.Map(0, OsMemory.RoundUpToPage(bytes), Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve);
-        header = (Header*)p;
-        header->Capacity = capacity;
-        entries = (Entry*)(p + sizeof(Header));
+        _header = (Header*)p;
+        _header->Capacity = capacity;
+        _entries = (Entry*)(p + sizeof(Header));
     }
 
     /// <summary>A table whose entry i belongs to slot i of the sampled pool (all entries in use, empty until set).</summary>
     public static GuardTable Fixed(int slots)
     {
         var t = new GuardTable(slots);
-        Volatile.Write(ref t.header->High, slots);
+        Volatile.Write(ref t._header->High, slots);
         return t;
     }
 
     /// <summary>The table's address, for <c>ebb_fault_install</c>.</summary>
-    public nint Address => (nint)header;
+    public nint Address => (nint)_header;
 
     /// <summary>Adds a live block at a free index; returns the index, or -1 when the table is full.</summary>
     public int Add(nint regionStart, nint regionEnd, nint user, nuint size, int thread, nint allocText)
     {
         int i;
-        if (spare.Count > 0) i = spare.Pop();
-        else if (header->High < header->Capacity) i = (int)header->High;
+        if (_spare.Count > 0) i = _spare.Pop();
+        else if (_header->High < _header->Capacity) i = (int)_header->High;
         else return -1;
         Set(i, regionStart, regionEnd, user, size, thread, allocText);
-        if (i == header->High) Volatile.Write(ref header->High, i + 1);
+        if (i == _header->High) Volatile.Write(ref _header->High, i + 1);
         return i;
     }
 
     /// <summary>Makes entry <paramref name="i"/> a live block.</summary>
     public void Set(int i, nint regionStart, nint regionEnd, nint user, nuint size, int thread, nint allocText)
     {
-        var e = &entries[i];
+        var e = &_entries[i];
         Volatile.Write(ref e->State, Empty);
         e->RegionStart = regionStart;
         e->RegionEnd = regionEnd;
@@ -99,19 +99,19 @@ internal sealed unsafe class GuardTable
     public void MarkFreed(int i, int thread, nint freeText)
     {
         if (i < 0) return;
-        entries[i].FreeThread = thread;
-        entries[i].FreeText = freeText;
-        Volatile.Write(ref entries[i].State, Freed);
+        _entries[i].FreeThread = thread;
+        _entries[i].FreeText = freeText;
+        Volatile.Write(ref _entries[i].State, Freed);
     }
 
     /// <summary>Empties an entry (its region is gone) and keeps its index for reuse.</summary>
     public void Remove(int i)
     {
         if (i < 0) return;
-        Volatile.Write(ref entries[i].State, Empty);
-        spare.Push(i);
+        Volatile.Write(ref _entries[i].State, Empty);
+        _spare.Push(i);
     }
 
     /// <summary>Empties entry <paramref name="i"/> of a fixed table (the index stays its slot's).</summary>
-    public void Clear(int i) => Volatile.Write(ref entries[i].State, Empty);
+    public void Clear(int i) => Volatile.Write(ref _entries[i].State, Empty);
 }

@@ -28,7 +28,7 @@ namespace Ebb.Checks;
 /// </summary>
 internal sealed unsafe class GuardedHeap
 {
-    private static readonly nuint Page = (nuint)OsMemory.PageSize;
+    private static readonly nuint s_page = (nuint)OsMemory.PageSize;
 
     private sealed class Block
     {
@@ -42,21 +42,21 @@ internal sealed unsafe class GuardedHeap
         public Stack? Free;
     }
 
-    private readonly CheckOptions options;
-    private readonly Lock gate = new();
-    private readonly GuardTable table;
-    private bool reporterTried;
+    private readonly CheckOptions _options;
+    private readonly Lock _gate = new();
+    private readonly GuardTable _table;
+    private bool _reporterTried;
 
     // All mode: blocks by address; freed ones in FIFO order until the budget evicts them.
-    private readonly Dictionary<nint, Block> blocks = [];
-    private readonly Queue<Block> freed = new();
-    private long freedBytes;
+    private readonly Dictionary<nint, Block> _blocks = [];
+    private readonly Queue<Block> _freed = new();
+    private long _freedBytes;
 
     /// <summary>Creates the guarded heap (guarded-all mode).</summary>
     public GuardedHeap(CheckOptions options)
     {
-        this.options = options;
-        table = new GuardTable(1 << 20);
+        this._options = options;
+        _table = new GuardTable(1 << 20);
     }
 
     /// <summary>
@@ -75,13 +75,13 @@ internal sealed unsafe class GuardedHeap
     {
         nuint align = BlockAlignment(size, alignment);
         if (size > nuint.MaxValue / 2) throw new OutOfMemoryException();
-        var stack = Stack.Capture(options.Stacks);
+        var stack = Stack.Capture(_options.Stacks);
         nuint data;
         nint start;
-        if (align <= Page)
+        if (align <= s_page)
         {
             data = OsMemory.RoundUpToPage(Math.Max(size + align - 1, 1));
-            start = OsMemory.TryMap(0, data + Page, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous, -1, 0, out _);
+            start = OsMemory.TryMap(0, data + s_page, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous, -1, 0, out _);
         }
         else
         {
@@ -89,21 +89,21 @@ internal sealed unsafe class GuardedHeap
             // guard. Aligning down inside a plain mapping left up to the alignment of slack after
             // the block, all of it filled and checked (gigabytes written for a 1 GiB alignment).
             data = OsMemory.RoundUpToPage(Math.Max(size, 1));
-            start = ChunkSource.MapAligned(data + Page, align, noReserve: false);
+            start = ChunkSource.MapAligned(data + s_page, align, noReserve: false);
         }
         if (start == 0) throw new OutOfMemoryException();
         nint guard = start + (nint)data;
-        OsMemory.Protect(guard, Page, Prot.None);
+        OsMemory.Protect(guard, s_page, Prot.None);
         nint user = (nint)((nuint)(guard - (nint)size) & ~(align - 1));
         var b = new Block { User = user, Start = start, Size = size, DataLength = data, Alloc = stack, Owner = owner };
         Fill(b, zero);
         // The depot's text of the stack (symbolized once per distinct stack, kept for the process).
         nint allocText = b.Alloc.FramesUtf8;
-        lock (gate)
+        lock (_gate)
         {
             EnsureReporter();
-            b.Entry = table.Add(start, guard + (nint)Page, user, size, b.Alloc.ThreadId, allocText);
-            blocks[user] = b;
+            b.Entry = _table.Add(start, guard + (nint)s_page, user, size, b.Alloc.ThreadId, allocText);
+            _blocks[user] = b;
         }
         return (void*)user;
     }
@@ -112,10 +112,10 @@ internal sealed unsafe class GuardedHeap
     public void Free(void* ptr)
     {
         if (ptr == null) return;
-        var stack = Stack.Capture(options.Stacks);
+        var stack = Stack.Capture(_options.Stacks);
         nint freeText = stack.FramesUtf8;
         Block b;
-        lock (gate)
+        lock (_gate)
         {
             b = Find((nint)ptr, "free", out bool foreign);
             if (foreign) { Backend.Free(ptr); return; }
@@ -124,18 +124,18 @@ internal sealed unsafe class GuardedHeap
             b.Free = stack;
             OsMemory.Protect(b.Start, b.DataLength, Prot.None);
         }
-        lock (gate)
+        lock (_gate)
         {
-            table.MarkFreed(b.Entry, stack.ThreadId, freeText);
-            freed.Enqueue(b);
-            freedBytes += (long)(b.DataLength + Page);
-            while (freedBytes > options.GuardFreedBudgetBytes && freed.Count > 0)
+            _table.MarkFreed(b.Entry, stack.ThreadId, freeText);
+            _freed.Enqueue(b);
+            _freedBytes += (long)(b.DataLength + s_page);
+            while (_freedBytes > _options.GuardFreedBudgetBytes && _freed.Count > 0)
             {
-                var old = freed.Dequeue();
-                freedBytes -= (long)(old.DataLength + Page);
-                table.Remove(old.Entry);
-                blocks.Remove(old.User);
-                OsMemory.Unmap(old.Start, old.DataLength + Page);
+                var old = _freed.Dequeue();
+                _freedBytes -= (long)(old.DataLength + s_page);
+                _table.Remove(old.Entry);
+                _blocks.Remove(old.User);
+                OsMemory.Unmap(old.Start, old.DataLength + s_page);
             }
         }
     }
@@ -143,7 +143,7 @@ internal sealed unsafe class GuardedHeap
     /// <summary>Whether <paramref name="ptr"/> is a live guarded block of the EbbHeap <paramref name="owner"/>.</summary>
     public bool IsLiveOf(void* ptr, uint owner)
     {
-        lock (gate) return blocks.TryGetValue((nint)ptr, out var b) && !b.Freed && b.Owner == owner;
+        lock (_gate) return _blocks.TryGetValue((nint)ptr, out var b) && !b.Freed && b.Owner == owner;
     }
 
     /// <summary>Moves a guarded block to a new allocation.</summary>
@@ -151,7 +151,7 @@ internal sealed unsafe class GuardedHeap
     {
         if (ptr == null) return Checker.Alloc(size, alignment, false);
         nuint old;
-        lock (gate)
+        lock (_gate)
         {
             var b = Find((nint)ptr, "realloc", out bool foreign);
             old = foreign ? Backend.UsableSize(ptr) : b.Size;
@@ -166,7 +166,7 @@ internal sealed unsafe class GuardedHeap
     /// <summary>The requested size of a guarded block.</summary>
     public nuint UsableSize(void* ptr)
     {
-        lock (gate)
+        lock (_gate)
         {
             var b = Find((nint)ptr, "usable size", out bool foreign);
             return foreign ? Backend.UsableSize(ptr) : b.Size;
@@ -176,9 +176,9 @@ internal sealed unsafe class GuardedHeap
     // Under the lock, once: the native reporter goes in after the runtime's handler.
     private void EnsureReporter()
     {
-        if (reporterTried) return;
-        reporterTried = true;
-        FaultReporter.TryInstall(table);
+        if (_reporterTried) return;
+        _reporterTried = true;
+        FaultReporter.TryInstall(_table);
     }
 
     // Fresh pages are zero: a zeroed block needs no fill.
@@ -195,13 +195,13 @@ internal sealed unsafe class GuardedHeap
     private Block Find(nint p, string op, out bool foreign)
     {
         foreign = false;
-        blocks.TryGetValue(p, out Block? b);
+        _blocks.TryGetValue(p, out Block? b);
         if (b is null && !Backend.TryFindBlock((void*)p, out _, out _))
         {
             // Guarded blocks are mappings of their own, never Ebb blocks: only a pointer Ebb
             // does not know can be inside one (the error path, so a scan will do).
-            foreach (var x in blocks.Values)
-                if (p >= x.Start && p < x.Start + (nint)(x.DataLength + Page)) { b = x; break; }
+            foreach (var x in _blocks.Values)
+                if (p >= x.Start && p < x.Start + (nint)(x.DataLength + s_page)) { b = x; break; }
         }
         if (b is null)
         {

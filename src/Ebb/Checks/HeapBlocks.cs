@@ -11,13 +11,13 @@ namespace Ebb.Checks;
 /// </summary>
 internal sealed unsafe class HeapBlocks
 {
-    private static int owners;
+    private static int s_owners;
 
-    private readonly uint owner = (uint)Interlocked.Increment(ref owners);
-    private readonly Lock gate = new();
-    private readonly HashSet<nint> blocks = [];
+    private readonly uint _owner = (uint)Interlocked.Increment(ref s_owners);
+    private readonly Lock _gate = new();
+    private readonly HashSet<nint> _blocks = [];
     // Addresses freed elsewhere stay in the set until it doubles; then the dead ones go.
-    private int pruneAt = 1024;
+    private int _pruneAt = 1024;
 
     /// <summary>
     /// A block of the mode in force for this heap; false in sampled mode when the allocation
@@ -25,10 +25,10 @@ internal sealed unsafe class HeapBlocks
     /// </summary>
     public bool TryAlloc(nuint byteCount, nuint alignment, bool zero, out void* block)
     {
-        System.Diagnostics.Debug.Assert(Checker.Enabled, "an EbbHeap keeps mode blocks only in a checking mode");
+        System.Diagnostics.Debug.Assert(Checker.s_enabled, "an EbbHeap keeps mode blocks only in a checking mode");
         try
         {
-            block = Checker.AllocForHeap(byteCount, alignment, zero, owner);
+            block = Checker.AllocForHeap(byteCount, alignment, zero, _owner);
         }
         catch (OutOfMemoryException)
         {
@@ -36,10 +36,10 @@ internal sealed unsafe class HeapBlocks
             return true;
         }
         if (block == null) return false;
-        lock (gate)
+        lock (_gate)
         {
-            blocks.Add((nint)block);
-            if (blocks.Count >= pruneAt) Prune();
+            _blocks.Add((nint)block);
+            if (_blocks.Count >= _pruneAt) Prune();
         }
         return true;
     }
@@ -65,15 +65,15 @@ internal sealed unsafe class HeapBlocks
     public void FreeAll()
     {
         nint[] all;
-        lock (gate)
+        lock (_gate)
         {
-            all = [.. blocks];
-            blocks.Clear();
+            all = [.. _blocks];
+            _blocks.Clear();
         }
         EbbMemoryException? first = null;
         foreach (nint p in all)
         {
-            if (!Checker.IsLiveOf((void*)p, owner)) continue;
+            if (!Checker.IsLiveOf((void*)p, _owner)) continue;
             try { Checker.FreeModeBlock((void*)p); }
             catch (EbbMemoryException e) { first ??= e; }
         }
@@ -83,7 +83,7 @@ internal sealed unsafe class HeapBlocks
     // Under the lock.
     private void Prune()
     {
-        blocks.RemoveWhere(p => !Checker.IsLiveOf((void*)p, owner));
-        pruneAt = Math.Max(1024, blocks.Count * 2);
+        _blocks.RemoveWhere(p => !Checker.IsLiveOf((void*)p, _owner));
+        _pruneAt = Math.Max(1024, _blocks.Count * 2);
     }
 }

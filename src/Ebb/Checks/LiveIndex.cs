@@ -23,25 +23,25 @@ internal sealed unsafe class LiveIndex
     public const int Capacity = SegmentLength * MaxSegments;
 
     // Segment addresses; a segment is allocated (zeroed) before any slot of it is handed out.
-    private readonly nint[] segments = new nint[MaxSegments];
-    private int[] spare = new int[256];
-    private int spareCount;
+    private readonly nint[] _segments = new nint[MaxSegments];
+    private int[] _spare = new int[256];
+    private int _spareCount;
 
     /// <summary>Slots ever handed out: entries [0, High) may be in use.</summary>
     public int High { get; private set; }
 
     /// <summary>The entry of <paramref name="slot"/>: a block's header address, or 0.</summary>
-    public nint* Entry(int slot) => (nint*)segments[slot >> SegmentShift] + (slot & (SegmentLength - 1));
+    public nint* Entry(int slot) => (nint*)_segments[slot >> SegmentShift] + (slot & (SegmentLength - 1));
 
     /// <summary>Under the heap's lock: fills <paramref name="into"/> with free slots; returns how many (0 when full).</summary>
     public int Take(Span<int> into)
     {
         int n = 0;
-        while (n < into.Length && spareCount > 0) into[n++] = spare[--spareCount];
+        while (n < into.Length && _spareCount > 0) into[n++] = _spare[--_spareCount];
         while (n < into.Length && High < Capacity)
         {
             int seg = High >> SegmentShift;
-            if (segments[seg] == 0) segments[seg] = (nint)NativeMemory.AllocZeroed((nuint)SegmentLength * (nuint)sizeof(nint));
+            if (_segments[seg] == 0) _segments[seg] = (nint)NativeMemory.AllocZeroed((nuint)SegmentLength * (nuint)sizeof(nint));
             into[n++] = High++;
         }
         return n;
@@ -52,8 +52,8 @@ internal sealed unsafe class LiveIndex
     {
         if (slot < 0) return;
         Volatile.Write(ref *Entry(slot), 0);
-        if (spareCount == spare.Length) Array.Resize(ref spare, spare.Length * 2);
-        spare[spareCount++] = slot;
+        if (_spareCount == _spare.Length) Array.Resize(ref _spare, _spare.Length * 2);
+        _spare[_spareCount++] = slot;
     }
 
     /// <summary>Under the heap's lock: gives back slots a thread cached but never used (their entries are empty).</summary>

@@ -27,9 +27,9 @@ namespace Ebb.Checks;
 /// </para>
 /// <para>
 /// A slot's life: Closed → (guard thread) Opening → Ready → (allocation) Live → (free)
-/// Freed → (the same free) Closed. States change under <see cref="gate"/>; a free that
+/// Freed → (the same free) Closed. States change under <see cref="_gate"/>; a free that
 /// closes its slot and the guard thread's passes (and <see cref="Validate"/>, which runs the
-/// same pass) hold <see cref="closer"/>, so only one of them changes protections at a time,
+/// same pass) hold <see cref="_closer"/>, so only one of them changes protections at a time,
 /// and memory of a Live slot can be read by whoever holds it without racing a close.
 /// </para>
 /// </summary>
@@ -38,7 +38,7 @@ internal sealed unsafe class SampledPool
     /// <summary>The largest allocation the pool takes: one page.</summary>
     public static readonly nuint MaxSize = (nuint)OsMemory.PageSize;
 
-    private static readonly nuint Page = (nuint)OsMemory.PageSize;
+    private static readonly nuint s_page = (nuint)OsMemory.PageSize;
 
     // The guard thread's period while there is work, and how long it stays idle before it
     // sleeps until woken (a woken wait costs the waker a system call: at most once per idle spell).
@@ -67,28 +67,28 @@ internal sealed unsafe class SampledPool
         public uint Owner;
     }
 
-    private readonly CheckOptions options;
-    private volatile bool stopping;
-    private readonly nint pool;
-    private readonly nuint poolLength;
-    private readonly Slot[] slots;
-    private readonly GuardTable table;
-    private readonly int readyTarget;
+    private readonly CheckOptions _options;
+    private volatile bool _stopping;
+    private readonly nint _pool;
+    private readonly nuint _poolLength;
+    private readonly Slot[] _slots;
+    private readonly GuardTable _table;
+    private readonly int _readyTarget;
 
-    private readonly Lock gate = new();
-    private readonly Queue<int> ready = new();
-    private int readyCount; // ready.Count, readable without the lock
+    private readonly Lock _gate = new();
+    private readonly Queue<int> _ready = new();
+    private int _readyCount; // ready.Count, readable without the lock
 
-    private readonly Lock closer = new();
-    private readonly Queue<int> closed = new();
+    private readonly Lock _closer = new();
+    private readonly Queue<int> _closed = new();
 
-    private readonly ManualResetEventSlim wake = new(false);
-    private int parked;
-    private volatile bool reporterTried;
-    private long taken, missed;
-    private long passes, busyNs, slotsClosed, closeCalls;
+    private readonly ManualResetEventSlim _wake = new(false);
+    private int _parked;
+    private volatile bool _reporterTried;
+    private long _taken, _missed;
+    private long _passes, _busyNs, _slotsClosed, _closeCalls;
     // Time the frees spent in mprotect since the guard thread's last pass (its budget counts it).
-    private long closeTicks;
+    private long _closeTicks;
 
     // CLOCK_THREAD_CPUTIME_ID
     private const int ThreadCpuClock = 3;
@@ -100,63 +100,63 @@ internal sealed unsafe class SampledPool
     /// </summary>
     public SampledPool(CheckOptions options, bool guardThread)
     {
-        this.options = options;
+        this._options = options;
         int n = options.GuardSlots;
-        poolLength = (nuint)(2 * n + 1) * Page;
-        pool = OsMemory.Map(0, poolLength, Prot.None, MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve);
-        OsMemory.TryNameMapping(pool, poolLength, "ebb-guarded");
-        slots = new Slot[n];
+        _poolLength = (nuint)(2 * n + 1) * s_page;
+        _pool = OsMemory.Map(0, _poolLength, Prot.None, MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve);
+        OsMemory.TryNameMapping(_pool, _poolLength, "ebb-guarded");
+        _slots = new Slot[n];
         for (int i = 0; i < n; i++)
         {
-            slots[i] = new Slot(i, pool + (nint)((nuint)(2 * i + 1) * Page));
-            closed.Enqueue(i);
+            _slots[i] = new Slot(i, _pool + (nint)((nuint)(2 * i + 1) * s_page));
+            _closed.Enqueue(i);
         }
-        table = GuardTable.Fixed(n);
+        _table = GuardTable.Fixed(n);
         // A quarter of the pool, at most 16: the rest holds freed blocks, inaccessible.
-        readyTarget = Math.Clamp(n / 4, 1, 16);
+        _readyTarget = Math.Clamp(n / 4, 1, 16);
         // Ready now, so the very first allocations can be sampled.
-        lock (closer) Refill();
+        lock (_closer) Refill();
         if (guardThread)
             new Thread(GuardThread) { IsBackground = true, Name = "Ebb guard slots" }.Start();
     }
 
     /// <summary>The pool's first byte.</summary>
-    public nint PoolStart => pool;
+    public nint PoolStart => _pool;
 
     /// <summary>The pool's length in bytes.</summary>
-    public nuint PoolLength => poolLength;
+    public nuint PoolLength => _poolLength;
 
     /// <summary>Ends the guard thread after its current pass (tests; the process's pool lives as long as the process).</summary>
     public void StopGuardThread()
     {
-        stopping = true;
-        wake.Set();
+        _stopping = true;
+        _wake.Set();
     }
 
     /// <summary>Holds off the guard thread's passes until <see cref="ReleasePasses"/> (tests: a slot stays open meanwhile).</summary>
-    public void HoldPasses() => closer.Enter();
+    public void HoldPasses() => _closer.Enter();
 
     /// <summary>Lets the guard thread's passes run again (on the thread that called <see cref="HoldPasses"/>).</summary>
-    public void ReleasePasses() => closer.Exit();
+    public void ReleasePasses() => _closer.Exit();
 
     /// <summary>The number of slots ready now (for tests).</summary>
     public int ReadyCount
     {
-        get { lock (gate) return ready.Count; }
+        get { lock (_gate) return _ready.Count; }
     }
 
     /// <summary>Allocations placed in a slot so far.</summary>
-    public long Taken => Interlocked.Read(ref taken);
+    public long Taken => Interlocked.Read(ref _taken);
 
     /// <summary>Allocations the countdown chose that found no ready slot (so were not sampled).</summary>
-    public long Missed => Volatile.Read(ref missed);
+    public long Missed => Volatile.Read(ref _missed);
 
     /// <summary>The work so far: the guard thread's passes that did something and their CPU time; slots closed by frees, and the mprotect calls that closed them.</summary>
     public (long Passes, double BusyMs, long SlotsClosed, long CloseCalls) GuardThreadWork =>
-        (Interlocked.Read(ref passes), Interlocked.Read(ref busyNs) / 1e6, Interlocked.Read(ref slotsClosed), Interlocked.Read(ref closeCalls));
+        (Interlocked.Read(ref _passes), Interlocked.Read(ref _busyNs) / 1e6, Interlocked.Read(ref _slotsClosed), Interlocked.Read(ref _closeCalls));
 
     /// <summary>Whether <paramref name="ptr"/> lies in the pool.</summary>
-    public bool InPool(void* ptr) => (nuint)((nint)ptr - pool) < poolLength;
+    public bool InPool(void* ptr) => (nuint)((nint)ptr - _pool) < _poolLength;
 
     /// <summary>
     /// A guarded block of <paramref name="size"/> (at most a page) bytes in a ready slot, or
@@ -167,28 +167,28 @@ internal sealed unsafe class SampledPool
     {
         // Most chosen allocations in a hot loop find no slot ready: a racy look first, so
         // they pay neither the lock nor the stack capture.
-        if (Volatile.Read(ref readyCount) == 0)
+        if (Volatile.Read(ref _readyCount) == 0)
         {
-            missed++; // a statistic: a lost update between threads does no harm
+            _missed++; // a statistic: a lost update between threads does no harm
             return null;
         }
-        if (!reporterTried) InstallReporter();
-        var stack = Stack.Capture(options.Stacks);
+        if (!_reporterTried) InstallReporter();
+        var stack = Stack.Capture(_options.Stacks);
         nuint align = SampledAlignment(alignment);
         Slot s;
-        lock (gate)
+        lock (_gate)
         {
-            if (!ready.TryDequeue(out int i))
+            if (!_ready.TryDequeue(out int i))
             {
-                missed++;
+                _missed++;
                 return null;
             }
-            readyCount = ready.Count;
-            taken++;
-            s = slots[i];
+            _readyCount = _ready.Count;
+            _taken++;
+            s = _slots[i];
             s.State = State.Live;
             s.HasBlock = true;
-            s.User = (nint)((nuint)(s.Start + (nint)Page - (nint)size) & ~(align - 1));
+            s.User = (nint)((nuint)(s.Start + (nint)s_page - (nint)size) & ~(align - 1));
             s.Size = size;
             s.Alloc = stack;
             s.Free = null;
@@ -197,12 +197,12 @@ internal sealed unsafe class SampledPool
             // after the block (none for a plain Alloc) and the block itself are written. The
             // slack under the lock, so Validate never sees it half-written.
             nint end = s.User + (nint)size;
-            Poison.Fill(end, (nuint)(s.Start + (nint)Page - end), Poison.Right);
+            Poison.Fill(end, (nuint)(s.Start + (nint)s_page - end), Poison.Right);
         }
         WakeIfParked();
         Poison.Fill(s.User, size, zero ? (byte)0 : Poison.Junk);
         // The depot's text of this stack (symbolized once per distinct stack, kept for the process).
-        table.Set(s.Index, s.Start - (nint)Page, s.Start + 2 * (nint)Page, s.User, size, stack.ThreadId, stack.FramesUtf8);
+        _table.Set(s.Index, s.Start - (nint)s_page, s.Start + 2 * (nint)s_page, s.User, size, stack.ThreadId, stack.FramesUtf8);
         return (void*)s.User;
     }
 
@@ -225,30 +225,30 @@ internal sealed unsafe class SampledPool
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Free(void* ptr)
     {
-        var stack = Stack.Capture(options.Stacks);
+        var stack = Stack.Capture(_options.Stacks);
         nint freeText = stack.FramesUtf8;
         // Under closer: a pass (Validate's live check) may be reading this slot's pages.
-        lock (closer)
+        lock (_closer)
         {
             Slot s;
-            lock (gate)
+            lock (_gate)
             {
                 s = Find((nint)ptr, "free");
                 ThrowIfSlackChanged(s);
                 s.State = State.Freed;
                 s.Free = stack;
                 // Before the pages close: a fault from another thread's access names the free.
-                table.MarkFreed(s.Index, stack.ThreadId, freeText);
+                _table.MarkFreed(s.Index, stack.ThreadId, freeText);
             }
             // Only this free moves a Freed slot on, and it holds closer, so no pass reads it meanwhile.
             System.Diagnostics.Debug.Assert(s.State == State.Freed, "a slot being closed by its free changed state");
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            OsMemory.Protect(s.Start, Page, Prot.None);
-            Interlocked.Add(ref closeTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
-            lock (gate) s.State = State.Closed;
-            closed.Enqueue(s.Index);
-            slotsClosed++;
-            closeCalls++;
+            OsMemory.Protect(s.Start, s_page, Prot.None);
+            Interlocked.Add(ref _closeTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
+            lock (_gate) s.State = State.Closed;
+            _closed.Enqueue(s.Index);
+            _slotsClosed++;
+            _closeCalls++;
         }
         WakeIfParked();
     }
@@ -257,15 +257,15 @@ internal sealed unsafe class SampledPool
     public bool IsLiveOf(void* ptr, uint owner)
     {
         if (!InPool(ptr)) return false;
-        lock (gate)
-            return slots.FirstOrDefault(s => s.HasBlock && s.User == (nint)ptr) is { State: State.Live } s && s.Owner == owner;
+        lock (_gate)
+            return _slots.FirstOrDefault(s => s.HasBlock && s.User == (nint)ptr) is { State: State.Live } s && s.Owner == owner;
     }
 
     /// <summary>Moves a pool block to a new allocation (which may or may not be sampled).</summary>
     public void* Realloc(void* ptr, nuint size, nuint alignment)
     {
         nuint old;
-        lock (gate) old = Find((nint)ptr, "realloc").Size;
+        lock (_gate) old = Find((nint)ptr, "realloc").Size;
         if (size == 0) size = 1;
         void* p = Checker.Alloc(size, alignment, false);
         Buffer.MemoryCopy(ptr, p, size, Math.Min(old, size));
@@ -276,7 +276,7 @@ internal sealed unsafe class SampledPool
     /// <summary>The requested size of a pool block.</summary>
     public nuint UsableSize(void* ptr)
     {
-        lock (gate) return Find((nint)ptr, "usable size").Size;
+        lock (_gate) return Find((nint)ptr, "usable size").Size;
     }
 
     /// <summary>
@@ -286,7 +286,7 @@ internal sealed unsafe class SampledPool
     public void Validate()
     {
         var errors = new List<EbbMemoryException>();
-        lock (closer)
+        lock (_closer)
         {
             CheckLive(errors, "by Validate()");
             Pass(refill: true);
@@ -301,20 +301,20 @@ internal sealed unsafe class SampledPool
         int idle = 0;
         try
         {
-            while (!stopping)
+            while (!_stopping)
             {
                 // The thread's own CPU time, not the wall clock: on a loaded machine a pass
                 // may wait for a CPU, and that is not time it cost anyone.
                 long t0 = OsMemory.ClockGettimeSyscall(ThreadCpuClock);
                 bool worked;
-                lock (closer) worked = Pass(refill: true);
+                lock (_closer) worked = Pass(refill: true);
                 if (worked)
                 {
                     idle = 0;
                     long busy = OsMemory.ClockGettimeSyscall(ThreadCpuClock) - t0;
-                    Interlocked.Add(ref busyNs, busy);
-                    passes++;
-                    long frees = (long)(Interlocked.Exchange(ref closeTicks, 0) * (1e9 / System.Diagnostics.Stopwatch.Frequency));
+                    Interlocked.Add(ref _busyNs, busy);
+                    _passes++;
+                    long frees = (long)(Interlocked.Exchange(ref _closeTicks, 0) * (1e9 / System.Diagnostics.Stopwatch.Frequency));
                     Thread.Sleep(Math.Max(TickMs, (int)((busy + frees) * (DutyDivisor - 1) / 1_000_000)));
                 }
                 else if (++idle < IdleTicksBeforeParking) Thread.Sleep(TickMs);
@@ -325,11 +325,11 @@ internal sealed unsafe class SampledPool
                     // their work before they read the flag, so one of the two sees the other.
                     // A woken wait means work; a timed-out one (a safety net) parks again at once
                     // rather than ticking, so an idle process sees one wake-up a second.
-                    wake.Reset();
-                    Volatile.Write(ref parked, 1);
+                    _wake.Reset();
+                    Volatile.Write(ref _parked, 1);
                     Interlocked.MemoryBarrier();
-                    bool woken = HasWork() || wake.Wait(1000);
-                    Volatile.Write(ref parked, 0);
+                    bool woken = HasWork() || _wake.Wait(1000);
+                    Volatile.Write(ref _parked, 0);
                     if (woken) idle = 0;
                 }
             }
@@ -343,16 +343,16 @@ internal sealed unsafe class SampledPool
 
     private bool HasWork()
     {
-        lock (closer)
-            lock (gate)
-                return ready.Count < readyTarget && closed.Count > 0;
+        lock (_closer)
+            lock (_gate)
+                return _ready.Count < _readyTarget && _closed.Count > 0;
     }
 
     // Costs the waker a system call only when the guard thread is parked, once per idle spell.
     private void WakeIfParked()
     {
         Interlocked.MemoryBarrier();
-        if (Volatile.Read(ref parked) != 0 && Interlocked.Exchange(ref parked, 0) != 0) wake.Set();
+        if (Volatile.Read(ref _parked) != 0 && Interlocked.Exchange(ref _parked, 0) != 0) _wake.Set();
     }
 
     // Under closer: refills the ready slots. True when there was work.
@@ -362,24 +362,24 @@ internal sealed unsafe class SampledPool
     private int Refill()
     {
         int want;
-        lock (gate) want = readyTarget - ready.Count;
+        lock (_gate) want = _readyTarget - _ready.Count;
         int done = 0;
-        for (; done < want && closed.TryDequeue(out int i); done++)
+        for (; done < want && _closed.TryDequeue(out int i); done++)
         {
-            var s = slots[i];
-            lock (gate)
+            var s = _slots[i];
+            lock (_gate)
             {
                 s.State = State.Opening;
                 s.HasBlock = false;
             }
-            table.Clear(i);
-            OsMemory.Protect(s.Start, Page, Prot.ReadWrite);
-            Poison.Fill(s.Start, Page, Poison.Left);
-            lock (gate)
+            _table.Clear(i);
+            OsMemory.Protect(s.Start, s_page, Prot.ReadWrite);
+            Poison.Fill(s.Start, s_page, Poison.Left);
+            lock (_gate)
             {
                 s.State = State.Ready;
-                ready.Enqueue(i);
-                readyCount = ready.Count;
+                _ready.Enqueue(i);
+                _readyCount = _ready.Count;
             }
         }
         return done;
@@ -387,11 +387,11 @@ internal sealed unsafe class SampledPool
 
     private void InstallReporter()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (reporterTried) return;
-            FaultReporter.TryInstall(table);
-            reporterTried = true;
+            if (_reporterTried) return;
+            FaultReporter.TryInstall(_table);
+            _reporterTried = true;
         }
     }
 
@@ -401,10 +401,10 @@ internal sealed unsafe class SampledPool
     // guards, where only a 0-byte block (placed at its slot's end) may point.
     private Slot Find(nint p, string op)
     {
-        nuint k = (nuint)(p - pool) / Page;
+        nuint k = (nuint)(p - _pool) / s_page;
         Slot? s = null;
-        if (k % 2 == 1) s = slots[(int)(k / 2)];
-        else if (k > 0 && slots[(int)(k / 2) - 1] is { HasBlock: true, Size: 0 } empty && empty.User == p) s = empty;
+        if (k % 2 == 1) s = _slots[(int)(k / 2)];
+        else if (k > 0 && _slots[(int)(k / 2) - 1] is { HasBlock: true, Size: 0 } empty && empty.User == p) s = empty;
         if (s is null || !s.HasBlock)
             throw ErrorReport.Error(EbbErrorKind.InvalidFree, p, Report.Foreign(op, p));
         if (s.User != p)
@@ -425,7 +425,7 @@ internal sealed unsafe class SampledPool
 
     private static EbbMemoryException? FindSlackChange(Slot s, bool freed, string when)
     {
-        nint end = s.User + (nint)s.Size, guard = s.Start + (nint)Page;
+        nint end = s.User + (nint)s.Size, guard = s.Start + (nint)s_page;
         if (Poison.FindChanged(end, (nuint)(guard - end), Poison.Right, out nuint first, out nuint last))
             return Error(EbbErrorKind.HeapBufferOverflow, s, end + (nint)first, last - first + 1, freed, when);
         if (Poison.FindChanged(s.Start, (nuint)(s.User - s.Start), Poison.Left, out first, out last))
@@ -437,7 +437,7 @@ internal sealed unsafe class SampledPool
     private void CheckLive(List<EbbMemoryException> errors, string when)
     {
         List<Slot> live;
-        lock (gate) live = slots.Where(s => s.State == State.Live).ToList();
+        lock (_gate) live = _slots.Where(s => s.State == State.Live).ToList();
         foreach (var s in live)
             if (FindSlackChange(s, false, when) is { } e) errors.Add(e);
     }

@@ -50,61 +50,61 @@ internal sealed unsafe class StackDepot
         public int Count;
     }
 
-    private readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong**, ulong> hash;
+    private readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong**, ulong> _hash;
     // This depot's mark in the notes the native cache keeps per walk (high half; the id is
     // the low half): the depots (tests make several) number their stacks independently.
-    private readonly ulong tag = (ulong)(uint)Interlocked.Increment(ref depots) << 32;
-    private static int depots;
-    private readonly Lock gate = new();
+    private readonly ulong _tag = (ulong)(uint)Interlocked.Increment(ref s_depots) << 32;
+    private static int s_depots;
+    private readonly Lock _gate = new();
     // Hash → id, open addressing; replaced (never changed in place except by adding) under the lock.
-    private Table table = new(1024);
+    private Table _table = new(1024);
     // Id → text (IL offsets: what tells stacks apart), the trace of its first sighting, and,
     // made when first asked for (a report), the symbolized text and its native copy; index 0
     // is "not captured". Replaced when it grows; the lazy ones are written under the lock.
-    private string[] texts = new string[64];
-    private StackTrace?[] traces = new StackTrace?[64];
-    private string?[] symbolized = new string?[64];
-    private nint[] utf8 = new nint[64];
-    private int count;
-    private readonly Dictionary<string, uint> byText = new(StringComparer.Ordinal);
+    private string[] _texts = new string[64];
+    private StackTrace?[] _traces = new StackTrace?[64];
+    private string?[] _symbolized = new string?[64];
+    private nint[] _utf8 = new nint[64];
+    private int _count;
+    private readonly Dictionary<string, uint> _byText = new(StringComparer.Ordinal);
 
     /// <summary>Creates a depot; with <paramref name="useNative"/> false it never walks natively (for tests of the fallback).</summary>
     public StackDepot(bool useNative)
     {
-        if (useNative) hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong**, ulong>)NativeHelpers.Export("ebb_stack_hash_memo");
-        texts[0] = NotCaptured;
-        symbolized[0] = NotCaptured;
-        utf8[0] = ToNative(NotCaptured);
-        count = 1;
+        if (useNative) _hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong**, ulong>)NativeHelpers.Export("ebb_stack_hash_memo");
+        _texts[0] = NotCaptured;
+        _symbolized[0] = NotCaptured;
+        _utf8[0] = ToNative(NotCaptured);
+        _count = 1;
     }
 
     /// <summary>How many distinct stack hashes map to the <see cref="Count"/> texts (more than Count: code compiled twice, or deeper frames that differ).</summary>
-    public int Hashes => Volatile.Read(ref table).Count;
+    public int Hashes => Volatile.Read(ref _table).Count;
 
     /// <summary>Whether captures use the native frame-pointer walk (false: a StackTrace every time).</summary>
-    public bool IsNative => hash != null;
+    public bool IsNative => _hash != null;
 
     /// <summary>How many distinct stacks (texts) the depot holds.</summary>
-    public int Count => Volatile.Read(ref count) - 1;
+    public int Count => Volatile.Read(ref _count) - 1;
 
     /// <summary>The id of the calling thread's current stack (never <see cref="None"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Capture()
     {
-        if (hash != null)
+        if (_hash != null)
         {
             int depth;
             ulong* note;
-            ulong h = hash(HashDepth, &depth, &note);
+            ulong h = _hash(HashDepth, &depth, &note);
             if (depth > 0)
             {
                 // A hash's id never changes, and the note is cleared when its cached walk is
                 // replaced, so a note with this depot's tag is this walk's id. No note: the
                 // walk was not cached (the thread's cache could not be made).
-                if (note != null && (*note & 0xFFFF_FFFF_0000_0000) == tag) return (uint)*note;
-                uint id = Find(Volatile.Read(ref table), h);
+                if (note != null && (*note & 0xFFFF_FFFF_0000_0000) == _tag) return (uint)*note;
+                uint id = Find(Volatile.Read(ref _table), h);
                 if (id == None) id = AddFirstSighting(h);
-                if (note != null) *note = tag | id;
+                if (note != null) *note = _tag | id;
                 return id;
             }
         }
@@ -125,13 +125,13 @@ internal sealed unsafe class StackDepot
     /// </summary>
     public string Frames(uint id)
     {
-        Debug.Assert(id < (uint)Volatile.Read(ref count), "a stack id the depot never handed out");
-        lock (gate)
-            if (symbolized[id] is { } done) return done;
+        Debug.Assert(id < (uint)Volatile.Read(ref _count), "a stack id the depot never handed out");
+        lock (_gate)
+            if (_symbolized[id] is { } done) return done;
         // Outside the lock: the first frame of a module opens its PDB.
-        var trace = Volatile.Read(ref traces)[id];
-        string text = trace is null ? Volatile.Read(ref texts)[id] : Stack.Render(trace, symbolize: true);
-        lock (gate) return symbolized[id] ??= text;
+        var trace = Volatile.Read(ref _traces)[id];
+        string text = trace is null ? Volatile.Read(ref _texts)[id] : Stack.Render(trace, symbolize: true);
+        lock (_gate) return _symbolized[id] ??= text;
     }
 
     /// <summary>
@@ -141,13 +141,13 @@ internal sealed unsafe class StackDepot
     /// </summary>
     public nint FramesUtf8(uint id)
     {
-        lock (gate)
-            if (utf8[id] != 0) return utf8[id];
+        lock (_gate)
+            if (_utf8[id] != 0) return _utf8[id];
         string text = Frames(id);
-        lock (gate)
+        lock (_gate)
         {
-            if (utf8[id] == 0) utf8[id] = ToNative(text);
-            return utf8[id];
+            if (_utf8[id] == 0) _utf8[id] = ToNative(text);
+            return _utf8[id];
         }
     }
 
@@ -177,28 +177,28 @@ internal sealed unsafe class StackDepot
     // it later), and `h` mapped to it.
     private uint Intern(string text, StackTrace trace, ulong h)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!byText.TryGetValue(text, out uint id))
+            if (!_byText.TryGetValue(text, out uint id))
             {
-                id = (uint)count;
-                if (id == texts.Length)
+                id = (uint)_count;
+                if (id == _texts.Length)
                 {
-                    var t = texts;
-                    var tr = traces;
+                    var t = _texts;
+                    var tr = _traces;
                     Array.Resize(ref t, t.Length * 2);
                     Array.Resize(ref tr, tr.Length * 2);
                     // The lazy arrays are read and written under the lock only.
-                    Array.Resize(ref symbolized, t.Length);
-                    Array.Resize(ref utf8, t.Length);
+                    Array.Resize(ref _symbolized, t.Length);
+                    Array.Resize(ref _utf8, t.Length);
                     // Published before the id is handed out, so every reader of the id finds it.
-                    Volatile.Write(ref traces, tr);
-                    Volatile.Write(ref texts, t);
+                    Volatile.Write(ref _traces, tr);
+                    Volatile.Write(ref _texts, t);
                 }
-                texts[id] = text;
-                traces[id] = trace;
-                byText[text] = id;
-                Volatile.Write(ref count, (int)id + 1);
+                _texts[id] = text;
+                _traces[id] = trace;
+                _byText[text] = id;
+                Volatile.Write(ref _count, (int)id + 1);
             }
             if (h != 0) Insert(h, id);
             return id;
@@ -208,14 +208,14 @@ internal sealed unsafe class StackDepot
     // Under the lock.
     private void Insert(ulong h, uint id)
     {
-        var t = table;
+        var t = _table;
         if (Find(t, h) != None) return;
         if ((t.Count + 1) * 2 > t.Keys.Length)
         {
             var bigger = new Table(t.Keys.Length * 2);
             for (int i = 0; i < t.Keys.Length; i++)
                 if (t.Keys[i] != 0) Put(bigger, t.Keys[i], t.Ids[i]);
-            Volatile.Write(ref table, bigger);
+            Volatile.Write(ref _table, bigger);
             t = bigger;
         }
         Put(t, h, id);

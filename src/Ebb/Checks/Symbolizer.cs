@@ -24,8 +24,8 @@ internal static class Symbolizer
         public readonly MetadataReader Reader = provider.GetMetadataReader();
     }
 
-    private static readonly Lock Gate = new();
-    private static readonly Dictionary<Module, Symbols?> ByModule = [];
+    private static readonly Lock s_gate = new();
+    private static readonly Dictionary<Module, Symbols?> s_byModule = [];
 
     /// <summary>The file and line of <paramref name="frame"/>'s IL offset, when its module has a portable PDB.</summary>
     /// <param name="frame">A frame of a StackTrace taken without file information.</param>
@@ -44,10 +44,10 @@ internal static class Symbolizer
             // Only method definitions have debug information (row n of MethodDebugInformation is method n).
             if ((token >>> 24) != 0x06) return false;
             Symbols? symbols;
-            lock (Gate)
+            lock (s_gate)
             {
-                if (!ByModule.TryGetValue(method.Module, out symbols))
-                    ByModule[method.Module] = symbols = Open(method.Module);
+                if (!s_byModule.TryGetValue(method.Module, out symbols))
+                    s_byModule[method.Module] = symbols = Open(method.Module);
             }
             if (symbols is null) return false;
             var reader = symbols.Reader;

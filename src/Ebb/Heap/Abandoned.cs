@@ -23,10 +23,10 @@ internal static unsafe class Abandoned
     private static Page* Head(int bin) => (Page*)s_lists.First[bin];
 
     private static void SetHead(int bin, Page* pg) => s_lists.First[bin] = (ulong)pg;
-    private static int count;
+    private static int s_count;
 
     /// <summary>Abandoned pages waiting.</summary>
-    public static int Count => Volatile.Read(ref count);
+    public static int Count => Volatile.Read(ref s_count);
 
     /// <summary>Moves every page of <paramref name="h"/> here and returns the heap to the pool. Its owner must be gone.</summary>
     public static void AbandonHeap(Heap* h)
@@ -77,7 +77,7 @@ internal static unsafe class Abandoned
         pg->Next = Head(pg->Bin);
         if (pg->Next != null) pg->Next->Prev = pg;
         SetHead(pg->Bin, pg);
-        count++;
+        s_count++;
     }
 
     private static void Remove(Page* pg)
@@ -85,14 +85,14 @@ internal static unsafe class Abandoned
         if (pg->Prev != null) pg->Prev->Next = pg->Next; else SetHead(pg->Bin, pg->Next);
         if (pg->Next != null) pg->Next->Prev = pg->Prev;
         pg->Next = pg->Prev = null;
-        count--;
+        s_count--;
     }
 
     /// <summary>An abandoned page of <paramref name="bin"/> with a free block, now <paramref name="h"/>'s (not yet queued); null if none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Page* TryAdopt(Heap* h, int bin)
     {
-        if (Volatile.Read(ref count) == 0) return null;
+        if (Volatile.Read(ref s_count) == 0) return null;
         using (Arena.ArenaLock.Hold())
         {
             for (int tries = 0; tries < 16; tries++)
@@ -113,7 +113,7 @@ internal static unsafe class Abandoned
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool SweepLocked()
     {
-        if (count == 0) return false;
+        if (s_count == 0) return false;
         for (int bin = 0; bin < SizeClasses.Count; bin++)
         {
             for (Page* pg = Head(bin); pg != null;)
@@ -128,6 +128,6 @@ internal static unsafe class Abandoned
                 pg = next;
             }
         }
-        return count != 0;
+        return s_count != 0;
     }
 }

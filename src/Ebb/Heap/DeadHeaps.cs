@@ -21,44 +21,44 @@ namespace Ebb.Heap;
 internal static unsafe class DeadHeaps
 {
     /// <summary>The hook's list (a cell in native memory the hook pushes onto with a CAS; taken whole with an exchange), or null without the hook.</summary>
-    private static nint* incoming;
+    private static nint* s_incoming;
 
     /// <summary>Dead heaps not taken over yet, newest first, linked through <see cref="Heap.NextDead"/>. Under the arena lock.</summary>
-    private static Heap* held;
-    private static int heldCount;
+    private static Heap* s_held;
+    private static int s_heldCount;
 
     /// <summary>Without the hook: heaps of live threads, polled for their thread's end, linked through <see cref="Heap.NextDead"/>. Under the arena lock.</summary>
-    private static Heap* polled;
+    private static Heap* s_polled;
 
     /// <summary>How often the purge thread polls thread ids when there is no hook.</summary>
     public const int PollMs = 100;
-    private static int lastPoll;
+    private static int s_lastPoll;
 
     /// <summary>
     /// The host has a thread-exit hook that pushes a dying thread's heap onto <paramref name="cell"/>
     /// (with <see cref="Push"/>'s protocol: link through <see cref="Heap.NextDead"/>, CAS the head).
     /// Called once, before the first thread heap.
     /// </summary>
-    public static void UseHook(nint* cell) => incoming = cell;
+    public static void UseHook(nint* cell) => s_incoming = cell;
 
     /// <summary>Whether a thread-exit hook is in use (else thread ids are polled).</summary>
-    public static bool Hooked => incoming != null;
+    public static bool Hooked => s_incoming != null;
 
     /// <summary>Pushes the heap of a thread that is exiting (called by the host's hook on that thread).</summary>
     public static void Push(Heap* h)
     {
-        nint old = Volatile.Read(ref *incoming);
+        nint old = Volatile.Read(ref *s_incoming);
         while (true)
         {
             h->NextDead = (Heap*)old;
-            nint seen = Interlocked.CompareExchange(ref *incoming, (nint)h, old);
+            nint seen = Interlocked.CompareExchange(ref *s_incoming, (nint)h, old);
             if (seen == old) return;
             old = seen;
         }
     }
 
     /// <summary>Makes the calling thread's exit hand <paramref name="h"/> here. False without a hook (the caller has the thread polled instead, <see cref="Poll"/>).</summary>
-    public static bool Watch(Heap* h) => incoming != null && Arena.Host.WatchThreadExit(h);
+    public static bool Watch(Heap* h) => s_incoming != null && Arena.Host.WatchThreadExit(h);
 
     /// <summary>Without the hook: makes the purge thread poll for the end of the calling thread, which owns <paramref name="h"/>.</summary>
     public static void Poll(Heap* h)
@@ -66,8 +66,8 @@ internal static unsafe class DeadHeaps
         h->KernelTid = ThreadProbe.CurrentId;
         using (Arena.ArenaLock.Hold())
         {
-            h->NextDead = polled;
-            polled = h;
+            h->NextDead = s_polled;
+            s_polled = h;
         }
     }
 
@@ -77,16 +77,16 @@ internal static unsafe class DeadHeaps
     {
         // Without the hook, a new thread polls too (at most once a millisecond), so that a pool
         // replacing threads faster than the purge thread's beat still reuses the dead ones' heaps.
-        bool poll = incoming == null && polled != null && Arena.Arena.Now - Volatile.Read(ref lastPoll) >= 1;
-        if (!poll && Volatile.Read(ref heldCount) == 0 && (incoming == null || Volatile.Read(ref *incoming) == 0)) return null;
+        bool poll = s_incoming == null && s_polled != null && Arena.Arena.Now - Volatile.Read(ref s_lastPoll) >= 1;
+        if (!poll && Volatile.Read(ref s_heldCount) == 0 && (s_incoming == null || Volatile.Read(ref *s_incoming) == 0)) return null;
         using (Arena.ArenaLock.Hold())
         {
-            if (incoming != null) DrainLocked(Arena.Arena.Now);
+            if (s_incoming != null) DrainLocked(Arena.Arena.Now);
             else if (poll) PollLocked(Arena.Arena.Now);
-            Heap* h = held;
+            Heap* h = s_held;
             if (h == null) return null;
-            held = h->NextDead;
-            heldCount--;
+            s_held = h->NextDead;
+            s_heldCount--;
             h->NextDead = null;
             Debug.Assert(h->Kind == HeapKind.Thread);
             return h;
@@ -101,21 +101,21 @@ internal static unsafe class DeadHeaps
     public static int ReleaseDueLocked(int holdMs)
     {
         int now = Arena.Arena.Now, next = -1;
-        if (incoming != null) DrainLocked(now);
-        else if (polled != null)
+        if (s_incoming != null) DrainLocked(now);
+        else if (s_polled != null)
         {
             PollLocked(now);
-            if (polled != null) next = PollMs;
+            if (s_polled != null) next = PollMs;
         }
         Heap* prev = null;
-        for (Heap* h = held; h != null;)
+        for (Heap* h = s_held; h != null;)
         {
             Heap* after = h->NextDead;
             int age = now - h->DiedAt;
             if (age >= holdMs)
             {
-                if (prev == null) held = after; else prev->NextDead = after;
-                heldCount--;
+                if (prev == null) s_held = after; else prev->NextDead = after;
+                s_heldCount--;
                 h->NextDead = null;
                 Abandoned.AbandonHeapLocked(h);
             }
@@ -134,14 +134,14 @@ internal static unsafe class DeadHeaps
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PollLocked(int now)
     {
-        lastPoll = now;
+        s_lastPoll = now;
         Heap* prev = null;
-        for (Heap* h = polled; h != null;)
+        for (Heap* h = s_polled; h != null;)
         {
             Heap* after = h->NextDead;
             if (ThreadProbe.HasEnded(h->KernelTid))
             {
-                if (prev == null) polled = after; else prev->NextDead = after;
+                if (prev == null) s_polled = after; else prev->NextDead = after;
                 HoldLocked(h, now);
             }
             else prev = h;
@@ -153,7 +153,7 @@ internal static unsafe class DeadHeaps
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DrainLocked(int now)
     {
-        Heap* list = (Heap*)Interlocked.Exchange(ref *incoming, 0);
+        Heap* list = (Heap*)Interlocked.Exchange(ref *s_incoming, 0);
         while (list != null)
         {
             Heap* next = list->NextDead;
@@ -166,8 +166,8 @@ internal static unsafe class DeadHeaps
     private static void HoldLocked(Heap* h, int now)
     {
         h->DiedAt = now;
-        h->NextDead = held;
-        held = h;
-        heldCount++;
+        h->NextDead = s_held;
+        s_held = h;
+        s_heldCount++;
     }
 }

@@ -29,7 +29,7 @@ internal static unsafe class EmptyPage
 /// </summary>
 internal static unsafe class HeapPool
 {
-    private static Heap* pool;
+    private static Heap* s_pool;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Heap* Rent(HeapKind kind)
@@ -38,8 +38,8 @@ internal static unsafe class HeapPool
         Heap* h;
         using (Arena.ArenaLock.Hold())
         {
-            h = pool;
-            if (h != null) pool = h->NextInPool;
+            h = s_pool;
+            if (h != null) s_pool = h->NextInPool;
             else h = (Heap*)Meta.AllocLocked((nuint)sizeof(Heap));
         }
         if (h == null) return null;
@@ -60,8 +60,8 @@ internal static unsafe class HeapPool
     {
         Debug.Assert(h->Empty == null, "a heap goes back to the pool with empty pages still on its list");
         Reset(h);
-        h->NextInPool = pool;
-        pool = h;
+        h->NextInPool = s_pool;
+        s_pool = h;
     }
 
     private static void Reset(Heap* h)

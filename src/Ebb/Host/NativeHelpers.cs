@@ -16,21 +16,21 @@ internal static class NativeHelpers
     public const string LibraryName = "libebbfault.so";
 
     /// <summary>Where NuGet puts a package's linux-x64 native asset, relative to a RID-less app's output.</summary>
-    internal static readonly string RuntimesPath = Path.Combine("runtimes", "linux-x64", "native", LibraryName);
+    internal static readonly string s_runtimesPath = Path.Combine("runtimes", "linux-x64", "native", LibraryName);
 
-    private static readonly nint Handle = Load();
+    private static readonly nint s_handle = Load();
 
     /// <summary>Whether the library was found and loaded.</summary>
-    public static bool Loaded => Handle != 0;
+    public static bool Loaded => s_handle != 0;
 
     /// <summary>The address of an exported function, or 0 when the library or the export is missing.</summary>
     public static nint Export(string name) =>
-        Handle != 0 && NativeLibrary.TryGetExport(Handle, name, out nint fn) ? fn : 0;
+        s_handle != 0 && NativeLibrary.TryGetExport(s_handle, name, out nint fn) ? fn : 0;
 
     private static nint Load()
     {
         // Explicit paths first, so a system-wide library of the same name never wins over the app's own.
-        foreach (string path in new[] { Path.Combine(AppContext.BaseDirectory, LibraryName), Path.Combine(AppContext.BaseDirectory, RuntimesPath) })
+        foreach (string path in new[] { Path.Combine(AppContext.BaseDirectory, LibraryName), Path.Combine(AppContext.BaseDirectory, s_runtimesPath) })
         {
             if (File.Exists(path) && NativeLibrary.TryLoad(path, out nint lib)) return lib;
         }

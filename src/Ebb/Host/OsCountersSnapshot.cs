@@ -3,43 +3,43 @@ namespace Ebb.Os;
 /// <summary>The Os counters at one moment; subtract two to see what a piece of work cost.</summary>
 public sealed class OsCountersSnapshot
 {
-    private readonly long[] calls, bytes, failures;
-    private readonly int[] lastErrors;
+    private readonly long[] _calls, _bytes, _failures;
+    private readonly int[] _lastErrors;
 
     internal OsCountersSnapshot(long[] calls, long[] bytes, long[] failures, int[] lastErrors)
     {
-        this.calls = calls;
-        this.bytes = bytes;
-        this.failures = failures;
-        this.lastErrors = lastErrors;
+        this._calls = calls;
+        this._bytes = bytes;
+        this._failures = failures;
+        this._lastErrors = lastErrors;
     }
 
     /// <summary>Calls of <paramref name="kind"/> at the moment of the snapshot.</summary>
-    public long Calls(OsCall kind) => calls[(int)kind];
+    public long Calls(OsCall kind) => _calls[(int)kind];
 
     /// <summary>Bytes covered by successful calls of <paramref name="kind"/>.</summary>
-    public long Bytes(OsCall kind) => bytes[(int)kind];
+    public long Bytes(OsCall kind) => _bytes[(int)kind];
 
     /// <summary>Failed calls of <paramref name="kind"/>.</summary>
-    public long Failures(OsCall kind) => failures[(int)kind];
+    public long Failures(OsCall kind) => _failures[(int)kind];
 
     /// <summary>The errno of the last failed call of <paramref name="kind"/> (0 when none failed).</summary>
-    public int LastError(OsCall kind) => lastErrors[(int)kind];
+    public int LastError(OsCall kind) => _lastErrors[(int)kind];
 
     /// <summary>What happened between <paramref name="earlier"/> and this snapshot.</summary>
     public OsCountersSnapshot Since(OsCountersSnapshot earlier)
     {
         ArgumentNullException.ThrowIfNull(earlier);
-        var c = new long[calls.Length];
-        var b = new long[calls.Length];
-        var f = new long[calls.Length];
-        var e = new int[calls.Length];
+        var c = new long[_calls.Length];
+        var b = new long[_calls.Length];
+        var f = new long[_calls.Length];
+        var e = new int[_calls.Length];
         for (int i = 0; i < c.Length; i++)
         {
-            c[i] = calls[i] - earlier.calls[i];
-            b[i] = bytes[i] - earlier.bytes[i];
-            f[i] = failures[i] - earlier.failures[i];
-            e[i] = f[i] == 0 ? 0 : lastErrors[i];
+            c[i] = _calls[i] - earlier._calls[i];
+            b[i] = _bytes[i] - earlier._bytes[i];
+            f[i] = _failures[i] - earlier._failures[i];
+            e[i] = f[i] == 0 ? 0 : _lastErrors[i];
         }
         return new OsCountersSnapshot(c, b, f, e);
     }

@@ -13,21 +13,21 @@ internal static class Purger
 {
     /// <summary>The thread's wake-up: an eventfd, so the native thread-exit hook can raise it too.</summary>
     public static readonly Wakeup Signal = new();
-    private static Thread? thread;
-    private static volatile bool sleepingIdle;
+    private static Thread? s_thread;
+    private static volatile bool s_sleepingIdle;
 
     /// <summary>Something may need purging or sweeping: make sure the thread runs and is not asleep for good.</summary>
     public static void Wake()
     {
         if (!Heap.Housekeeping.Wanted) return;
-        if (thread == null && Start()) return;
-        if (sleepingIdle) Signal.Set();
+        if (s_thread == null && Start()) return;
+        if (s_sleepingIdle) Signal.Set();
     }
 
     /// <summary>Makes sure the thread runs (a watched thread's exit must find it there).</summary>
     public static void EnsureStarted()
     {
-        if (thread == null) Start();
+        if (s_thread == null) Start();
     }
 
     /// <summary>Starts the thread unless another caller just did; returns whether this call started it.</summary>
@@ -35,10 +35,10 @@ internal static class Purger
     {
         lock (Signal)
         {
-            if (thread != null) return false;
+            if (s_thread != null) return false;
             var t = new Thread(Run) { IsBackground = true, Name = "ebb-purge" };
             t.UnsafeStart();
-            thread = t;
+            s_thread = t;
             return true;
         }
     }
@@ -64,10 +64,10 @@ internal static class Purger
             {
                 next = Heap.Housekeeping.RunLocked();
                 // Set under the lock: a span freed after this sees it and wakes us.
-                sleepingIdle = next < 0;
+                s_sleepingIdle = next < 0;
             }
             Signal.Wait(next < 0 ? -1 : Math.Max(next, 1));
-            sleepingIdle = false;
+            s_sleepingIdle = false;
         }
     }
 }

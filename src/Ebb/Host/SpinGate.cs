@@ -12,24 +12,24 @@ namespace Ebb.Heap;
 /// </summary>
 internal struct SpinGate
 {
-    private int held;
+    private int _held;
 
     /// <summary>Takes the gate, waiting while another thread holds it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Enter()
     {
-        if (Interlocked.CompareExchange(ref held, 1, 0) != 0) EnterContended();
+        if (Interlocked.CompareExchange(ref _held, 1, 0) != 0) EnterContended();
     }
 
     /// <summary>Gives the gate back (the store publishes the section's writes: x86-64 and .NET's release semantics).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Exit() => Volatile.Write(ref held, 0);
+    public void Exit() => Volatile.Write(ref _held, 0);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterContended()
     {
         var wait = new SpinWait();
         do wait.SpinOnce();
-        while (Volatile.Read(ref held) != 0 || Interlocked.CompareExchange(ref held, 1, 0) != 0);
+        while (Volatile.Read(ref _held) != 0 || Interlocked.CompareExchange(ref _held, 1, 0) != 0);
     }
 }

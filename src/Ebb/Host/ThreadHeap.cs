@@ -23,7 +23,7 @@ internal static unsafe class ThreadHeap
     /// the JIT cannot hoist it, so a countdown in another class cost a second lookup on every
     /// allocation (+15–25% a pair); here the allocator's lookup serves both.
     /// </summary>
-    [ThreadStatic] internal static int SampleCountdown;
+    [ThreadStatic] internal static int t_sampleCountdown;
 
     public static Heap* Current
     {

@@ -22,7 +22,7 @@ internal static unsafe partial class OsMemory
 {
     private const nint MapFailed = -1;
     private const int EINVAL = 22;
-    private static int vmaNamesUnsupported;
+    private static int s_vmaNamesUnsupported;
 
     /// <summary>The size of a page in bytes (x86-64 Linux: 4096 always; huge pages are opt-in per mapping).</summary>
     public const int PageSize = 4096;
@@ -127,12 +127,12 @@ internal static unsafe partial class OsMemory
     /// <summary>As the other form, with the name as a NUL-terminated UTF-8 string.</summary>
     internal static bool TryNameMapping(nint address, nuint length, byte* name)
     {
-        if (Volatile.Read(ref vmaNamesUnsupported) != 0) return false;
+        if (Volatile.Read(ref s_vmaNamesUnsupported) != 0) return false;
         int rc = Native.prctl(Native.PR_SET_VMA, Native.PR_SET_VMA_ANON_NAME, (nuint)address, length, (nuint)name);
         bool failed = rc != 0;
         int errno = failed ? Native.LastError : 0;
         OsCounters.Count(OsCall.Prctl, (long)length, failed, errno);
-        if (errno == EINVAL) Volatile.Write(ref vmaNamesUnsupported, 1);
+        if (errno == EINVAL) Volatile.Write(ref s_vmaNamesUnsupported, 1);
         return !failed;
     }
 

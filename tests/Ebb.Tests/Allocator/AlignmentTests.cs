@@ -7,7 +7,7 @@ namespace Ebb.Tests.Allocator;
 [Collection(nameof(AllocatorSerial))]
 public unsafe class AlignmentTests(ITestOutputHelper output)
 {
-    private static readonly nuint[] Sizes = [1, 24, 3000, 150_000, 5 << 20];
+    private static readonly nuint[] s_sizes = [1, 24, 3000, 150_000, 5 << 20];
 
     // Run in every mode (EBB_CHECK=1, EBB_GUARD=all, EBB_GUARD=sample:N set for the test run): in
     // checked and guarded-all mode each 1 GiB-aligned block used to fill its gigabyte of slack.
@@ -20,7 +20,7 @@ public unsafe class AlignmentTests(ITestOutputHelper output)
         for (int shift = 4; shift <= 30; shift++)
         {
             nuint alignment = (nuint)1 << shift;
-            foreach (nuint size in Sizes)
+            foreach (nuint size in s_sizes)
             {
                 byte* p = (byte*)EbbMemory.AlignedAlloc(size, alignment);
                 Assert.True(((nuint)p & (alignment - 1)) == 0, $"{size} bytes at alignment {alignment}: 0x{(nuint)p:x}");

@@ -6,14 +6,14 @@ namespace Ebb.Tests.Allocator;
 /// <summary>Scenarios that need a process of their own (RSS is per process; ulimit; thread death; the break), run in Ebb.TestHost.</summary>
 public class ChildProcessTests
 {
-    private static readonly string HostDll = Path.Combine(
+    private static readonly string s_hostDll = Path.Combine(
         AppContext.BaseDirectory.Replace($"{Path.DirectorySeparatorChar}Ebb.Tests{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}",
             $"{Path.DirectorySeparatorChar}Ebb.TestHost{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal),
         "Ebb.TestHost.dll");
 
     private static Dictionary<string, long> Run(string scenario, Dictionary<string, string>? env = null, string? ulimitKiB = null, string? hostDll = null)
     {
-        hostDll ??= HostDll;
+        hostDll ??= s_hostDll;
         Assert.True(File.Exists(hostDll), $"missing {hostDll}");
         var psi = ulimitKiB == null
             ? new ProcessStartInfo("dotnet") { ArgumentList = { hostDll, scenario } }
@@ -106,9 +106,9 @@ public class ChildProcessTests
         string dir = Path.Combine(Path.GetTempPath(), $"ebb-nohook-{Environment.ProcessId}");
         try
         {
-            CopyDirectory(Path.GetDirectoryName(HostDll)!, dir);
+            CopyDirectory(Path.GetDirectoryName(s_hostDll)!, dir);
             foreach (var lib in Directory.GetFiles(dir, "libebbfault.so", SearchOption.AllDirectories)) File.Delete(lib);
-            var r = Run("thread-churn", hostDll: Path.Combine(dir, Path.GetFileName(HostDll)));
+            var r = Run("thread-churn", hostDll: Path.Combine(dir, Path.GetFileName(s_hostDll)));
             string all = string.Join(", ", r);
             Assert.True(r["no_gc_region"] == 1 && r["gc_count"] == 0, $"a GC ran: {all}");
             Assert.Equal(0, r["hooked"]);

@@ -28,7 +28,7 @@ public unsafe class FuzzTests(ITestOutputHelper output)
         double seconds = double.TryParse(Environment.GetEnvironmentVariable("EBB_FUZZ_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double d)
             ? d : 3;
         // The expected kinds are release mode's; the checked modes name some of these errors differently.
-        if (Checker.Enabled) return;
+        if (Checker.s_enabled) return;
         int threads = 2 + new Random(seed).Next(3);
         var counts = new long[(int)Op.Count];
         long operations = 0;
@@ -88,12 +88,12 @@ public unsafe class FuzzTests(ITestOutputHelper output)
 
     private sealed class Worker(Random rng, ConcurrentQueue<Live> handoff, ReaderWriterLockSlim exclusive, long[] counts)
     {
-        private readonly List<Live> live = [];
-        private EbbHeap? heap;
-        private byte nextTag = 1;
+        private readonly List<Live> _live = [];
+        private EbbHeap? _heap;
+        private byte _nextTag = 1;
         public long Steps;
 
-        private byte Tag() => nextTag = (byte)(nextTag % 250 + 1);
+        private byte Tag() => _nextTag = (byte)(_nextTag % 250 + 1);
 
         private nuint Size() => rng.Next(100) switch
         {
@@ -107,14 +107,14 @@ public unsafe class FuzzTests(ITestOutputHelper output)
         {
             var b = new Live((nint)p, size, Tag(), owner);
             Fill(b.P, size, b.Tag);
-            live.Add(b);
+            _live.Add(b);
         }
 
         private Live Take(int i)
         {
-            var b = live[i];
-            live[i] = live[^1];
-            live.RemoveAt(live.Count - 1);
+            var b = _live[i];
+            _live[i] = _live[^1];
+            _live.RemoveAt(_live.Count - 1);
             Check(b);
             return b;
         }
@@ -131,11 +131,11 @@ public unsafe class FuzzTests(ITestOutputHelper output)
         private void Shared(int r)
         {
             // At most a few hundred blocks live a thread, so the run's memory stays bounded however long it goes.
-            if (live.Count == 0 || (r < 280 && live.Count < 400)) { nuint n = Size(); Add(EbbMemory.Alloc(n), n, null); return; }
-            if (r < 560) { var b = Take(rng.Next(live.Count)); EbbMemory.Free((void*)b.P); return; }
+            if (_live.Count == 0 || (r < 280 && _live.Count < 400)) { nuint n = Size(); Add(EbbMemory.Alloc(n), n, null); return; }
+            if (r < 560) { var b = Take(rng.Next(_live.Count)); EbbMemory.Free((void*)b.P); return; }
             if (r < 620)
             {
-                int i = rng.Next(live.Count);
+                int i = rng.Next(_live.Count);
                 var b = Take(i);
                 nuint n = Size();
                 void* q = b.Heap != null ? b.Heap.Realloc((void*)b.P, n) : EbbMemory.Realloc((void*)b.P, n);
@@ -154,33 +154,33 @@ public unsafe class FuzzTests(ITestOutputHelper output)
                 Add(p, n, null);
                 return;
             }
-            if (r < 720) { var b = live[rng.Next(live.Count)]; Assert.True(EbbMemory.UsableSize((void*)b.P) >= b.Size); return; }
+            if (r < 720) { var b = _live[rng.Next(_live.Count)]; Assert.True(EbbMemory.UsableSize((void*)b.P) >= b.Size); return; }
             if (r < 780)
             {
-                heap ??= new EbbHeap();
+                _heap ??= new EbbHeap();
                 nuint n = Size();
-                Add(heap.Alloc(n), n, heap);
+                Add(_heap.Alloc(n), n, _heap);
                 return;
             }
-            if (r < 790 && heap != null)
+            if (r < 790 && _heap != null)
             {
                 // Its blocks go with it: checked first, then no longer tracked.
-                foreach (var b in live.Where(b => b.Heap == heap)) Check(b);
-                live.RemoveAll(b => b.Heap == heap);
-                heap.Dispose();
-                heap = null;
+                foreach (var b in _live.Where(b => b.Heap == _heap)) Check(b);
+                _live.RemoveAll(b => b.Heap == _heap);
+                _heap.Dispose();
+                _heap = null;
                 return;
             }
             if (r < 830)
             {
-                int i = rng.Next(live.Count);
-                if (live[i].Heap != null) return;
+                int i = rng.Next(_live.Count);
+                if (_live[i].Heap != null) return;
                 handoff.Enqueue(Take(i));
                 return;
             }
             if (r < 870)
             {
-                if (handoff.TryDequeue(out var b)) { Check(b); if (rng.Next(2) == 0) EbbMemory.Free((void*)b.P); else live.Add(b); }
+                if (handoff.TryDequeue(out var b)) { Check(b); if (rng.Next(2) == 0) EbbMemory.Free((void*)b.P); else _live.Add(b); }
                 return;
             }
             WrongPointer(r);
@@ -213,8 +213,8 @@ public unsafe class FuzzTests(ITestOutputHelper output)
                 }
                 default:
                 {
-                    if (live.Count == 0) return;
-                    var b = live[rng.Next(live.Count)];
+                    if (_live.Count == 0) return;
+                    var b = _live[rng.Next(_live.Count)];
                     if (b.Size < 2) return;
                     byte* inside = (byte*)b.P + 1 + rng.Next((int)Math.Min(b.Size - 1, int.MaxValue));
                     ExpectError(EbbErrorKind.InvalidFree, () => EbbMemory.Free(inside));
@@ -273,13 +273,13 @@ public unsafe class FuzzTests(ITestOutputHelper output)
 
         public void FreeAll()
         {
-            while (live.Count > 0)
+            while (_live.Count > 0)
             {
-                var b = Take(live.Count - 1);
+                var b = Take(_live.Count - 1);
                 if (b.Heap == null) EbbMemory.Free((void*)b.P);
             }
-            heap?.Dispose();
-            heap = null;
+            _heap?.Dispose();
+            _heap = null;
         }
     }
 }

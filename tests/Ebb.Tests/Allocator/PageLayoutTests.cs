@@ -15,10 +15,10 @@ namespace Ebb.Tests.Allocator;
 /// </summary>
 public unsafe class PageLayoutTests
 {
-    private static readonly FieldInfo[] Fields = typeof(Page).GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+    private static readonly FieldInfo[] s_fields = typeof(Page).GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
 
     private static int OffsetOf(string name) =>
-        Fields.Single(f => f.Name == name).GetCustomAttribute<FieldOffsetAttribute>()!.Value;
+        s_fields.Single(f => f.Name == name).GetCustomAttribute<FieldOffsetAttribute>()!.Value;
 
     private static int SizeOf(FieldInfo f) =>
         f.FieldType.IsPointer || f.FieldType == typeof(nuint) || f.FieldType == typeof(nint) ? sizeof(nint) : Marshal.SizeOf(f.FieldType.IsEnum ? Enum.GetUnderlyingType(f.FieldType) : f.FieldType);
@@ -27,7 +27,7 @@ public unsafe class PageLayoutTests
     public void FieldsDoNotOverlapAndFitTheDescriptor()
     {
         Assert.Equal(Layout.PageDescriptorSize, sizeof(Page));
-        var spans = Fields.Select(f => (f.Name, Start: f.GetCustomAttribute<FieldOffsetAttribute>()!.Value, Size: SizeOf(f)))
+        var spans = s_fields.Select(f => (f.Name, Start: f.GetCustomAttribute<FieldOffsetAttribute>()!.Value, Size: SizeOf(f)))
             .OrderBy(s => s.Start).ToList();
         Assert.True(spans.Count >= 20, "too few fields found: the reflection no longer sees them");
         for (int i = 0; i < spans.Count; i++)
@@ -43,7 +43,7 @@ public unsafe class PageLayoutTests
     public void EachCacheLineHoldsItsWritersFields()
     {
         Assert.Equal(0, OffsetOf(nameof(Page.Free)));
-        Assert.All(Fields.Where(f => f.Name != nameof(Page.Free)), f => Assert.True(OffsetOf(f.Name) >= 64, $"{f.Name} shares the allocation's line"));
+        Assert.All(s_fields.Where(f => f.Name != nameof(Page.Free)), f => Assert.True(OffsetOf(f.Name) >= 64, $"{f.Name} shares the allocation's line"));
         foreach (string hot in new[] { nameof(Page.LocalFree), nameof(Page.LocalHeap), nameof(Page.Start), nameof(Page.DivMagic), nameof(Page.DivLimit), nameof(Page.Used) })
             Assert.InRange(OffsetOf(hot), 64, 127);
         Assert.InRange(OffsetOf(nameof(Page.ThreadFree)), 128, 191);

@@ -15,7 +15,7 @@ namespace Ebb.Tests.Architecture;
 /// </summary>
 public class LayeringTests
 {
-    private static readonly string[][] Layers =
+    private static readonly string[][] s_layers =
     [
         ["Os"],
         ["Arena", "Heap"],
@@ -87,12 +87,12 @@ public class LayeringTests
 
     private static int LayerOf(string relativePath)
     {
-        for (int i = 0; i < Layers.Length; i++)
-            if (Layers[i].Contains(Path.GetFileName(relativePath))) return i;
+        for (int i = 0; i < s_layers.Length; i++)
+            if (s_layers[i].Contains(Path.GetFileName(relativePath))) return i;
         string folder = Path.GetDirectoryName(relativePath) ?? "";
         string top = folder.Split(Path.DirectorySeparatorChar)[0];
-        for (int i = 0; i < Layers.Length; i++)
-            if (Layers[i].Contains(top)) return i;
+        for (int i = 0; i < s_layers.Length; i++)
+            if (s_layers[i].Contains(top)) return i;
         throw new InvalidOperationException($"{relativePath}: folder '{top}' has no layer; add it to LayeringTests.Layers");
     }
 

@@ -11,7 +11,7 @@ namespace Ebb.Tests.Bench;
 public class SpscRingTests
 {
     // Only to turn a hang into a failure; nothing is timed.
-    private static readonly TimeSpan Hang = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan s_hang = TimeSpan.FromMinutes(2);
 
     [Theory]
     [InlineData(1024, 50_000)]
@@ -46,7 +46,7 @@ public class SpscRingTests
             }) { IsBackground = true };
             consumer.Start();
             producer.Start();
-            Assert.True(producer.Join(Hang) && consumer.Join(Hang), $"ring of {capacity} stuck moving {n} items");
+            Assert.True(producer.Join(s_hang) && consumer.Join(s_hang), $"ring of {capacity} stuck moving {n} items");
             Assert.Null(failure);
         }
     }

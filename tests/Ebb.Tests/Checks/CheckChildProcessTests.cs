@@ -9,7 +9,7 @@ namespace Ebb.Tests.Checks;
 /// </summary>
 public class CheckChildProcessTests
 {
-    private static readonly string HostDll = Path.Combine(
+    private static readonly string s_hostDll = Path.Combine(
         AppContext.BaseDirectory.Replace($"{Path.DirectorySeparatorChar}Ebb.Tests{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}",
             $"{Path.DirectorySeparatorChar}Ebb.TestHost{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal),
         "Ebb.TestHost.dll");
@@ -25,8 +25,8 @@ public class CheckChildProcessTests
 
     private static Result Run(string scenario, params (string Name, string Value)[] env)
     {
-        Assert.True(File.Exists(HostDll), $"missing {HostDll}");
-        var psi = new ProcessStartInfo("dotnet") { ArgumentList = { HostDll, scenario } };
+        Assert.True(File.Exists(s_hostDll), $"missing {s_hostDll}");
+        var psi = new ProcessStartInfo("dotnet") { ArgumentList = { s_hostDll, scenario } };
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("EBB_", StringComparison.Ordinal)).ToList())

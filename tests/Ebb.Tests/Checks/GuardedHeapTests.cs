@@ -7,7 +7,7 @@ namespace Ebb.Tests.Checks;
 // child-process tests in Ebb.Cli.Tests cover those).
 public unsafe class GuardedHeapTests
 {
-    private static readonly nuint Page = (nuint)OsMemory.PageSize;
+    private static readonly nuint s_page = (nuint)OsMemory.PageSize;
 
     private static GuardedHeap All() => new(new CheckOptions { Mode = CheckMode.GuardAll, Stacks = false });
 
@@ -35,7 +35,7 @@ public unsafe class GuardedHeapTests
     {
         var heap = All();
         byte* p = (byte*)heap.Alloc((nuint)size, 0, false);
-        Assert.Equal((nuint)0, ((nuint)p + (nuint)size) % Page);
+        Assert.Equal((nuint)0, ((nuint)p + (nuint)size) % s_page);
         for (int i = 0; i < size; i++) p[i] = 1;
         Assert.Equal((nuint)size, heap.UsableSize(p));
         heap.Free(p);

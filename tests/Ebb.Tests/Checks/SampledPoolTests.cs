@@ -8,13 +8,13 @@ namespace Ebb.Tests.Checks;
 // parts that fault are covered by the child-process tests in Ebb.Cli.Tests.
 public unsafe class SampledPoolTests
 {
-    private static readonly nuint Page = (nuint)OsMemory.PageSize;
+    private static readonly nuint s_page = (nuint)OsMemory.PageSize;
 
     // 4 slots: one is kept ready (a quarter of the pool), the others hold freed blocks.
     private static SampledPool Pool(int slots = 4) =>
         new(new CheckOptions { Mode = CheckMode.GuardSample, SampleRate = 1, GuardSlots = slots, Stacks = false }, guardThread: false);
 
-    private static int SlotOf(SampledPool pool, void* p) => (int)(((nuint)p - (nuint)pool.PoolStart) / Page / 2);
+    private static int SlotOf(SampledPool pool, void* p) => (int)(((nuint)p - (nuint)pool.PoolStart) / s_page / 2);
 
     [Fact]
     public void Blocks_AreRightAligned_SixteenByteAligned_InAReadySlot_WithTheSlackFilled()
@@ -25,11 +25,11 @@ public unsafe class SampledPoolTests
         Assert.True(pool.InPool(a));
         // As far right as 16-byte alignment allows: 3 bytes of slack before the guard page.
         Assert.Equal((nuint)0, (nuint)a % 16);
-        Assert.Equal((nuint)0, ((nuint)a + 16) % Page);
+        Assert.Equal((nuint)0, ((nuint)a + 16) % s_page);
         for (int i = 0; i < 13; i++) Assert.Equal(Poison.Junk, a[i]);
         for (int i = 13; i < 16; i++) Assert.Equal(Poison.Right, a[i]);
         Assert.Equal(Poison.Left, a[-1]);
-        Assert.Equal(Poison.Left, *(byte*)((nuint)a & ~(Page - 1)));
+        Assert.Equal(Poison.Left, *(byte*)((nuint)a & ~(s_page - 1)));
         Assert.Equal((nuint)13, pool.UsableSize(a));
         pool.Free(a);
     }
@@ -120,7 +120,7 @@ public unsafe class SampledPoolTests
     {
         var pool = Pool();
         void* p = pool.TryAlloc(0, 0, false);
-        Assert.Equal((nuint)0, (nuint)p % Page);
+        Assert.Equal((nuint)0, (nuint)p % s_page);
         Assert.True(pool.InPool(p));
         pool.Free(p);
         pool.Validate();

@@ -8,7 +8,7 @@ namespace Ebb.Tests.Checks;
 // and without it (the StackTrace fallback): the same answers either way.
 public unsafe class StackDepotTests
 {
-    private static readonly bool LibraryBuilt = File.Exists(Path.Combine(AppContext.BaseDirectory, NativeHelpers.LibraryName));
+    private static readonly bool s_libraryBuilt = File.Exists(Path.Combine(AppContext.BaseDirectory, NativeHelpers.LibraryName));
 
     public static TheoryData<bool> Walks => new() { true, false };
 
@@ -26,8 +26,8 @@ public unsafe class StackDepotTests
     [Fact]
     public void SharedDepot_UsesTheNativeWalk_WhenTheLibraryWasBuilt()
     {
-        Assert.Equal(LibraryBuilt, StackDepot.Shared.IsNative);
-        Assert.Equal(LibraryBuilt, NativeHelpers.Loaded);
+        Assert.Equal(s_libraryBuilt, StackDepot.Shared.IsNative);
+        Assert.Equal(s_libraryBuilt, NativeHelpers.Loaded);
     }
 
     [Theory]
@@ -103,7 +103,7 @@ public unsafe class StackDepotTests
     public void NativeWalk_SeesEveryFrameOfANestedCall()
     {
         nint fn = NativeHelpers.Export("ebb_stack_capture");
-        if (!LibraryBuilt) { Assert.Equal(0, fn); return; }
+        if (!s_libraryBuilt) { Assert.Equal(0, fn); return; }
         var capture = (delegate* unmanaged[Cdecl, SuppressGCTransition]<ulong*, int, int>)fn;
         int shallow = Nest(0, capture, out ulong outer);
         int deep = Nest(5, capture, out ulong outerDeep);
@@ -158,7 +158,7 @@ public unsafe class StackDepotTests
     public void NativeHash_FromTheCache_TellsPathsApartThatDifferOnlyDeepDown()
     {
         nint fn = NativeHelpers.Export("ebb_stack_hash");
-        if (!LibraryBuilt) { Assert.Equal(0, fn); return; }
+        if (!s_libraryBuilt) { Assert.Equal(0, fn); return; }
         var hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong>)fn;
         var first = new ulong[4];
         for (int round = 0; round < 50; round++)

@@ -13,7 +13,7 @@ namespace Ebb.Tests.Package;
 public sealed class PackagedApp : IDisposable
 {
     private const string Version = "1.0.0";
-    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan s_stepTimeout = TimeSpan.FromMinutes(4);
 
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ebb-package-");
 
@@ -89,7 +89,7 @@ public sealed class PackagedApp : IDisposable
     {
         // No build server left running on a shared machine after the test.
         var psi = Start(workingDirectory, [.. args, "--disable-build-servers", "--nologo"]);
-        var (code, stdout, stderr) = Wait(psi, StepTimeout);
+        var (code, stdout, stderr) = Wait(psi, s_stepTimeout);
         if (code != 0) throw new InvalidOperationException($"dotnet {string.Join(' ', args)} exited {code}:\n{stdout}\n{stderr}");
     }
 

@@ -15,7 +15,7 @@ namespace Ebb.Tests.Workloads;
 public unsafe class SuiteWorkloadTests
 {
     /// <summary>Scale per workload: each run a fraction of a second.</summary>
-    private static readonly Dictionary<string, double> Scales = new()
+    private static readonly Dictionary<string, double> s_scales = new()
     {
         ["larson"] = 0.1,
         ["xmalloc-test"] = 0.1,
@@ -39,7 +39,7 @@ public unsafe class SuiteWorkloadTests
 
     [Fact]
     public void EveryWorkloadHasATestScale() =>
-        Assert.Equal(SuiteWorkloads.All.Select(w => w.Name).Order(), Scales.Keys.Order());
+        Assert.Equal(SuiteWorkloads.All.Select(w => w.Name).Order(), s_scales.Keys.Order());
 
     [Theory]
     [MemberData(nameof(Names))]
@@ -51,7 +51,7 @@ public unsafe class SuiteWorkloadTests
         long inUseBefore = EbbMemory.GetStats().InUseBytes;
         CountingEbb.Reset();
 
-        var result = workload.Run<CountingEbb>(Scales[name]);
+        var result = workload.Run<CountingEbb>(s_scales[name]);
 
         Assert.True(result.Seconds > 0 && result.Figure > 0, $"{name}: {result}");
         Assert.True(CountingEbb.Allocations >= 100, $"{name} made only {CountingEbb.Allocations} allocations");
@@ -129,32 +129,32 @@ public unsafe class SuiteWorkloadTests
     /// <summary>EbbMemory, counting allocations and frees.</summary>
     private struct CountingEbb : INativeAllocator
     {
-        private static long allocations, frees;
+        private static long s_allocations, s_frees;
 
-        public static long Allocations => Volatile.Read(ref allocations);
-        public static long Frees => Volatile.Read(ref frees);
+        public static long Allocations => Volatile.Read(ref s_allocations);
+        public static long Frees => Volatile.Read(ref s_frees);
 
         public static void Reset()
         {
-            allocations = 0;
-            frees = 0;
+            s_allocations = 0;
+            s_frees = 0;
         }
 
         public static void* Alloc(nuint size)
         {
-            Interlocked.Increment(ref allocations);
+            Interlocked.Increment(ref s_allocations);
             return EbbMemory.Alloc(size);
         }
 
         public static void Free(void* ptr)
         {
-            if (ptr != null) Interlocked.Increment(ref frees);
+            if (ptr != null) Interlocked.Increment(ref s_frees);
             EbbMemory.Free(ptr);
         }
 
         public static void* Realloc(void* ptr, nuint size)
         {
-            if (ptr == null) Interlocked.Increment(ref allocations);
+            if (ptr == null) Interlocked.Increment(ref s_allocations);
             return EbbMemory.Realloc(ptr, size);
         }
 
@@ -168,39 +168,39 @@ public unsafe class SuiteWorkloadTests
     /// </summary>
     private struct ScribblingEbb : INativeAllocator
     {
-        private static readonly object Gate = new();
-        private static long calls;
-        private static byte* victim;
-        private static nuint victimSize;
-        private static int scribbles;
+        private static readonly object s_gate = new();
+        private static long s_calls;
+        private static byte* s_victim;
+        private static nuint s_victimSize;
+        private static int s_scribbles;
 
-        public static int Scribbles => Volatile.Read(ref scribbles);
+        public static int Scribbles => Volatile.Read(ref s_scribbles);
 
         public static void Reset()
         {
-            lock (Gate)
+            lock (s_gate)
             {
-                calls = 0;
-                victim = null;
-                scribbles = 0;
+                s_calls = 0;
+                s_victim = null;
+                s_scribbles = 0;
             }
         }
 
         public static void* Alloc(nuint size)
         {
             void* p = EbbMemory.Alloc(size);
-            lock (Gate)
+            lock (s_gate)
             {
-                if (victim != null)
+                if (s_victim != null)
                 {
-                    victim[victimSize - 1] ^= 0x5A;
-                    victim = null;
-                    scribbles++;
+                    s_victim[s_victimSize - 1] ^= 0x5A;
+                    s_victim = null;
+                    s_scribbles++;
                 }
-                else if (++calls % 1000 == 0)
+                else if (++s_calls % 1000 == 0)
                 {
-                    victim = (byte*)p;
-                    victimSize = size;
+                    s_victim = (byte*)p;
+                    s_victimSize = size;
                 }
             }
             return p;
@@ -208,15 +208,15 @@ public unsafe class SuiteWorkloadTests
 
         public static void Free(void* ptr)
         {
-            lock (Gate)
-                if (ptr == victim) victim = null;
+            lock (s_gate)
+                if (ptr == s_victim) s_victim = null;
             EbbMemory.Free(ptr);
         }
 
         public static void* Realloc(void* ptr, nuint size)
         {
-            lock (Gate)
-                if (ptr == victim) victim = null;
+            lock (s_gate)
+                if (ptr == s_victim) s_victim = null;
             return EbbMemory.Realloc(ptr, size);
         }
 

@@ -29,7 +29,7 @@ public sealed unsafe class GlibcThread : ISuiteWorkload
     public string Parameters(double scale) =>
         $"{Threads} threads, {BaseSeconds * scale:0.##} s, {WorkingSet} slots per thread, sizes {MinSize}-{MaxSize} B (inverse square), every byte written";
 
-    private volatile bool timeout;
+    private volatile bool _timeout;
 
     public SuiteResult Run<T>(double scale) where T : struct, INativeAllocator
     {
@@ -40,7 +40,7 @@ public sealed unsafe class GlibcThread : ISuiteWorkload
             sizes[i] = (int)(1.0 / (1.0 / MinSize - r.NextDouble() * (1.0 / MinSize - 1.0 / MaxSize)));
         var offsets = new int[OffsetCount];
         for (int i = 0; i < OffsetCount; i++) offsets[i] = r.Below(WorkingSet);
-        timeout = false;
+        _timeout = false;
         var group = new SuiteThreads();
         var iterations = new long[Threads * 16];
         var threads = new Thread[Threads];
@@ -51,7 +51,7 @@ public sealed unsafe class GlibcThread : ISuiteWorkload
             threads[t] = group.Start($"glibc-thread {id}", () => iterations[id * 16] = Loop<T>(sizes, offsets));
         }
         Thread.Sleep(TimeSpan.FromSeconds(BaseSeconds * scale));
-        timeout = true;
+        _timeout = true;
         foreach (var t in threads) t.Join();
         double seconds = clock.Elapsed.TotalSeconds;
         group.ThrowIfFailed();
@@ -66,7 +66,7 @@ public sealed unsafe class GlibcThread : ISuiteWorkload
         long iters = 0;
         try
         {
-            while (!timeout)
+            while (!_timeout)
             {
                 offsetState = offsetState >= OffsetCount - 1 ? 0 : offsetState + 1;
                 sizeState = sizeState >= SizeCount - 1 ? 0 : sizeState + 1;

@@ -42,11 +42,11 @@ public sealed unsafe class Larson : ISuiteWorkload
         public readonly ManualResetEventSlim Done = new(false);
     }
 
-    private volatile bool stop;
+    private volatile bool _stop;
 
     public SuiteResult Run<T>(double scale) where T : struct, INativeAllocator
     {
-        stop = false;
+        _stop = false;
         var group = new SuiteThreads();
         var chains = new Chain[Threads];
         for (int c = 0; c < Threads; c++)
@@ -62,7 +62,7 @@ public sealed unsafe class Larson : ISuiteWorkload
         var clock = Stopwatch.StartNew();
         foreach (var chain in chains) StartGeneration<T>(group, chain);
         Thread.Sleep(TimeSpan.FromSeconds(BaseSeconds * scale));
-        stop = true;
+        _stop = true;
         foreach (var chain in chains) chain.Done.Wait();
         double seconds = clock.Elapsed.TotalSeconds;
         // The main thread frees what the last generations left: blocks of threads that have ended.
@@ -80,7 +80,7 @@ public sealed unsafe class Larson : ISuiteWorkload
             try
             {
                 Exercise<T>(chain);
-                handOver = !stop && !group.Failed;
+                handOver = !_stop && !group.Failed;
             }
             finally
             {
@@ -97,7 +97,7 @@ public sealed unsafe class Larson : ISuiteWorkload
         long n = 0;
         try
         {
-            for (; n < (long)Rounds * BlocksPerThread && !stop; n++)
+            for (; n < (long)Rounds * BlocksPerThread && !_stop; n++)
             {
                 int victim = random.Below(BlocksPerThread);
                 BlockTag.Free<T>((void*)blocks[victim], (nuint)sizes[victim]);

@@ -39,13 +39,13 @@ public sealed unsafe class MStress(int iterations) : ISuiteWorkload
 
     private static int LoadAt(double scale) => Math.Max(1, (int)Math.Round(Load * scale));
 
-    private readonly nint[] transfer = new nint[Transfers];
-    private long allocations;
+    private readonly nint[] _transfer = new nint[Transfers];
+    private long _allocations;
 
     public SuiteResult Run<T>(double scale) where T : struct, INativeAllocator
     {
-        Array.Clear(transfer);
-        allocations = 0;
+        Array.Clear(_transfer);
+        _allocations = 0;
         int load = LoadAt(scale);
         var random = new SuiteRandom(0x7feb352d);
         var clock = Stopwatch.StartNew();
@@ -54,10 +54,10 @@ public sealed unsafe class MStress(int iterations) : ISuiteWorkload
             SuiteThreads.Run(Threads, "mstress", tid => Stress<T>(tid, load));
             for (int i = 0; i < Transfers; i++)
                 if (random.Chance(50) || n + 1 == Iterations)
-                    FreeItems<T>(Interlocked.Exchange(ref transfer[i], 0));
+                    FreeItems<T>(Interlocked.Exchange(ref _transfer[i], 0));
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        return new SuiteResult(seconds, allocations / seconds);
+        return new SuiteResult(seconds, _allocations / seconds);
     }
 
     private void Stress<T>(int tid, int load) where T : struct, INativeAllocator
@@ -97,14 +97,14 @@ public sealed unsafe class MStress(int iterations) : ISuiteWorkload
             {
                 nuint idx = (nuint)r.Below((int)dataTop);
                 int slot = r.Below(Transfers);
-                data[idx] = (ulong)Interlocked.Exchange(ref transfer[slot], (nint)data[idx]);
+                data[idx] = (ulong)Interlocked.Exchange(ref _transfer[slot], (nint)data[idx]);
             }
         }
         for (nuint i = 0; i < retainTop; i++) FreeItems<T>((nint)retained[i]);
         for (nuint i = 0; i < dataTop; i++) FreeItems<T>((nint)data[i]);
         TaggedTable.Free<T>(retained, retainCount);
         TaggedTable.Free<T>(data, dataSize);
-        Interlocked.Add(ref allocations, made);
+        Interlocked.Add(ref _allocations, made);
     }
 
     private static ulong Key(void* p) => BlockTag.Pattern(p, 0) ^ Cookie;

@@ -46,28 +46,28 @@ public sealed unsafe class RpTest : ISuiteWorkload
         public nint Head;
     }
 
-    private int[] sizes = [];
-    private Inbox[] inboxes = [];
+    private int[] _sizes = [];
+    private Inbox[] _inboxes = [];
     /// <summary>Threads done with their passes (they hand nothing over after that).</summary>
-    private int finished;
-    private long operations;
+    private int _finished;
+    private long _operations;
 
     public SuiteResult Run<T>(double scale) where T : struct, INativeAllocator
     {
         var r = new SuiteRandom(0x5eed);
-        sizes = new int[SizeCount];
+        _sizes = new int[SizeCount];
         // Linear drop-off: the density falls linearly from MinSize to zero at MaxSize.
         for (int i = 0; i < SizeCount; i++)
-            sizes[i] = MinSize + (int)((MaxSize - MinSize) * (1 - Math.Sqrt(r.NextDouble())));
-        inboxes = [.. Enumerable.Range(0, Threads).Select(_ => new Inbox())];
-        finished = 0;
-        operations = 0;
+            _sizes[i] = MinSize + (int)((MaxSize - MinSize) * (1 - Math.Sqrt(r.NextDouble())));
+        _inboxes = [.. Enumerable.Range(0, Threads).Select(_ => new Inbox())];
+        _finished = 0;
+        _operations = 0;
         int loops = LoopsAt(scale);
         var clock = Stopwatch.StartNew();
         SuiteThreads.Run(Threads, "rptest", id => Worker<T>(id, loops));
         double seconds = clock.Elapsed.TotalSeconds;
-        foreach (var inbox in inboxes) Drain<T>(inbox);
-        return new SuiteResult(seconds, operations / seconds);
+        foreach (var inbox in _inboxes) Drain<T>(inbox);
+        return new SuiteResult(seconds, _operations / seconds);
     }
 
     private void Worker<T>(int id, int loops) where T : struct, INativeAllocator
@@ -79,17 +79,17 @@ public sealed unsafe class RpTest : ISuiteWorkload
         }
         finally
         {
-            Interlocked.Increment(ref finished);
+            Interlocked.Increment(ref _finished);
         }
         // Stay until every thread is done handing over, freeing what arrives.
-        Inbox mine = inboxes[id];
-        while (Volatile.Read(ref finished) < Threads)
+        Inbox mine = _inboxes[id];
+        while (Volatile.Read(ref _finished) < Threads)
         {
             ops += Drain<T>(mine);
             Thread.Yield();
         }
         ops += Drain<T>(mine);
-        Interlocked.Add(ref operations, ops);
+        Interlocked.Add(ref _operations, ops);
     }
 
     private long RunPasses<T>(int id, int loops) where T : struct, INativeAllocator
@@ -98,7 +98,7 @@ public sealed unsafe class RpTest : ISuiteWorkload
         long ops = 0;
         ulong* slots = TaggedTable.Alloc<T>(2 * Slots);
         int allocIdx = 0, freeIdx = 0, sizeIdx = (id + 1) * 37 % SizeCount;
-        Inbox mine = inboxes[id];
+        Inbox mine = _inboxes[id];
         int next = (id + 1) % Threads;
         for (int pass = 0; pass < Passes; pass++)
         {
@@ -124,7 +124,7 @@ public sealed unsafe class RpTest : ISuiteWorkload
                         BlockTag.Free<T>((void*)slots[2 * allocIdx], (nuint)slots[2 * allocIdx + 1]);
                         ops++;
                     }
-                    int size = sizes[sizeIdx];
+                    int size = _sizes[sizeIdx];
                     sizeIdx = (sizeIdx + 1) % SizeCount;
                     slots[2 * allocIdx] = (ulong)New<T>(size);
                     slots[2 * allocIdx + 1] = (ulong)size;
@@ -138,13 +138,13 @@ public sealed unsafe class RpTest : ISuiteWorkload
                     batch[1] = (ulong)allocs;
                     for (int i = 0; i < allocs; i++)
                     {
-                        int size = sizes[sizeIdx];
+                        int size = _sizes[sizeIdx];
                         sizeIdx = (sizeIdx + 1) % SizeCount;
                         batch[2 + 2 * i] = (ulong)New<T>(size);
                         batch[3 + 2 * i] = (ulong)size;
                     }
                     ops += allocs + 1;
-                    Push(inboxes[next], batch);
+                    Push(_inboxes[next], batch);
                 }
             }
             for (int i = 0; i < Slots; i++)

@@ -10,16 +10,16 @@ namespace Ebb.Benchmarks.Workloads.Suite;
 /// </summary>
 public sealed class SuiteThreads
 {
-    private ExceptionDispatchInfo? failure;
+    private ExceptionDispatchInfo? _failure;
 
     /// <summary>True once some thread failed (long loops may stop early).</summary>
-    public bool Failed => Volatile.Read(ref failure) != null;
+    public bool Failed => Volatile.Read(ref _failure) != null;
 
     /// <summary>Records <paramref name="e"/> unless an earlier failure was recorded.</summary>
-    public void Record(Exception e) => Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
+    public void Record(Exception e) => Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
 
     /// <summary>Throws the first recorded failure, if any.</summary>
-    public void ThrowIfFailed() => Volatile.Read(ref failure)?.Throw();
+    public void ThrowIfFailed() => Volatile.Read(ref _failure)?.Throw();
 
     /// <summary>Starts a thread running <paramref name="body"/>, failures recorded.</summary>
     public Thread Start(string name, Action body)

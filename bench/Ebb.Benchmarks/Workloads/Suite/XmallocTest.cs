@@ -28,13 +28,13 @@ public sealed unsafe class XmallocTest : ISuiteWorkload
         $"{Writers} allocating + {Writers} freeing threads, {BaseSeconds * scale:0.##} s, {ObjectSize} B blocks, " +
         $"batches of {PerBatch}, at most {QueueLimit} batches queued";
 
-    private readonly object gate = new();
-    private readonly Stack<nint> batches = new();
-    private volatile bool done;
+    private readonly object _gate = new();
+    private readonly Stack<nint> _batches = new();
+    private volatile bool _done;
 
     public SuiteResult Run<T>(double scale) where T : struct, INativeAllocator
     {
-        done = false;
+        _done = false;
         var group = new SuiteThreads();
         // One counter per releaser, 128 bytes apart: no false sharing between them.
         var freed = new long[Writers * 16];
@@ -47,21 +47,21 @@ public sealed unsafe class XmallocTest : ISuiteWorkload
             threads.Add(group.Start($"xmalloc alloc {id}", () => Allocate<T>(group)));
         }
         Thread.Sleep(TimeSpan.FromSeconds(BaseSeconds * scale));
-        lock (gate)
+        lock (_gate)
         {
-            done = true;
-            Monitor.PulseAll(gate);
+            _done = true;
+            Monitor.PulseAll(_gate);
         }
         foreach (var t in threads) t.Join();
         double seconds = clock.Elapsed.TotalSeconds;
-        while (batches.TryPop(out nint b)) FreeBatch<T>((ulong*)b);
+        while (_batches.TryPop(out nint b)) FreeBatch<T>((ulong*)b);
         group.ThrowIfFailed();
         return new SuiteResult(seconds, freed.Sum() / seconds);
     }
 
     private void Allocate<T>(SuiteThreads group) where T : struct, INativeAllocator
     {
-        while (!done && !group.Failed)
+        while (!_done && !group.Failed)
         {
             ulong* batch = TaggedTable.Alloc<T>(PerBatch);
             for (int i = 0; i < PerBatch; i++)
@@ -72,11 +72,11 @@ public sealed unsafe class XmallocTest : ISuiteWorkload
                 BlockTag.Write(p, ObjectSize);
                 batch[i] = (ulong)p;
             }
-            lock (gate)
+            lock (_gate)
             {
-                while (batches.Count >= QueueLimit && !done) Monitor.Wait(gate);
-                batches.Push((nint)batch);
-                Monitor.PulseAll(gate);
+                while (_batches.Count >= QueueLimit && !_done) Monitor.Wait(_gate);
+                _batches.Push((nint)batch);
+                Monitor.PulseAll(_gate);
             }
         }
     }
@@ -86,12 +86,12 @@ public sealed unsafe class XmallocTest : ISuiteWorkload
         while (true)
         {
             nint b;
-            lock (gate)
+            lock (_gate)
             {
-                while (batches.Count == 0 && !done) Monitor.Wait(gate);
-                if (done) return;
-                b = batches.Pop();
-                Monitor.PulseAll(gate);
+                while (_batches.Count == 0 && !_done) Monitor.Wait(_gate);
+                if (_done) return;
+                b = _batches.Pop();
+                Monitor.PulseAll(_gate);
             }
             FreeBatch<T>((ulong*)b);
             freed += PerBatch;
