@@ -22,14 +22,14 @@ internal static unsafe class EarlyInit
 #pragma warning restore CA2255
     internal static void Run()
     {
-        Arena.Startup.Started = options =>
+        Ebb.DotNetHost.Startup.Started = options =>
         {
             EbbMetrics.Start();
             if (options.ShowStats)
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => EbbMemory.PrintStats(Console.Error);
         };
         _ = Checks.Checker.s_enabled;
-        _ = Heap.ThreadHeap.Current;
+        _ = Ebb.DotNetHost.ThreadHeap.Current;
         _ = Arena.ChunkMap.Map;
         _ = Arena.PageMap.Base;
     }

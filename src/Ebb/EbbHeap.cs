@@ -1,3 +1,4 @@
+using Ebb.DotNetHost;
 using Ebb.Arena;
 using Ebb.Checks;
 using Ebb.Heap;
@@ -21,7 +22,7 @@ public sealed unsafe class EbbHeap : IDisposable
     /// <summary>Creates an empty heap.</summary>
     public EbbHeap()
     {
-        Arena.Startup.EnsureStarted();
+        Ebb.DotNetHost.Startup.EnsureStarted();
         _heap = HeapPool.Rent(HeapKind.Explicit);
         if (_heap == null) throw new OutOfMemoryException();
     }

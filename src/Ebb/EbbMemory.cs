@@ -1,3 +1,4 @@
+using Ebb.DotNetHost;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using Ebb.Arena;
@@ -179,7 +180,7 @@ public static unsafe partial class EbbMemory
     public static void Configure(EbbOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Arena.Startup.Configure(options);
+        Ebb.DotNetHost.Startup.Configure(options);
     }
 
     /// <summary>The options in force (read at first use).</summary>
@@ -187,8 +188,8 @@ public static unsafe partial class EbbMemory
     {
         get
         {
-            Arena.Startup.EnsureStarted();
-            return Arena.Startup.Options.Clone();
+            Ebb.DotNetHost.Startup.EnsureStarted();
+            return Ebb.DotNetHost.Startup.Options.Clone();
         }
     }
 

@@ -1,3 +1,4 @@
+using Ebb.DotNetHost;
 using Ebb.Checks;
 using Ebb.Os;
 

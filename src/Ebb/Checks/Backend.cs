@@ -1,3 +1,4 @@
+using Ebb.DotNetHost;
 using System.Runtime.CompilerServices;
 using Ebb.Arena;
 using Ebb.Heap;

@@ -73,7 +73,7 @@ internal static unsafe class Checker
     /// asks <see cref="InSampledPool"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool SkipsSample() => s_sampling && Heap.ThreadHeap.Current != null && --Heap.ThreadHeap.t_sampleCountdown > 0;
+    internal static bool SkipsSample() => s_sampling && Ebb.DotNetHost.ThreadHeap.Current != null && --Ebb.DotNetHost.ThreadHeap.t_sampleCountdown > 0;
 
     /// <summary>Whether <paramref name="ptr"/> lies in sampled mode's pool of guarded slots (false in every other mode).</summary>
     internal static bool InSampledPool(void* ptr) => s_sampling && (nuint)((nint)ptr - s_poolStart) < s_poolLength;
@@ -127,7 +127,7 @@ internal static unsafe class Checker
         if (s_mode == CheckMode.GuardSample)
         {
             // The countdown itself, not SkipsSample: a thread that only uses EbbHeaps has no thread heap.
-            if (--Heap.ThreadHeap.t_sampleCountdown > 0) return null;
+            if (--Ebb.DotNetHost.ThreadHeap.t_sampleCountdown > 0) return null;
             return TrySample(byteCount, alignment, zero, owner);
         }
         if (s_mode == CheckMode.GuardAll) return s_guarded!.Alloc(byteCount, alignment, zero, owner);
@@ -155,7 +155,7 @@ internal static unsafe class Checker
         // Here when the countdown ran out, or when the thread had no heap yet (its countdown,
         // still 0, is then a first run-out: TrySample draws the thread's random phase).
         if (s_mode == CheckMode.GuardSample)
-            return Heap.ThreadHeap.t_sampleCountdown > 0 ? Unchecked(byteCount, alignment, zero) : SampledOrNot(byteCount, alignment, zero);
+            return Ebb.DotNetHost.ThreadHeap.t_sampleCountdown > 0 ? Unchecked(byteCount, alignment, zero) : SampledOrNot(byteCount, alignment, zero);
         if (s_mode == CheckMode.GuardAll) return s_guarded!.Alloc(byteCount, alignment, zero);
         return s_checked!.Alloc(byteCount, alignment, zero);
     }
@@ -167,7 +167,7 @@ internal static unsafe class Checker
         if (s_mode == CheckMode.GuardSample)
         {
             // The sampled fast path: one thread-static countdown, then the allocator.
-            if (--Heap.ThreadHeap.t_sampleCountdown > 0) return Unchecked(byteCount, alignment, zero);
+            if (--Ebb.DotNetHost.ThreadHeap.t_sampleCountdown > 0) return Unchecked(byteCount, alignment, zero);
             return SampledOrNot(byteCount, alignment, zero);
         }
         if (s_mode == CheckMode.GuardAll) return s_guarded!.Alloc(byteCount, alignment, zero);
@@ -181,7 +181,7 @@ internal static unsafe class Checker
         if (s_mode == CheckMode.GuardSample)
         {
             // Not in the pool: the allocator's own inlined fast path, as in release mode.
-            if ((nuint)((nint)ptr - s_poolStart) >= s_poolLength) { Heap.Dealloc.Free(Heap.ThreadHeap.Current, ptr); return; }
+            if ((nuint)((nint)ptr - s_poolStart) >= s_poolLength) { Heap.Dealloc.Free(Ebb.DotNetHost.ThreadHeap.Current, ptr); return; }
             s_sampled!.Free(ptr);
             return;
         }
@@ -264,7 +264,7 @@ internal static unsafe class Checker
         {
             // The first countdown of a thread starts at a random phase, 0 … N-1.
             long phase = (long)((u * (ulong)n) >> 32);
-            Heap.ThreadHeap.t_sampleCountdown = (int)phase;
+            Ebb.DotNetHost.ThreadHeap.t_sampleCountdown = (int)phase;
             if (phase > 0) return null;
         }
         void* p = byteCount <= SampledPool.MaxSize && alignment <= SampledPool.MaxSize
@@ -275,7 +275,7 @@ internal static unsafe class Checker
         // Mean N (times the back-off), so one allocation in N is chosen: uniform in 1 … 2N-1,
         // by a multiply-shift range reduction.
         long next = ((long)((u * (ulong)(2 * n - 1)) >> 32) + 1) << backoff;
-        Heap.ThreadHeap.t_sampleCountdown = (int)Math.Min(int.MaxValue, next);
+        Ebb.DotNetHost.ThreadHeap.t_sampleCountdown = (int)Math.Min(int.MaxValue, next);
         return p;
     }
 
@@ -284,7 +284,7 @@ internal static unsafe class Checker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void* Unchecked(nuint byteCount, nuint alignment, bool zero)
     {
-        if (alignment == 0 && !zero) return Heap.HeapAlloc.Alloc(Heap.ThreadHeap.Current, byteCount);
+        if (alignment == 0 && !zero) return Heap.HeapAlloc.Alloc(Ebb.DotNetHost.ThreadHeap.Current, byteCount);
         void* p = alignment <= 16 ? Backend.Alloc(byteCount) : Backend.AlignedAlloc(byteCount, alignment);
         if (zero) System.Runtime.InteropServices.NativeMemory.Clear(p, byteCount);
         return p;

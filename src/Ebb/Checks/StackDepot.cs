@@ -1,3 +1,4 @@
+using Ebb.DotNetHost;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;

@@ -16,7 +16,7 @@ internal enum MappingName
 /// <summary>
 /// The memory system calls, thin and counted: every call lands in <see cref="OsCounters"/>.
 /// The core's forms never throw (a failure is a sentinel and the errno); the .NET host adds
-/// throwing forms for its own callers (Host/OsMemory.cs).
+/// throwing forms for its own callers (DotNetHost/OsMemory.cs).
 /// </summary>
 internal static unsafe partial class OsMemory
 {

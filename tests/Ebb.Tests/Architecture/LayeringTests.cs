@@ -6,7 +6,7 @@ namespace Ebb.Tests.Architecture;
 /// <summary>
 /// The allocator's layers point only down (docs/design.md): Os at the bottom; the core, Arena and
 /// Heap, above it (the two share their types, as mimalloc's types.h is shared); then the .NET host
-/// (Host/: the core's contract implemented for .NET, with the public types it reports through:
+/// (DotNetHost/: the core's contract implemented for .NET, with the public types it reports through:
 /// the exception, the options, the stats); then the checks; then the public API (the other files at
 /// src/Ebb's root). A source scan: every type a folder declares belongs to its layer (a
 /// partial type to the lowest layer that declares part of it), and no file may name a type of a
@@ -19,7 +19,7 @@ public class LayeringTests
     [
         ["Os"],
         ["Arena", "Heap"],
-        ["Host", "EbbMemoryException.cs", "EbbOptions.cs", "EbbStats.cs"],
+        ["DotNetHost", "EbbMemoryException.cs", "EbbOptions.cs", "EbbStats.cs"],
         ["Checks"],
         [""],
     ];

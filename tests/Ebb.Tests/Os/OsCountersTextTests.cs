@@ -1,3 +1,4 @@
+using Ebb.DotNetHost;
 using Ebb.Os;
 
 namespace Ebb.Tests.Os;

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Ebb.Heap;
+namespace Ebb.DotNetHost;
 
 /// <summary>
 /// The lock of an <see cref="EbbHeap"/>: its critical sections are one allocation, so the

@@ -1,7 +1,8 @@
+using Ebb.Arena;
 using Ebb.Heap;
 using Ebb.Os;
 
-namespace Ebb.Arena;
+namespace Ebb.DotNetHost;
 
 /// <summary>Builds an <see cref="EbbStats"/> by walking every chunk's pages under the arena lock (page counters read as they are: a snapshot, not a transaction).</summary>
 internal static unsafe class StatsCollector
@@ -15,7 +16,7 @@ internal static unsafe class StatsCollector
         long reserved, committed, dirty, peak, purged, purgeCalls, huge, abandoned;
         using (ArenaLock.Hold())
         {
-            for (Chunk* c = Arena.FirstChunk; c != null; c = c->Next)
+            for (Chunk* c = Arena.Arena.FirstChunk; c != null; c = c->Next)
             {
                 chunks++;
                 for (int i = Layout.HeaderSlices; i < Layout.SlicesPerChunk;)
@@ -46,11 +47,11 @@ internal static unsafe class StatsCollector
                 }
             }
             reserved = ChunkSource.ReservedBytes + Huge.LiveBytes + Huge.CachedBytes;
-            committed = Arena.CommittedBytes;
-            dirty = Arena.DirtyBytes;
-            peak = Arena.PeakCommittedBytes;
-            purged = Arena.PurgedBytes;
-            purgeCalls = Arena.PurgeCalls;
+            committed = Arena.Arena.CommittedBytes;
+            dirty = Arena.Arena.DirtyBytes;
+            peak = Arena.Arena.PeakCommittedBytes;
+            purged = Arena.Arena.PurgedBytes;
+            purgeCalls = Arena.Arena.PurgeCalls;
             huge = Huge.LiveBlocks;
             abandoned = Abandoned.Count;
             inUseBlocks += Huge.LiveBlocks;

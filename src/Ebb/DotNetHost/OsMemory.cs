@@ -1,3 +1,6 @@
+using Ebb.DotNetHost;
+using Ebb.Heap;
+using Ebb.Arena;
 using System.Runtime.InteropServices;
 
 namespace Ebb.Os;

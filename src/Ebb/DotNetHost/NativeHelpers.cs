@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ebb.Os;
+namespace Ebb.DotNetHost;
 
 /// <summary>
 /// Ebb's native helper library (libebbfault.so: the guard-fault reporter, the stack walk and

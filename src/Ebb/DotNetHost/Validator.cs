@@ -1,7 +1,9 @@
+using Ebb.Os;
+using Ebb.Heap;
 using System.Numerics;
 using Ebb.Arena;
 
-namespace Ebb.Heap;
+namespace Ebb.DotNetHost;
 
 /// <summary>
 /// <see cref="EbbMemory.Validate"/>: checks the invariants written next to the fields —
@@ -17,7 +19,7 @@ internal static unsafe class Validator
         {
             for (Chunk* c = Arena.Arena.FirstChunk; c != null; c = c->Next) ValidateChunk(c);
         }
-        Heap* h = ThreadHeap.Current;
+        Heap.Heap* h = ThreadHeap.Current;
         if (h != null) ValidateHeap(h);
     }
 
@@ -69,7 +71,7 @@ internal static unsafe class Validator
                 if (pg->BlockSize != bs || pg->Start < spanStart || pg->Start + (nuint)pg->Reserved * bs > spanEnd
                     || pg->DivMagic != Page.MagicFor(bs))
                     Fail(slice, $"page at {FreeErrors.Hex(slice)} has inconsistent size-class fields");
-                Heap* owner = pg->Heap;
+                Heap.Heap* owner = pg->Heap;
                 if ((owner == null || owner == ThreadHeap.Current)
                     && (pg->AreaSize != (nuint)pg->Capacity * bs || pg->Capacity == 0 || pg->DivLimit != Page.LimitFor(bs, pg->Capacity)
                         || pg->Capacity > pg->Reserved || pg->Used > pg->Capacity))
@@ -85,9 +87,9 @@ internal static unsafe class Validator
         }
     }
 
-    private static void ValidateHeap(Heap* h)
+    private static void ValidateHeap(Heap.Heap* h)
     {
-        Page** firsts = Heap.FirstOf(h), lasts = Heap.LastOf(h), direct = Heap.DirectOf(h);
+        Page** firsts = Heap.Heap.FirstOf(h), lasts = Heap.Heap.LastOf(h), direct = Heap.Heap.DirectOf(h);
         for (int bin = 0; bin < SizeClasses.Count; bin++)
         {
             Page* prev = null;
@@ -99,7 +101,7 @@ internal static unsafe class Validator
             }
             if (lasts[bin] != prev) Fail(0, $"the queue for {SizeClasses.BlockSize(bin)}-byte blocks has a bad tail");
         }
-        for (int s = 0; s < Heap.DirectSlots; s++)
+        for (int s = 0; s < Heap.Heap.DirectSlots; s++)
         {
             Page* first = firsts[SizeClasses.BinOf((nuint)s * 16)];
             if (direct[s] != (first != null ? first : EmptyPage.Instance)) Fail(0, $"direct slot {s} does not point at its bin's first page");

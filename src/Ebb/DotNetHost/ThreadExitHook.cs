@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Ebb.Heap;
 using Ebb.Os;
 
-namespace Ebb.Arena;
+namespace Ebb.DotNetHost;
 
 /// <summary>
 /// .NET has no thread-exit callback, so the native helper's pthread key stands in for one

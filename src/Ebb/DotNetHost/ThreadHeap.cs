@@ -1,6 +1,9 @@
+using Ebb.Os;
+using Ebb.Heap;
+using Ebb.Arena;
 using System.Runtime.CompilerServices;
 
-namespace Ebb.Heap;
+namespace Ebb.DotNetHost;
 
 /// <summary>
 /// The calling thread's heap, reached by one [ThreadStatic] read of a raw pointer (the JIT
@@ -14,7 +17,7 @@ namespace Ebb.Heap;
 /// </summary>
 internal static unsafe class ThreadHeap
 {
-    [ThreadStatic] private static Heap* t_heap;
+    [ThreadStatic] private static Heap.Heap* t_heap;
 
     /// <summary>
     /// Sampled mode (<c>EBB_GUARD=sample:N</c>): allocations left before this thread's next
@@ -25,7 +28,7 @@ internal static unsafe class ThreadHeap
     /// </summary>
     [ThreadStatic] internal static int t_sampleCountdown;
 
-    public static Heap* Current
+    public static Heap.Heap* Current
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => t_heap;
@@ -33,17 +36,17 @@ internal static unsafe class ThreadHeap
 
     /// <summary>The calling thread's heap, created on first use (a dead thread's taken over whole, or a fresh one); null when out of memory.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public static Heap* Init()
+    public static Heap.Heap* Init()
     {
-        Heap* h = t_heap;
+        Heap.Heap* h = t_heap;
         if (h != null) return h;
-        Arena.Startup.EnsureStarted();
+        Ebb.DotNetHost.Startup.EnsureStarted();
         h = HeapPool.RentForThread();
         if (h == null) return null;
         h->ThreadId = Environment.CurrentManagedThreadId;
         // The hook (or, without it, the purge thread's poll) finds this thread's end, so the purge thread must be running.
         if (!DeadHeaps.Watch(h)) DeadHeaps.Poll(h);
-        Arena.Purger.EnsureStarted();
+        Ebb.DotNetHost.Purger.EnsureStarted();
         t_heap = h;
         return h;
     }

@@ -1,4 +1,7 @@
-namespace Ebb.Os;
+using Ebb.Os;
+using Ebb.Heap;
+using Ebb.Arena;
+namespace Ebb.DotNetHost;
 
 /// <summary>
 /// A wake-up signal one thread sleeps on and any thread, or native code with no managed state

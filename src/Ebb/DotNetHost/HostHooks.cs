@@ -1,3 +1,5 @@
+using Ebb.DotNetHost;
+using Ebb.Os;
 using Ebb.Heap;
 
 namespace Ebb.Arena;

@@ -3,7 +3,7 @@ using System.Globalization;
 using Ebb.Arena;
 using Ebb.Heap;
 
-namespace Ebb.Heap;
+namespace Ebb.DotNetHost;
 
 /// <summary>The .NET host's reports of a refused free: the <see cref="EbbMemoryException"/> each error throws, with its one-line message.</summary>
 internal static unsafe class FreeErrors

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ebb.Os;
+namespace Ebb.DotNetHost;
 
 /// <summary>
 /// A system call failed. Carries the call's name and errno so a caller can tell

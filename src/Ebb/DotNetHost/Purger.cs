@@ -1,6 +1,8 @@
+using Ebb.Heap;
+using Ebb.Arena;
 using Ebb.Os;
 
-namespace Ebb.Arena;
+namespace Ebb.DotNetHost;
 
 /// <summary>
 /// The background purge thread. Callers that freed may never allocate again, so purging
@@ -49,7 +51,7 @@ internal static class Purger
         // program never started. None is expected (purging uses the non-throwing madvise), but
         // should the OS refuse something, one line says so and the program goes on unpurged.
         try { Loop(); }
-        catch (Exception e) when (e is Os.OsException or InvalidOperationException)
+        catch (Exception e) when (e is Ebb.DotNetHost.OsException or InvalidOperationException)
         {
             Console.Error.WriteLine($"ebb: warning: the background purge stopped: {e.Message}");
         }

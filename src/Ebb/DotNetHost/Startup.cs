@@ -1,7 +1,8 @@
+using Ebb.Arena;
 using Ebb.Heap;
 using Ebb.Os;
 
-namespace Ebb.Arena;
+namespace Ebb.DotNetHost;
 
 /// <summary>
 /// The .NET host's start-up: the options (<see cref="EbbMemory.Configure"/>, else the environment
@@ -46,7 +47,7 @@ internal static unsafe class Startup
                 Settings.Verbose = options.Verbose;
                 s_options = options;
                 ThreadExitHook.Install();
-                Arena.Initialize();
+                Arena.Arena.Initialize();
                 s_started = true;
             }
         }
