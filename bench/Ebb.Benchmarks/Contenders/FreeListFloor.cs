@@ -13,7 +13,9 @@ public unsafe struct FreeListFloor : INativeAllocator
     private const int Classes = 8192 / 16 + 1;
     private const int ChunkSize = 1 << 20;
 
+    #pragma warning disable IDE1006 // t_: thread-static (.editorconfig)
     [ThreadStatic] private static State* t_state;
+    #pragma warning restore IDE1006
 
     private struct State
     {

@@ -18,7 +18,9 @@ public unsafe struct StackFloor : INativeAllocator
     /// <summary>Free pointers kept per class.</summary>
     private const int Depth = 256;
 
+    #pragma warning disable IDE1006 // t_: thread-static (.editorconfig)
     [ThreadStatic] private static State* t_state;
+    #pragma warning restore IDE1006
 
     private struct State
     {

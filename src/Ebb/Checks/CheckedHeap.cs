@@ -58,8 +58,10 @@ internal sealed unsafe class CheckedHeap
     }
 
     // The heap this thread used last, and all of them (tests make several heaps).
+    #pragma warning disable IDE1006 // t_: thread-static (.editorconfig)
     [ThreadStatic] private static ThreadCache? t_lastCache;
     [ThreadStatic] private static ConditionalWeakTable<CheckedHeap, ThreadCache>? t_caches;
+    #pragma warning restore IDE1006
 
     private readonly bool _stacks;
     private readonly ulong _key;

@@ -53,8 +53,10 @@ internal static unsafe class Checker
 
     // Sampled mode: this thread's xorshift64* state for the countdowns (0: not seeded yet),
     // and its back-off (countdowns 2^k times longer after k choices found no slot ready).
+    #pragma warning disable IDE1006 // t_: thread-static (.editorconfig)
     [ThreadStatic] private static ulong t_sampleRandom;
     [ThreadStatic] private static int t_sampleBackoff;
+    #pragma warning restore IDE1006
     private const int MaxBackoff = 6;
 
     /// <summary>

@@ -17,7 +17,9 @@ namespace Ebb.DotNetHost;
 /// </summary>
 internal static unsafe class ThreadHeap
 {
+    #pragma warning disable IDE1006 // t_: thread-static (.editorconfig)
     [ThreadStatic] private static Heap.Heap* t_heap;
+    #pragma warning restore IDE1006
 
     /// <summary>
     /// Sampled mode (<c>EBB_GUARD=sample:N</c>): allocations left before this thread's next
@@ -26,7 +28,9 @@ internal static unsafe class ThreadHeap
     /// the JIT cannot hoist it, so a countdown in another class cost a second lookup on every
     /// allocation (+15–25% a pair); here the allocator's lookup serves both.
     /// </summary>
+    #pragma warning disable IDE1006 // t_: thread-static (.editorconfig)
     [ThreadStatic] internal static int t_sampleCountdown;
+    #pragma warning restore IDE1006
 
     public static Heap.Heap* Current
     {
