@@ -47,14 +47,7 @@ internal static unsafe class DeadHeaps
     /// <summary>Pushes the heap of a thread that is exiting (called by the host's hook on that thread).</summary>
     public static void Push(Heap* h)
     {
-        nint old = Volatile.Read(ref *s_incoming);
-        while (true)
-        {
-            h->NextDead = (Heap*)old;
-            nint seen = Interlocked.CompareExchange(ref *s_incoming, (nint)h, old);
-            if (seen == old) return;
-            old = seen;
-        }
+        LockFreeList.Push(s_incoming, (nint)h, (nint*)&h->NextDead);
     }
 
     /// <summary>Makes the calling thread's exit hand <paramref name="h"/> here. False without a hook (the caller has the thread polled instead, <see cref="Poll"/>).</summary>

@@ -135,15 +135,7 @@ internal static unsafe class Dealloc
         // A block free now was refused above by its mark, without reading the owner's lines. (Two
         // threads freeing the same block at the same instant can both pass: that race is not caught.)
         b->Mark = BlockMark.Of(pg);
-        nint* head = (nint*)&pg->ThreadFree;
-        nint old = Volatile.Read(ref *head);
-        while (true)
-        {
-            b->Next = (Block*)old;
-            nint seen = Interlocked.CompareExchange(ref *head, (nint)b, old);
-            if (seen == old) break;
-            old = seen;
-        }
+        LockFreeList.Push((nint*)&pg->ThreadFree, (nint)b, (nint*)&b->Next);
         if ((pg->Flags & PageFlags.InFull) != 0)
         {
             Heap* owner = pg->Heap;
