@@ -37,6 +37,12 @@ internal sealed class EbbRanges
             stderr.WriteLine($"ebb map: Ebb's regions are not marked: {e.Message}");
             return null;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever else the channel throws (a stream cut mid-event, say), the maps are still worth drawing.
+            stderr.WriteLine($"ebb map: Ebb's regions are not marked: process {pid}: {CliException.FirstLine(e.Message)}");
+            return null;
+        }
     }
 
     /// <summary>The part of Ebb in [start, end), in the words the picture uses; null when none of it is Ebb's.</summary>

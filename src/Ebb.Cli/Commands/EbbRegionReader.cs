@@ -31,18 +31,18 @@ internal static class EbbRegionReader
         string? lost = null;
         using (var session = DiagnosticsChannel.Start(pid, provider))
         {
-            using var source = new EventPipeEventSource(session.EventStream);
-            source.Dynamic.All += e =>
-            {
-                if (ended || e.ProviderName != EbbAddressSpace.EventSourceName || e.PayloadByName("RequestId") as string != request) return;
-                if ((int)e.ID == 1 && Enum.TryParse(e.PayloadByName("Kind") as string, out EbbRegionKind kind)
-                    && e.PayloadByName("Start") is long start && e.PayloadByName("Length") is long length)
-                    regions.Add(new EbbRegion((ulong)start, (ulong)start + (ulong)length, kind));
-                else if ((int)e.ID == 2) ended = true;
-            };
             using var timer = new Timer(_ => DiagnosticsChannel.Stop(session), null, Grace, Timeout.InfiniteTimeSpan);
             try
             {
+                using var source = new EventPipeEventSource(session.EventStream);
+                source.Dynamic.All += e =>
+                {
+                    if (ended || e.ProviderName != EbbAddressSpace.EventSourceName || e.PayloadByName("RequestId") as string != request) return;
+                    if ((int)e.ID == 1 && Enum.TryParse(e.PayloadByName("Kind") as string, out EbbRegionKind kind)
+                        && e.PayloadByName("Start") is long start && e.PayloadByName("Length") is long length)
+                        regions.Add(new EbbRegion((ulong)start, (ulong)start + (ulong)length, kind));
+                    else if ((int)e.ID == 2) ended = true;
+                };
                 source.Process();
             }
             catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException)
