@@ -25,12 +25,14 @@ public sealed class MapPidTests
     {
         private readonly Process _process;
 
-        public Child(string scenario)
+        public Child(string scenario, string environment = "")
         {
             Assert.True(File.Exists(HostDll), $"missing {HostDll}");
             var psi = new ProcessStartInfo("dotnet") { ArgumentList = { HostDll, scenario }, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("EBB_", StringComparison.Ordinal)).ToList())
                 psi.Environment.Remove(key);
+            foreach (string kv in environment.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                psi.Environment[kv.Split('=')[0]] = kv.Split('=', 2)[1];
             _process = Process.Start(psi)!;
             _ = _process.StandardError.ReadToEndAsync();
             var read = Task.Run(() =>
@@ -75,11 +77,14 @@ public sealed class MapPidTests
 
     private static string Pid(Child child) => child.Pid.ToString(CultureInfo.InvariantCulture);
 
-    [Fact]
-    public void Json_MarksTheChildsEbbRegions_AsTheChildReportsThem()
+    [Theory]
+    [InlineData("")]
+    [InlineData("EBB_GUARD=sample:1000")] // the pool of guarded slots is Ebb's too
+    public void Json_MarksTheChildsEbbRegions_AsTheChildReportsThem(string environment)
     {
-        using var child = new Child("address-space");
+        using var child = new Child("address-space", environment);
         var expected = ChildRanges(child);
+        Assert.Equal(environment.Length > 0, expected.Any(r => r.Part == "guard pool"));
         Assert.Contains(expected, r => r.Part == "page map");
         Assert.Contains(expected, r => r.Part == "huge block");
         Assert.Contains(expected, r => r.Part == "arena chunks");
