@@ -22,8 +22,19 @@ internal sealed unsafe class EbbMemoryManager : MemoryManager<byte>
         _length = length;
     }
 
-    /// <summary>A new block of <paramref name="length"/> bytes.</summary>
-    public static EbbMemoryManager Allocate(int length) => new((byte*)EbbMemory.Alloc((nuint)length), length);
+    /// <summary>
+    /// A new block of <paramref name="length"/> bytes: in a 24-byte <see cref="EbbPackedMemoryManager"/>
+    /// when it fits (below 128 KiB, as a pipe's segments are), else in this 32-byte one.
+    /// </summary>
+    public static MemoryManager<byte> Allocate(int length)
+    {
+        if (length <= EbbPackedMemoryManager.MaxLength)
+        {
+            if (EbbPackedMemoryManager.TryAllocate(length, out void* block) is { } packed) return packed;
+            EbbMemory.Free(block);
+        }
+        return new EbbMemoryManager((byte*)EbbMemory.Alloc((nuint)length), length);
+    }
 
     /// <summary>Whether the block has been freed.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;

@@ -9,7 +9,7 @@ return args.Length == 1 ? Scenarios.Run(args[0]) : Usage();
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|oom-trim|thread-death|thread-churn|brk|sampled-alignment|dispose-race|aligned-rss|check-overflow|heap-overflow|heap-dispose|heap-apis|uaf-read|leak");
+    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|address-space|idle|oom-trim|thread-death|thread-churn|brk|sampled-alignment|dispose-race|aligned-rss|check-overflow|heap-overflow|heap-dispose|heap-apis|uaf-read|leak");
     return 2;
 }
 
@@ -29,6 +29,8 @@ internal static unsafe class Scenarios
             case "oom-trim": return OutOfMemoryThenTrim();
             case "dispose-race": return DisposeRace();
             case "aligned-rss": return AlignedRss();
+            case "address-space": return AddressSpace();
+            case "idle": return Idle();
             default:
                 if (CheckScenarios.Run(name) is int code) return code;
                 Console.Error.WriteLine($"Ebb.TestHost: unknown scenario '{name}'");
@@ -45,6 +47,36 @@ internal static unsafe class Scenarios
     }
 
     private static void Print(string key, long value) => Console.WriteLine($"{key}={value}");
+
+    /// <summary>A .NET process that never touches Ebb: `ready`, then waits until stdin closes.</summary>
+    private static int Idle()
+    {
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        Console.In.ReadToEnd();
+        return 0;
+    }
+
+    /// <summary>
+    /// For `ebb map PID`: small, large and huge blocks held, then the ranges Ebb says it holds
+    /// (region=START-END KIND, hex), `ready`, and the blocks kept until stdin closes.
+    /// </summary>
+    private static int AddressSpace()
+    {
+        var blocks = new List<nint>();
+        foreach (nuint size in new nuint[] { 64, 4096, 256 << 10, 8 << 20, 12 << 20 })
+        {
+            byte* p = (byte*)EbbMemory.Alloc(size);
+            new Span<byte>(p, (int)Math.Min(size, 1 << 20)).Fill(1);
+            blocks.Add((nint)p);
+        }
+        foreach (var r in EbbAddressSpace.Regions()) Console.WriteLine($"region={r.Start:x}-{r.End:x} {r.Kind}");
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        Console.In.ReadToEnd();
+        foreach (nint p in blocks) EbbMemory.Free((void*)p);
+        return 0;
+    }
 
     /// <summary>256 MiB of small blocks, written, then freed; RSS back down after Trim or after the purge delay.</summary>
     private static int Rss(bool trim)

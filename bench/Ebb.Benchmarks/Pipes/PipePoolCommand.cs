@@ -10,9 +10,11 @@ namespace Ebb.Benchmarks.Pipes;
 /// thread filling whole segments from a source buffer and flushing each (waiting on its own thread), the reader consuming
 /// on the thread pool, with 4 KiB and 64 KiB segments, from .NET's pool
 /// (<see cref="MemoryPool{T}.Shared"/>, arrays from ArrayPool) and from
-/// <see cref="EbbMemoryPool.Shared"/>, side by side: throughput (best of R rounds, the pools
-/// taking turns, after one warm-up round each), and over all R rounds the Gen0 collections and the managed bytes allocated
-/// by every thread. The writer may run A segments (64) ahead of the reader
+/// <see cref="EbbMemoryPool.Shared"/>, side by side, and from Ebb with reused owner objects
+/// (<see cref="RecycledOwnerPool"/>, a measurement of what pooling owners would buy, not a shipped
+/// pool): throughput (best of R rounds, the pools taking turns, after one warm-up round each), and
+/// over all R rounds the Gen0 collections, the time the GC paused the process, and the managed
+/// bytes allocated by every thread. The writer may run A segments (64) ahead of the reader
 /// (it waits when it is A ahead, until the reader is A/2 behind).
 /// </summary>
 public static class PipePoolCommand
@@ -26,14 +28,18 @@ public static class PipePoolCommand
         if (gib <= 0 || rounds < 1 || ahead < 2) throw new ArgumentException("--gib must be above 0, --rounds at least 1 and --ahead at least 2");
         long total = (long)(gib * (1L << 30));
 
-        stdout.WriteLine($"| segment | pool | GiB/s (best of {rounds}) | Gen0 GCs | managed bytes allocated | ({gib} GiB a round, {rounds} rounds, writer up to {ahead} segments ahead) |");
-        stdout.WriteLine("|---|---|---:|---:|---:|---|");
-        var pools = new (string Name, MemoryPool<byte> Pool)[] { ("MemoryPool<byte>.Shared", MemoryPool<byte>.Shared), ("EbbMemoryPool.Shared", EbbMemoryPool.Shared) };
+        stdout.WriteLine($"| segment | pool | GiB/s (best of {rounds}) | Gen0 GCs | GC pause ms | managed bytes allocated | ({gib} GiB a round, {rounds} rounds, writer up to {ahead} segments ahead) |");
+        stdout.WriteLine("|---|---|---:|---:|---:|---:|---|");
+        var pools = new (string Name, MemoryPool<byte> Pool)[]
+        {
+            ("MemoryPool<byte>.Shared", MemoryPool<byte>.Shared), ("EbbMemoryPool.Shared", EbbMemoryPool.Shared), ("Ebb, owners reused (not shipped)", new RecycledOwnerPool()),
+        };
         foreach (int segment in new[] { 4096, 65536 })
         {
             var best = new double[pools.Length];
             var gen0 = new int[pools.Length];
             var allocated = new long[pools.Length];
+            var paused = new TimeSpan[pools.Length];
             foreach (var (_, pool) in pools) Pump(pool, segment, Math.Min(total, 64L << 20), ahead);
             // Rounds interleaved, one pool then the other, so that load from elsewhere on the machine falls on both alike.
             for (int r = 0; r < rounds; r++)
@@ -44,15 +50,17 @@ public static class PipePoolCommand
                     GC.WaitForPendingFinalizers();
                     int collections = GC.CollectionCount(0);
                     long bytes = GC.GetTotalAllocatedBytes(precise: true);
+                    TimeSpan pause = GC.GetTotalPauseDuration();
                     double seconds = Pump(pools[p].Pool, segment, total, ahead).TotalSeconds;
                     allocated[p] += GC.GetTotalAllocatedBytes(precise: true) - bytes;
                     gen0[p] += GC.CollectionCount(0) - collections;
+                    paused[p] += GC.GetTotalPauseDuration() - pause;
                     best[p] = Math.Max(best[p], total / seconds / (1L << 30));
                 }
             }
             for (int p = 0; p < pools.Length; p++)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {segment / 1024} KiB | {pools[p].Name} | {best[p]:F2} | {gen0[p]} | {allocated[p]:N0} | |"));
+                    $"| {segment / 1024} KiB | {pools[p].Name} | {best[p]:F2} | {gen0[p]} | {paused[p].TotalMilliseconds:F1} | {allocated[p]:N0} | |"));
         }
         return 0;
     }

@@ -34,7 +34,6 @@ internal sealed class EbbMeterReader
     /// </summary>
     public void Run(Func<EbbMeterSnapshot, bool> onSnapshot, CancellationToken cancel)
     {
-        var client = new DiagnosticsClient(_pid);
         var arguments = new Dictionary<string, string>
         {
             ["SessionId"] = _sessionId,
@@ -46,16 +45,11 @@ internal sealed class EbbMeterReader
         EventPipeSession session;
         try
         {
-            session = client.StartEventPipeSession(
-                [new EventPipeProvider(MetricsProvider, EventLevel.Informational, TimeSeriesValuesKeyword, arguments)], requestRundown: false);
+            session = DiagnosticsChannel.Start(_pid, new EventPipeProvider(MetricsProvider, EventLevel.Informational, TimeSeriesValuesKeyword, arguments));
         }
-        catch (Exception e) when (e is ServerNotAvailableException or DiagnosticsClientException or TimeoutException or IOException)
+        catch (DiagnosticsChannelException e)
         {
-            throw new CliException($"ebb stats: cannot attach to process {_pid}: not a .NET process, or its diagnostics are off (DOTNET_EnableDiagnostics=0)");
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw new CliException($"ebb stats: cannot attach to process {_pid}: permission denied (another user's process?)");
+            throw new CliException("ebb stats: " + e.Message);
         }
 
         using (session)
@@ -65,11 +59,7 @@ internal sealed class EbbMeterReader
             var values = new Dictionary<string, long>(StringComparer.Ordinal);
             var calls = new SortedDictionary<string, long>(StringComparer.Ordinal);
             using var source = new EventPipeEventSource(session.EventStream);
-            void Stop()
-            {
-                try { session.Stop(); }
-                catch (Exception e) when (e is ServerNotAvailableException or DiagnosticsClientException or IOException or ObjectDisposedException) { }
-            }
+            void Stop() => DiagnosticsChannel.Stop(session);
 
             source.Dynamic.All += e =>
             {

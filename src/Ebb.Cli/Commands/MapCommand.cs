@@ -32,6 +32,7 @@ public static unsafe class MapCommand
         bool html = output is not null && output != "-" && Path.GetExtension(output).ToLowerInvariant() is ".html" or ".htm";
 
         List<MapRegion> regions;
+        EbbRanges? ebb;
         if (pid == "self" && root == ProcPaths.DefaultRoot)
         {
             // ebb itself allocates nothing with Ebb: a small and a huge block make its arenas show.
@@ -40,7 +41,8 @@ public static unsafe class MapCommand
             {
                 new Span<byte>((void*)small, 64 * 1024).Fill(1);
                 new Span<byte>((void*)huge, 1 << 20).Fill(1);
-                regions = Read(pid, root, stderr);
+                ebb = EbbRanges.OfSelf();
+                regions = Read(pid, root, stderr, ebb);
             }
             finally
             {
@@ -48,11 +50,16 @@ public static unsafe class MapCommand
                 EbbMemory.Free((void*)huge);
             }
         }
-        else regions = Read(pid, root, stderr);
+        else
+        {
+            // Another live process is asked over its diagnostics channel (a missing one is Read's error).
+            ebb = root == ProcPaths.DefaultRoot && Directory.Exists(Path.Combine(root, pid)) ? EbbRanges.OfProcess(pid, stderr) : null;
+            regions = Read(pid, root, stderr, ebb);
+        }
         string title = Title(pid, root);
         if (json)
         {
-            stdout.WriteLine(AddressSpaceJson.Format(title, regions));
+            stdout.WriteLine(AddressSpaceJson.Format(title, regions, ebb?.Regions.Select(r => (r.Start, r.End, EbbRanges.Describe(r.Kind))).ToList()));
             return 0;
         }
         string text = html ? AddressSpaceHtml.Render(title, regions) : AddressSpaceSvg.Render(title, regions);
@@ -68,17 +75,19 @@ public static unsafe class MapCommand
 
     /// <summary>
     /// The regions of <paramref name="pid"/>: smaps when readable (for the resident parts),
-    /// else maps alone with a one-line note. For <c>self</c>, Ebb's own ranges are marked.
+    /// else maps alone with a one-line note. The lines that overlap Ebb's ranges
+    /// (<paramref name="ebb"/>; for <c>self</c> when not given, asked of ebb's own allocator)
+    /// are marked with the part of Ebb they hold.
     /// </summary>
-    internal static List<MapRegion> Read(string pid, string root, TextWriter stderr)
+    internal static List<MapRegion> Read(string pid, string root, TextWriter stderr, EbbRanges? ebb = null)
     {
-        bool self = pid == "self" && root == ProcPaths.DefaultRoot;
-        bool Ebbs(MapEntry m) => self && EbbRanges.Covers(m.Start, m.End);
+        if (ebb is null && pid == "self" && root == ProcPaths.DefaultRoot) ebb = EbbRanges.OfSelf();
+        MapRegion Region(MapEntry m, SmapsEntry? s) => ebb?.PartOf(m.Start, m.End) is { } part ? new MapRegion(m, s, true, part) : new MapRegion(m, s);
         ProcReadException? smapsError;
         try
         {
             var smaps = SmapsParser.Read(pid, root);
-            return [.. smaps.Select(s => new MapRegion(s.Map, s, Ebbs(s.Map)))];
+            return [.. smaps.Select(s => Region(s.Map, s))];
         }
         catch (ProcReadException e)
         {
@@ -95,7 +104,7 @@ public static unsafe class MapCommand
         }
         // The process is there but its smaps is not readable (another user's, or a saved tree without it).
         stderr.WriteLine($"ebb map: {smapsError.Message}; drawing from maps, without resident sizes");
-        return [.. maps.Select(m => new MapRegion(m, null, Ebbs(m)))];
+        return [.. maps.Select(m => Region(m, null))];
     }
 
     private static CliException Failure(string pid, ProcReadException e) => e.Kind switch
@@ -123,10 +132,14 @@ public static unsafe class MapCommand
         w.WriteLine("Usage: ebb map PID|self [-o FILE.svg|FILE.html] [--json] [--proc-root DIR]");
         w.WriteLine();
         w.WriteLine("Draws a process's address space: every mapping a band in address order, its height on a");
-        w.WriteLine("log scale of its size, coloured by kind (code, data, file, heap, anonymous, Ebb's arenas,");
+        w.WriteLine("log scale of its size, coloured by kind (code, data, file, heap, anonymous, Ebb's memory,");
         w.WriteLine("stack, vvar/vdso, guard), its resident part filled (from smaps), with a legend and totals.");
         w.WriteLine("HTML embeds the SVG and shows a region's every figure on hover. Without -o, SVG to stdout.");
         w.WriteLine("For 'self', ebb first allocates a 64 KiB and an 8 MiB block with Ebb, so that its arenas show.");
+        w.WriteLine("Ebb's regions (arena chunks, huge blocks, its page map and chunk map) are marked and named:");
+        w.WriteLine("ebb's own from its allocator; another process's asked over its .NET diagnostics channel.");
+        w.WriteLine("A process that is not .NET, does not use Ebb or cannot be attached to is drawn all the same,");
+        w.WriteLine("without Ebb's marks, with one line on stderr saying why (exit 0).");
         w.WriteLine();
         w.WriteLine("Options:");
         w.WriteLine("  -o, --output FILE   write FILE.svg or FILE.html");

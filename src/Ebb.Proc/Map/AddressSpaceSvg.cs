@@ -52,7 +52,7 @@ public static class AddressSpaceSvg
         RegionKind.File => "file (read-only)",
         RegionKind.Heap => "heap ([heap], the break)",
         RegionKind.Anonymous => "anonymous",
-        RegionKind.Ebb => "Ebb's arenas",
+        RegionKind.Ebb => "Ebb (arenas, huge blocks, maps)",
         RegionKind.Stack => "stack",
         RegionKind.Vdso => "vvar / vdso",
         _ => "guard / reserved (no access)",
@@ -239,7 +239,7 @@ public static class AddressSpaceSvg
         var m = r.Map;
         var kind = r.Kind;
         string colour = Colour(kind);
-        string name = m.Name.Length == 0 ? (kind == RegionKind.Ebb ? "[anon] (Ebb)" : "[anon]") : m.Name;
+        string name = m.Name.Length > 0 ? m.Name : r.EbbPart is { } part ? $"[anon] (Ebb's {part})" : kind == RegionKind.Ebb ? "[anon] (Ebb)" : "[anon]";
         string rss = r.RssBytes is ulong b ? Bytes(b) : "?";
         string label = $"{m.Start:x12}  {m.PermissionsText}  {Bytes(m.Size),9}  rss {rss,9}  {name}";
         svg.Append(Inv, $"<g class=\"region\" id=\"r{index}\" data-kind=\"{kind.ToString().ToLowerInvariant()}\" data-details=\"{Xml.Escape(Details(r))}\">");
@@ -323,7 +323,9 @@ public static class AddressSpaceSvg
         var m = r.Map;
         var sb = new StringBuilder();
         sb.Append($"{m.Start:x}-{m.End:x} {m.PermissionsText} {m.Offset:x8} {m.DeviceMajor:x2}:{m.DeviceMinor:x2} {m.Inode} {m.Name}".TrimEnd()).Append('\n');
-        sb.Append($"kind: {Describe(r.Kind)}\nsize: {Bytes(m.Size)} ({m.Size} bytes)");
+        sb.Append($"kind: {Describe(r.Kind)}\n");
+        if (r.EbbPart is { } part) sb.Append($"Ebb's: {part}\n");
+        sb.Append($"size: {Bytes(m.Size)} ({m.Size} bytes)");
         if (r.Smaps is { } s)
         {
             foreach (var f in s.Fields)

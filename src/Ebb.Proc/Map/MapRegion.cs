@@ -13,7 +13,7 @@ public enum RegionKind
     Heap,
     /// <summary>Anonymous memory: other allocators, thread stacks, the GC heap.</summary>
     Anonymous,
-    /// <summary>Ebb's arenas and huge blocks.</summary>
+    /// <summary>Ebb's memory: its arenas, huge blocks and the maps it reserves.</summary>
     Ebb,
     /// <summary><c>[stack]</c>: the main thread's stack.</summary>
     Stack,
@@ -27,7 +27,8 @@ public enum RegionKind
 /// <param name="Map">The maps line.</param>
 /// <param name="Smaps">Its smaps entry (null when smaps could not be read: then no resident part is drawn).</param>
 /// <param name="IsEbb">Ebb's allocator owns the region (told by the caller, or by an <c>[anon:ebb…]</c> name).</param>
-public sealed record MapRegion(MapEntry Map, SmapsEntry? Smaps = null, bool IsEbb = false)
+/// <param name="EbbPart">Which part of Ebb it is (e.g. <c>page map</c>, <c>arena chunks</c>), when the caller knows: it names an unnamed mapping.</param>
+public sealed record MapRegion(MapEntry Map, SmapsEntry? Smaps = null, bool IsEbb = false, string? EbbPart = null)
 {
     /// <summary>Resident bytes, or null when unknown.</summary>
     public ulong? RssBytes => Smaps is null ? null : Smaps.RssKb * 1024;

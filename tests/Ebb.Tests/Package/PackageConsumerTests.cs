@@ -16,6 +16,33 @@ public class PackageConsumerTests(PackagedApp app) : IClassFixture<PackagedApp>
     }
 
     [Fact]
+    public void Nuspec_TellsTheCommit_AndOriginsUrlOnlyWhenThereIsOne()
+    {
+        var repository = app.Nuspec().Descendants().Single(e => e.Name.LocalName == "repository");
+        Assert.Equal(Git("rev-parse", "HEAD"), (string?)repository.Attribute("commit"));
+        // No invented URL: origin's when the clone has one (and it is a URL), else none at all.
+        string origin = Git("remote", "get-url", "origin");
+        if (origin.Contains("://", StringComparison.Ordinal))
+            Assert.Equal(origin, (string?)repository.Attribute("url"));
+        else
+        {
+            Assert.Null(repository.Attribute("url"));
+            Assert.DoesNotContain(app.Nuspec().Descendants(), e => e.Name.LocalName == "projectUrl");
+        }
+    }
+
+    // git's answer, trimmed; "" when git fails (no remote called origin).
+    private static string Git(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = RepoRoot.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 ? output.Trim() : "";
+    }
+
+    [Fact]
     public void Allocation_Works()
     {
         var (code, stdout, stderr) = app.Run("alloc");

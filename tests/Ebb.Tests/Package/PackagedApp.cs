@@ -70,6 +70,14 @@ public sealed class PackagedApp : IDisposable
         return zip.Entries.Select(e => e.FullName).ToList();
     }
 
+    /// <summary>The package's manifest (Ebb.nuspec).</summary>
+    public System.Xml.Linq.XDocument Nuspec()
+    {
+        using var zip = ZipFile.OpenRead(Package);
+        using var stream = zip.GetEntry("Ebb.nuspec")!.Open();
+        return System.Xml.Linq.XDocument.Load(stream);
+    }
+
     /// <summary>Runs the app with <paramref name="scenario"/> and the given EBB_ variables (all others removed).</summary>
     public (int ExitCode, string Stdout, string Stderr) Run(string scenario, params (string Name, string Value)[] env)
     {

@@ -47,6 +47,59 @@ public class EbbMemoryPoolTests
     }
 
     [Theory]
+    [InlineData(1000)]
+    [InlineData(65536)]
+    [InlineData(256 << 10)] // above the packed owner's 128 KiB: the general one
+    public unsafe void DisposeAgain_AfterTheBlockWasRentedAgain_LeavesTheNewRentersBlockAlone(int size)
+    {
+        var first = EbbMemoryPool.Shared.Rent(size);
+        Memory<byte> stale = first.Memory;
+        nint firstBlock;
+        fixed (byte* p = first.Memory.Span) firstBlock = (nint)p;
+        first.Dispose();
+
+        // Rent until Ebb hands the freed block out again: that owner has the same memory, so a
+        // stale Dispose that freed "its" block would free the new renter's.
+        var others = new List<IMemoryOwner<byte>>();
+        IMemoryOwner<byte>? second = null;
+        try
+        {
+            for (int i = 0; i < 4096 && second is null; i++)
+            {
+                var owner = EbbMemoryPool.Shared.Rent(size);
+                fixed (byte* p = owner.Memory.Span)
+                    if ((nint)p == firstBlock) second = owner;
+                    else others.Add(owner);
+            }
+            Assert.True(second is not null, "the freed block was not rented again");
+            Assert.NotSame(first, second);
+
+            first.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => stale.Span.Length);
+            second.Memory.Span.Fill(0x3C);
+            // Still a live block: asking the size of a freed one throws DoubleFree.
+            Assert.True(EbbMemory.UsableSize((void*)firstBlock) >= (nuint)size);
+            Assert.Equal(0x3C, second.Memory.Span[^1]);
+            second.Dispose(); // frees it now, once, without a DoubleFree
+        }
+        finally
+        {
+            foreach (var o in others) o.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Owners_AreSmall_ForPipeSegments()
+    {
+        // One owner object a rent (owners are not reused: see EbbMemoryPool): 24 bytes up to 128 KiB.
+        EbbMemoryPool.Shared.Rent(4096).Dispose();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) EbbMemoryPool.Shared.Rent(4096).Dispose();
+        long perRent = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000;
+        Assert.Equal(24, perRent);
+    }
+
+    [Theory]
     [InlineData(4096)]
     [InlineData(65536)]
     public async Task Pipe_PumpsDataBetweenTwoThreads_Verified_EveryOwnerReturned_InUseBytesBack(int segmentSize)
