@@ -36,7 +36,7 @@ public static unsafe class EbbAddressSpace
         if (PageMap.Flat)
             regions.Add(new EbbRegion((ulong)PageMap.Base, (ulong)PageMap.Base + ((ulong)PageMap.Entries + 1) * (ulong)sizeof(nint), EbbRegionKind.PageMap));
         regions.Add(new EbbRegion((ulong)ChunkMap.Map, (ulong)ChunkMap.Map + Layout.ChunkMapEntries, EbbRegionKind.ChunkMap));
-        if (Checks.Checker.Sampled is { } pool)
+        if (Checks.Checker.s_sampled is { } pool)
             regions.Add(new EbbRegion((ulong)pool.PoolStart, (ulong)pool.PoolStart + pool.PoolLength, EbbRegionKind.GuardPool));
 
         // The chunks in use, found without the lock (a byte read is atomic); each is checked again under it.

@@ -15,15 +15,15 @@ namespace Ebb;
 [EventSource(Name = EbbAddressSpace.EventSourceName)]
 internal sealed class EbbAddressSpaceEvents : EventSource
 {
-    private static EbbAddressSpaceEvents? log;
-    private static readonly Lock gate = new();
+    private static EbbAddressSpaceEvents? s_log;
+    private static readonly Lock s_gate = new();
 
     private EbbAddressSpaceEvents() { }
 
     /// <summary>Creates the source (once): from then on a session can ask.</summary>
     internal static void Start()
     {
-        lock (gate) log ??= new EbbAddressSpaceEvents();
+        lock (s_gate) s_log ??= new EbbAddressSpaceEvents();
     }
 
     /// <summary>
