@@ -1,3 +1,9 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 namespace Ebb.Cli;
 
 /// <summary>
@@ -10,7 +16,7 @@ public static class Cli
     public delegate int Verb(string[] args, TextWriter stdout, TextWriter stderr);
 
     // One line per verb, in the order `ebb --help` lists them.
-    private static readonly (string Name, Verb Run, string Summary)[] Verbs =
+    private static readonly (string Name, Verb Run, string Summary)[] s_verbs =
     [
         ("tour", TourCommand.Run, "a guided run through everything below, on this process"),
         ("lab", LabCommand.Run, "the classic memory experiments, runnable"),
@@ -36,7 +42,7 @@ public static class Cli
             stdout.WriteLine($"ebb {typeof(Cli).Assembly.GetName().Version}");
             return 0;
         }
-        foreach (var verb in Verbs)
+        foreach (var verb in s_verbs)
         {
             if (verb.Name != args[0]) continue;
             try
@@ -73,7 +79,7 @@ public static class Cli
         w.WriteLine("Usage: ebb COMMAND [OPTIONS]");
         w.WriteLine();
         w.WriteLine("Commands:");
-        foreach (var verb in Verbs) w.WriteLine($"  {verb.Name,-7} {verb.Summary}");
+        foreach (var verb in s_verbs) w.WriteLine($"  {verb.Name,-7} {verb.Summary}");
         w.WriteLine();
         w.WriteLine("Run 'ebb COMMAND --help' for a command's options.");
     }

@@ -8,7 +8,7 @@ namespace Ebb.Proc;
 public readonly record struct AuxvEntry(ulong Type, ulong Value)
 {
     /// <summary>The key's name, e.g. <c>AT_SYSINFO_EHDR</c>, or <c>AT_&lt;n&gt;</c> for unknown keys.</summary>
-    public string TypeName => TypeNames.TryGetValue(Type, out var n) ? n : $"AT_{Type}";
+    public string TypeName => s_typeNames.TryGetValue(Type, out var n) ? n : $"AT_{Type}";
 
     /// <summary>AT_NULL: ends the vector.</summary>
     public const ulong AT_NULL = 0;
@@ -21,7 +21,7 @@ public readonly record struct AuxvEntry(ulong Type, ulong Value)
     /// <summary>AT_SYSINFO_EHDR: address of the vDSO's ELF header.</summary>
     public const ulong AT_SYSINFO_EHDR = 33;
 
-    private static readonly Dictionary<ulong, string> TypeNames = new()
+    private static readonly Dictionary<ulong, string> s_typeNames = new()
     {
         [0] = "AT_NULL", [1] = "AT_IGNORE", [2] = "AT_EXECFD", [3] = "AT_PHDR", [4] = "AT_PHENT",
         [5] = "AT_PHNUM", [6] = "AT_PAGESZ", [7] = "AT_BASE", [8] = "AT_FLAGS", [9] = "AT_ENTRY",

@@ -23,7 +23,7 @@ public enum MapPermissions : byte
 /// <summary>Text form of <see cref="MapPermissions"/>, as the kernel writes it.</summary>
 public static class MapPermissionsText
 {
-    private static readonly string[] Texts = Build();
+    private static readonly string[] s_texts = Build();
 
     private static string[] Build()
     {
@@ -43,5 +43,5 @@ public static class MapPermissionsText
     }
 
     /// <summary>The four letters, e.g. <c>r-xp</c>.</summary>
-    public static string ToText(this MapPermissions permissions) => Texts[(int)permissions & 15];
+    public static string ToText(this MapPermissions permissions) => s_texts[(int)permissions & 15];
 }

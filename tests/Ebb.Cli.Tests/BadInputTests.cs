@@ -1,3 +1,9 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Diagnostics;
 using static Ebb.Cli.Tests.CliRunner;
 
@@ -49,9 +55,9 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Trees>
         public void Dispose() => Directory.Delete(Root, recursive: true);
     }
 
-    private readonly Trees trees;
+    private readonly Trees _trees;
 
-    public BadInputTests(Trees trees) => this.trees = trees;
+    public BadInputTests(Trees trees) => this._trees = trees;
 
     // A directory that does not exist, and a path no one (not even root) can create a file at.
     private const string Missing = "/nonexistent-ebb-dir";
@@ -219,7 +225,7 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Trees>
     [MemberData(nameof(TreeCases))]
     public void DamagedProcTree_IsOneLineAndNonZero(string tree, string verb)
     {
-        string root = Path.Combine(trees.Root, tree);
+        string root = Path.Combine(_trees.Root, tree);
         string[] args = verb.Split(' ') switch
         {
             ["free"] => ["free", "--proc-root", root],

@@ -7,12 +7,12 @@ public class FolderLayerTests
     // Lowest first: the libc calls and the terminal (styles, wrapping, pipes, the one-line
     // error); the verbs of Commands; the labs, which may use Commands; the tour, which runs
     // labs and commands; the root (Program, Cli's dispatch), which knows every verb.
-    private static readonly string[] Layers = ["Interop,Terminal", "Commands", "Lab", "Tour", "."];
+    private static readonly string[] s_layers = ["Interop,Terminal", "Commands", "Lab", "Tour", "."];
 
     [Fact]
     public void EbbCli_FoldersOnlyPointDown()
     {
-        var violations = FolderLayers.Violations(Path.Combine(FolderLayers.RepoRoot, "src", "Ebb.Cli"), Layers);
+        var violations = FolderLayers.Violations(Path.Combine(FolderLayers.RepoRoot, "src", "Ebb.Cli"), s_layers);
         Assert.True(violations.Count == 0, "folders that point up or sideways:\n" + string.Join('\n', violations));
     }
 

@@ -1,6 +1,12 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Globalization;
 using System.Text.Json;
-using Ebb.Tests.Fixtures;
+using Ebb.Proc.Tests.Free;
 using static Ebb.Cli.Tests.CliRunner;
 
 namespace Ebb.Cli.Tests;
@@ -9,16 +15,16 @@ namespace Ebb.Cli.Tests;
 // input (a saved tree, so both runs see the same numbers).
 public sealed class JsonOutputTests : IDisposable
 {
-    private readonly string root = Directory.CreateTempSubdirectory("ebb-json-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("ebb-json-").FullName;
 
     public JsonOutputTests()
     {
-        Directory.CreateDirectory(Path.Combine(root, "4242"));
-        File.WriteAllText(Path.Combine(root, "4242", "status"),
+        Directory.CreateDirectory(Path.Combine(_root, "4242"));
+        File.WriteAllText(Path.Combine(_root, "4242", "status"),
             "Name:\tsubject\nTgid:\t4242\nVmRSS:\t   20992 kB\nRssAnon:\t   12288 kB\nRssFile:\t    8192 kB\nRssShmem:\t     512 kB\n");
     }
 
-    public void Dispose() => Directory.Delete(root, true);
+    public void Dispose() => Directory.Delete(_root, true);
 
     private static long[] Numbers(string line) =>
         line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
@@ -62,8 +68,8 @@ public sealed class JsonOutputTests : IDisposable
     [Fact]
     public void Watch_Json_IsOneObjectASample_MatchingTheText()
     {
-        var text = Run("watch", "4242", "--proc-root", root, "--count", "2", "--interval", "0.001");
-        var json = Run("watch", "4242", "--proc-root", root, "--count", "2", "--interval", "0.001", "--json");
+        var text = Run("watch", "4242", "--proc-root", _root, "--count", "2", "--interval", "0.001");
+        var json = Run("watch", "4242", "--proc-root", _root, "--count", "2", "--interval", "0.001", "--json");
         Assert.Equal((0, ""), (json.Code, json.Err));
         var objects = json.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(2, objects.Count);

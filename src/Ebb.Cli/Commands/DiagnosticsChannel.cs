@@ -1,6 +1,6 @@
 using Microsoft.Diagnostics.NETCore.Client;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// Starts an EventPipe session in another .NET process over its diagnostics IPC channel, the

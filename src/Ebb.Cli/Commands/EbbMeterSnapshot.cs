@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Ebb.Os;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// The figures of Ebb's meter (<see cref="EbbMetrics"/>) at one moment, from this process's

@@ -1,7 +1,12 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Proc.Map;
 using Ebb.Proc;
 using Ebb.Proc.Free;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// <c>ebb free</c>: procps-ng 4.0.2's <c>free</c>, byte for byte: the same options (parsed
@@ -61,7 +66,7 @@ public static class FreeCommand
         """;
 
     // The long options in free.c's table order (glibc lists ambiguous matches in this order).
-    private static readonly LongOption[] LongOptions =
+    private static readonly LongOption[] s_longOptions =
     [
         new("bytes", false, "b"),
         new("kilo", false, "kilo"),
@@ -89,7 +94,7 @@ public static class FreeCommand
         new("json", false, "json", Abbreviable: false),
     ];
 
-    private static readonly GetoptLong Parser = new("free", "bkmghltvc:ws:V", LongOptions);
+    private static readonly GetoptLong s_parser = new("free", "bkmghltvc:ws:V", s_longOptions);
 
     /// <summary>Runs <c>ebb free ARGS</c>; returns the exit code.</summary>
     /// <param name="args">The arguments after <c>free</c>.</param>
@@ -138,7 +143,7 @@ public static class FreeCommand
         string? procRoot = null;
         var operands = new List<string>();
 
-        foreach (var opt in Parser.Parse(args, operands))
+        foreach (var opt in s_parser.Parse(args, operands))
         {
             if (opt.Error is not null)
             {

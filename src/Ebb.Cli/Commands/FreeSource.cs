@@ -1,6 +1,6 @@
 using Ebb.Proc;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// Reads meminfo for <c>ebb free</c> and turns a failure into procps's one-line message:

@@ -1,4 +1,4 @@
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// glibc's <c>getopt_long</c>, reproduced so that procps-compatible verbs accept the same

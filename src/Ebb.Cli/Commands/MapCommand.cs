@@ -1,6 +1,11 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Proc.Map;
 using Ebb.Proc;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// <c>ebb map PID|self [-o FILE.svg|FILE.html] [--proc-root DIR]</c>: the address space as a

@@ -1,4 +1,9 @@
-namespace Ebb.Cli;
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Proc.Map;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// The one check of an output file named on the command line (<c>watch -o</c>, <c>map -o</c>,

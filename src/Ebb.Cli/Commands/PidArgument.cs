@@ -1,4 +1,4 @@
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// The one reading of a process named on the command line, shared by every verb: a decimal

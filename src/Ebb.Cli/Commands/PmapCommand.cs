@@ -1,7 +1,7 @@
 using Ebb.Proc;
 using Ebb.Proc.Pmap;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// <c>ebb pmap</c>: procps-ng 4.0.2's <c>pmap</c> — output, messages and exit codes — with the
@@ -99,7 +99,7 @@ public static class PmapCommand
     private static PmapExit Usage(string? firstLine = null) => new((firstLine is null ? "" : firstLine + "\n") + UsageText, 1);
 
     // procps-ng 4.0.2's option table, in its order (glibc lists ambiguities in this order).
-    private static readonly LongOption[] LongOptions =
+    private static readonly LongOption[] s_longOptions =
     [
         new("extended", false, "x"), new("device", false, "d"), new("quiet", false, "q"),
         new("range", true, "A"), new("help", false, "h"), new("version", false, "V"),
@@ -110,7 +110,7 @@ public static class PmapCommand
         new("json", false, "json", Abbreviable: false),
     ];
 
-    private static readonly GetoptLong Parser = new("pmap", "xXrdqA:hVcC:nN:p", LongOptions);
+    private static readonly GetoptLong s_parser = new("pmap", "xXrdqA:hVcC:nN:p", s_longOptions);
 
     private static int Execute(string[] args, PmapOutput output, TextWriter stderr, uint? shmMinor)
     {
@@ -121,7 +121,7 @@ public static class PmapCommand
         string? rcFile = null;
         string root = ProcPaths.DefaultRoot;
         var operands = new List<string>();
-        foreach (var opt in Parser.Parse(args, operands))
+        foreach (var opt in s_parser.Parse(args, operands))
         {
             switch (opt.Id)
             {

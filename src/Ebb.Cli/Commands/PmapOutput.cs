@@ -1,6 +1,6 @@
 using Ebb.Proc.Pmap;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// Where <c>ebb pmap</c>'s bytes go. On the real console they are written unchanged to the

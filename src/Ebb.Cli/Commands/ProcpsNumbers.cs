@@ -1,4 +1,4 @@
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// The number parsers procps's tools use for option arguments (its <c>strutils.c</c>),

@@ -1,8 +1,13 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Proc.Map;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// <c>ebb run [OPTIONS] [--] COMMAND [ARGS…]</c>: runs a command with libebb.so (Ebb's allocator

@@ -1,6 +1,11 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Proc.Map;
 using System.Globalization;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// <c>ebb stats PID|self [--interval S [--count N]] [--json]</c>: Ebb's meter of a running .NET process

@@ -1,7 +1,12 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Proc.Map;
 using System.Globalization;
 using Ebb.Proc.Vdso;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// <c>ebb vdso [PID|self] [--bench [-n N]] [--file FILE] [--dump FILE]</c>: the vDSO's ELF

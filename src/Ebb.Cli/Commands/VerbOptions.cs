@@ -1,4 +1,9 @@
-namespace Ebb.Cli;
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Proc.Map;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// The one argument parser of the verbs that are not procps clones (map, vdso, watch, stats,
@@ -17,15 +22,15 @@ namespace Ebb.Cli;
 /// </summary>
 internal sealed class VerbOptions
 {
-    private readonly string verb;
-    private readonly Dictionary<string, Option> options = new(StringComparer.Ordinal);
-    private Action<string>? positional;
-    private Func<string, string> missingValue = name => $"option '{name}' needs a value";
+    private readonly string _verb;
+    private readonly Dictionary<string, Option> _options = new(StringComparer.Ordinal);
+    private Action<string>? _positional;
+    private Func<string, string> _missingValue = name => $"option '{name}' needs a value";
 
     private sealed record Option(Action<string?> Take, bool TakesValue, string? Missing);
 
     /// <summary>A parser for <c>ebb VERB</c>; <paramref name="verb"/> is what errors name, e.g. <c>map</c> or <c>lab brk</c>.</summary>
-    public VerbOptions(string verb) => this.verb = verb;
+    public VerbOptions(string verb) => this._verb = verb;
 
     /// <summary>Declares <c>-h</c> and <c>--help</c>: when met, <see cref="Parse"/> returns false at once.</summary>
     public VerbOptions Help() => Add("-h|--help", new Option(_ => { }, false, null));
@@ -43,14 +48,14 @@ internal sealed class VerbOptions
     /// <summary>What to say, for every value option without its own message, when a value is missing (given the name typed).</summary>
     public VerbOptions MissingValue(Func<string, string> message)
     {
-        missingValue = message;
+        _missingValue = message;
         return this;
     }
 
     /// <summary>Declares what a word that is not an option means; without it, any such word is an unknown option.</summary>
     public VerbOptions Positional(Action<string> take)
     {
-        positional = take;
+        _positional = take;
         return this;
     }
 
@@ -61,35 +66,35 @@ internal sealed class VerbOptions
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
-            if (options.TryGetValue(a, out var option))
+            if (_options.TryGetValue(a, out var option))
             {
                 if (a is "-h" or "--help" && !option.TakesValue) return false;
                 if (!option.TakesValue) option.Take(null);
                 else if (i + 1 < args.Count) option.Take(args[++i]);
-                else throw Error(option.Missing ?? missingValue(a));
+                else throw Error(option.Missing ?? _missingValue(a));
                 continue;
             }
             int eq = a.IndexOf('=');
-            if (a.StartsWith("--", StringComparison.Ordinal) && eq > 2 && options.TryGetValue(a[..eq], out option) && option.TakesValue)
+            if (a.StartsWith("--", StringComparison.Ordinal) && eq > 2 && _options.TryGetValue(a[..eq], out option) && option.TakesValue)
             {
                 option.Take(a[(eq + 1)..]);
                 continue;
             }
-            if ((a.StartsWith('-') && a.Length > 1) || positional is null) throw Unknown(a);
-            positional(a);
+            if ((a.StartsWith('-') && a.Length > 1) || _positional is null) throw Unknown(a);
+            _positional(a);
         }
         return true;
     }
 
     /// <summary>The verb's "unknown option" error for <paramref name="arg"/>.</summary>
-    public CliException Unknown(string arg) => Error($"unknown option '{arg}' (try 'ebb {verb} --help')");
+    public CliException Unknown(string arg) => Error($"unknown option '{arg}' (try 'ebb {_verb} --help')");
 
     /// <summary>A one-line error of this verb: <c>ebb VERB: MESSAGE</c>.</summary>
-    public CliException Error(string message) => new($"ebb {verb}: {message}");
+    public CliException Error(string message) => new($"ebb {_verb}: {message}");
 
     private VerbOptions Add(string names, Option option)
     {
-        foreach (var name in names.Split('|')) options.Add(name, option);
+        foreach (var name in names.Split('|')) _options.Add(name, option);
         return this;
     }
 }

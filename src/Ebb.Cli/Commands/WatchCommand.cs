@@ -1,8 +1,13 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Proc.Map;
 using System.Globalization;
 using Ebb.Proc;
 using Ebb.Proc.Watch;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Commands;
 
 /// <summary>
 /// <c>ebb watch PID|self [--interval S] [--count N] [-o FILE.svg] [--proc-root DIR]</c>: a

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Interop;
 
 /// <summary>
 /// The libc calls the labs and the tour make themselves, compiled into this assembly alone

@@ -1,4 +1,9 @@
-namespace Ebb.Cli;
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
+namespace Ebb.Cli.Lab;
 
 /// <summary>
 /// <c>ebb lab brk</c>: the program break moved by 128 bytes, <c>[heap]</c> rounded to a

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Lab;
 
 /// <summary>
 /// The classic heap mistakes, each as a method that makes it with <see cref="EbbMemory"/>,
@@ -19,7 +19,7 @@ internal static unsafe class ErrorScenarios
     }
 
     /// <summary>The classic list, in its usual order, then the self-checks.</summary>
-    internal static readonly Scenario[] All =
+    internal static readonly Scenario[] s_all =
     [
         new("no-alloc", "forgetting to allocate: writing through a pointer never set", "",
             "the runtime: the access hits the unmapped first page and becomes a NullReferenceException", NoAlloc),
@@ -54,7 +54,7 @@ internal static unsafe class ErrorScenarios
     ];
 
     /// <summary>The scenario called <paramref name="name"/>, or null.</summary>
-    internal static Scenario? Find(string name) => All.FirstOrDefault(s => s.Name == name);
+    internal static Scenario? Find(string name) => s_all.FirstOrDefault(s => s.Name == name);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void NoAlloc()

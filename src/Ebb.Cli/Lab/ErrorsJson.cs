@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Lab;
 
 /// <summary>
 /// <c>ebb lab errors --json</c>: one JSON object a mistake, a line each (the JSON section of

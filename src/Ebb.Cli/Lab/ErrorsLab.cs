@@ -1,6 +1,11 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Diagnostics;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Lab;
 
 /// <summary>
 /// <c>ebb lab errors</c>: the classic list of heap mistakes, each made for real in a child
@@ -9,8 +14,8 @@ namespace Ebb.Cli;
 /// </summary>
 public sealed class ErrorsLab : ILabExperiment
 {
-    private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(60);
-    private static readonly string[] ModeVariables = ["EBB_CHECK", "EBB_GUARD", "EBB_LEAKS", "EBB_QUARANTINE_MB", "EBB_STACKS", "EBB_GUARD_SLOTS", "EBB_PRINT_ERRORS", "EBB_LEAK_EXITCODE"];
+    private static readonly TimeSpan s_childTimeout = TimeSpan.FromSeconds(60);
+    private static readonly string[] s_modeVariables = ["EBB_CHECK", "EBB_GUARD", "EBB_LEAKS", "EBB_QUARANTINE_MB", "EBB_STACKS", "EBB_GUARD_SLOTS", "EBB_PRINT_ERRORS", "EBB_LEAK_EXITCODE"];
 
     /// <inheritdoc />
     public string Name => "errors";
@@ -32,15 +37,15 @@ public sealed class ErrorsLab : ILabExperiment
             stdout.WriteLine("Usage: ebb lab errors [MISTAKE...] [--json]");
             stdout.WriteLine();
             stdout.WriteLine("Makes each mistake in a child process under the mode that catches it. Mistakes:");
-            foreach (var s in ErrorScenarios.All.Where(s => s.Classic)) stdout.WriteLine($"  {s.Name,-24} {s.Mistake}");
+            foreach (var s in ErrorScenarios.s_all.Where(s => s.Classic)) stdout.WriteLine($"  {s.Name,-24} {s.Mistake}");
             stdout.WriteLine();
             stdout.WriteLine("Run only when named (variants and self-checks):");
-            foreach (var s in ErrorScenarios.All.Where(s => !s.Classic)) stdout.WriteLine($"  {s.Name,-24} {s.Mistake}");
+            foreach (var s in ErrorScenarios.s_all.Where(s => !s.Classic)) stdout.WriteLine($"  {s.Name,-24} {s.Mistake}");
             stdout.WriteLine();
             stdout.WriteLine("  --json   one JSON object a mistake, a line each (schema: docs/compatibility.md)");
             return 0;
         }
-        if (chosen.Count == 0) chosen.AddRange(ErrorScenarios.All.Where(s => s.Classic));
+        if (chosen.Count == 0) chosen.AddRange(ErrorScenarios.s_all.Where(s => s.Classic));
 
         int n = 0;
         foreach (var s in chosen)
@@ -79,7 +84,7 @@ public sealed class ErrorsLab : ILabExperiment
         };
         foreach (var a in prefix) psi.ArgumentList.Add(a);
         foreach (var a in new[] { "lab", "errors", "--child", name }) psi.ArgumentList.Add(a);
-        foreach (var v in ModeVariables) psi.Environment.Remove(v);
+        foreach (var v in s_modeVariables) psi.Environment.Remove(v);
         // The runtime's own crash dump and tiered-compilation noise stay out of the report.
         psi.Environment["DOTNET_DbgEnableMiniDump"] = "0";
         // The child prints a caught EbbMemoryException's report itself: Ebb's own copy on stderr would double it.
@@ -88,7 +93,7 @@ public sealed class ErrorsLab : ILabExperiment
         using var p = Process.Start(psi) ?? throw new CliException("ebb lab errors: could not start a child process");
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(ChildTimeout))
+        if (!p.WaitForExit(s_childTimeout))
         {
             p.Kill(entireProcessTree: true);
             p.WaitForExit();

@@ -1,6 +1,11 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Text.Json;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Lab;
 
 /// <summary>
 /// Runs an experiment in a child <c>ebb lab NAME --in-process --json</c> and reads its facts
@@ -8,13 +13,13 @@ namespace Ebb.Cli;
 /// </summary>
 internal static class LabChild
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
     /// <summary>The facts the child measured.</summary>
     /// <exception cref="CliException">The child failed; its one-line error is passed on.</exception>
     public static T Measure<T>(string name)
     {
-        var (code, stdout, stderr) = SelfProcess.Run(Timeout, "lab", name, "--in-process", "--json");
+        var (code, stdout, stderr) = SelfProcess.Run(s_timeout, "lab", name, "--in-process", "--json");
         if (code != 0)
         {
             string why = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? $"exit code {code}";
@@ -38,7 +43,7 @@ internal static class LabChild
     }
 
     /// <summary>The facts as indented JSON.</summary>
-    public static string ToJson<T>(T facts) => JsonSerializer.Serialize(facts, Indented);
+    public static string ToJson<T>(T facts) => JsonSerializer.Serialize(facts, s_indented);
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 }

@@ -1,4 +1,9 @@
-namespace Ebb.Cli;
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
+namespace Ebb.Cli.Lab;
 
 /// <summary>
 /// <c>ebb lab NAME</c>: the classic memory experiments, each real (the system calls happen;
@@ -7,7 +12,7 @@ namespace Ebb.Cli;
 public static class LabCommand
 {
     // One line per experiment, in the order `ebb lab` lists them; each lives in its own file under Lab/.
-    private static readonly ILabExperiment[] Experiments =
+    private static readonly ILabExperiment[] s_experiments =
     [
         new BrkLab(),
         new MmapLab(),
@@ -25,7 +30,7 @@ public static class LabCommand
             stdout.WriteLine("Usage: ebb lab EXPERIMENT [OPTIONS]");
             stdout.WriteLine();
             stdout.WriteLine("Experiments:");
-            foreach (var e in Experiments) stdout.WriteLine($"  {e.Name,-10} {e.Summary}");
+            foreach (var e in s_experiments) stdout.WriteLine($"  {e.Name,-10} {e.Summary}");
             stdout.WriteLine();
             stdout.WriteLine("Every experiment but errors takes:");
             stdout.WriteLine("  --json        print the measured facts as JSON");
@@ -34,7 +39,7 @@ public static class LabCommand
             // A listing asked for, with or without --help: nothing failed.
             return 0;
         }
-        foreach (var e in Experiments)
+        foreach (var e in s_experiments)
             if (e.Name == args[0]) return e.Run(args[1..], stdout, stderr);
         throw new CliException($"ebb lab: unknown experiment '{args[0]}' (try 'ebb lab --help')");
     }

@@ -1,4 +1,4 @@
-namespace Ebb.Cli;
+namespace Ebb.Cli.Lab;
 
 /// <summary>Number formats shared by the experiments' printers.</summary>
 internal static class LabFormat

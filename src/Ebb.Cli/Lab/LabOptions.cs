@@ -1,4 +1,9 @@
-namespace Ebb.Cli;
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
+namespace Ebb.Cli.Lab;
 
 /// <summary>The options every experiment of <c>ebb lab</c> takes.</summary>
 /// <param name="Help">Show the experiment's help.</param>

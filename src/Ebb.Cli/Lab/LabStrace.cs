@@ -1,6 +1,11 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Diagnostics;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Lab;
 
 /// <summary>
 /// <c>ebb lab NAME --strace</c>: runs the experiment in a child process under strace(1),

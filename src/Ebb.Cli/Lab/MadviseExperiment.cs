@@ -1,6 +1,11 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Text;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Lab;
 
 /// <summary>What <c>ebb lab madvise</c> demonstrates, measured. Page counts are exact (pagemap); kB figures are the kernel's.</summary>
 /// <param name="Size">Bytes of the anonymous mapping.</param>

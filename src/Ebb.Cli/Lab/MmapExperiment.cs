@@ -1,4 +1,9 @@
-namespace Ebb.Cli;
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
+namespace Ebb.Cli.Lab;
 
 /// <summary>What <c>ebb lab mmap</c> demonstrates, measured.</summary>
 /// <param name="Asked">Bytes asked of mmap: 5 ints.</param>

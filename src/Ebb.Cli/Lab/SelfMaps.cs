@@ -1,6 +1,6 @@
 using Ebb.Proc;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Lab;
 
 /// <summary>
 /// What the experiments ask of this process's own /proc files, through the Ebb.Proc readers:

@@ -1,7 +1,12 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Lab;
 
 /// <summary>
 /// Runs <c>ebb</c> again as a child process, whichever way this one was started (the

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Lab;
 
 /// <summary>Where one block landed.</summary>
 /// <param name="Size">Bytes asked for.</param>

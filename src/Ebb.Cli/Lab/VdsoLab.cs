@@ -1,8 +1,13 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Diagnostics;
 using System.Globalization;
 using Ebb.Proc.Vdso;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Lab;
 
 /// <summary>
 /// <c>ebb lab vdso</c>: clock_gettime through the vDSO and as a raw system call, the cost of

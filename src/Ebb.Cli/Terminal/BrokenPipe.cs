@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Terminal;
 
 /// <summary>
 /// A reader that went away (<c>ebb watch PID | head -1</c>): .NET's console writer swallows

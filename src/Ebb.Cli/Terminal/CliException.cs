@@ -1,4 +1,4 @@
-namespace Ebb.Cli;
+namespace Ebb.Cli.Terminal;
 
 /// <summary>A failure a verb reports as one line (the message as printed) with a chosen exit code.</summary>
 public sealed class CliException(string message, int exitCode = 1) : Exception(message)

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Terminal;
 
 /// <summary>
 /// Standard output when fd 1 is not open at all (<c>ebb free &gt;&amp;-</c>): the first write

@@ -1,4 +1,4 @@
-namespace Ebb.Cli;
+namespace Ebb.Cli.Terminal;
 
 /// <summary>
 /// Text styles for the tour and the labs: each wraps a string in an ANSI SGR sequence, or
@@ -6,9 +6,9 @@ namespace Ebb.Cli;
 /// </summary>
 public sealed class TextStyle
 {
-    private readonly bool ansi;
+    private readonly bool _ansi;
 
-    private TextStyle(bool ansi) => this.ansi = ansi;
+    private TextStyle(bool ansi) => this._ansi = ansi;
 
     /// <summary>The style that adds no escape codes.</summary>
     public static TextStyle Plain { get; } = new(false);
@@ -34,5 +34,5 @@ public sealed class TextStyle
     /// <summary>Something that went wrong, or an error being demonstrated: red.</summary>
     public string Bad(string text) => Wrap("31", text);
 
-    private string Wrap(string sgr, string text) => ansi && text.Length > 0 ? $"\e[{sgr}m{text}\e[0m" : text;
+    private string Wrap(string sgr, string text) => _ansi && text.Length > 0 ? $"\e[{sgr}m{text}\e[0m" : text;
 }

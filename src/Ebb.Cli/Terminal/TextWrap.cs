@@ -1,4 +1,4 @@
-namespace Ebb.Cli;
+namespace Ebb.Cli.Terminal;
 
 /// <summary>Greedy word wrapping for the tour's explanations.</summary>
 internal static class TextWrap

@@ -1,8 +1,13 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Globalization;
 using System.Text;
 using Ebb.Proc;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Tour;
 
 /// <summary>
 /// Text of the allocator chapter: pure functions from the measured runs to lines, so the

@@ -1,8 +1,9 @@
+using Ebb.Cli.Interop;
 using System.Diagnostics;
 using Ebb.Os;
 using Ebb.Proc;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Tour;
 
 /// <summary>The process's memory at one moment, as the allocator chapter shows it.</summary>
 /// <param name="Rss">VmRSS, bytes.</param>

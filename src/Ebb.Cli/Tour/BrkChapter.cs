@@ -1,7 +1,12 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Globalization;
 using System.Text;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Tour;
 
 /// <summary>The tour's brk chapter: <c>ebb lab brk</c>, run in a child process of ebb.</summary>
 public sealed class BrkChapter : ITourChapter

@@ -2,7 +2,7 @@ using System.Globalization;
 using Ebb.Proc;
 using Ebb.Proc.Free;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Tour;
 
 /// <summary>
 /// The tour's first chapter: <c>free -h</c> of this machine, what its columns mean, and the

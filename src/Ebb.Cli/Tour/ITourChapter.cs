@@ -1,4 +1,4 @@
-namespace Ebb.Cli;
+namespace Ebb.Cli.Tour;
 
 /// <summary>One chapter of <c>ebb tour</c>.</summary>
 public interface ITourChapter

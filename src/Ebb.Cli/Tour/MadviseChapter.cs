@@ -1,7 +1,12 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Globalization;
 using System.Text;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Tour;
 
 /// <summary>The tour's madvise chapter: <c>ebb lab madvise</c> on this process.</summary>
 public sealed class MadviseChapter : ITourChapter

@@ -1,7 +1,12 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Globalization;
 using Ebb.Proc;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Tour;
 
 /// <summary>The text of a <see cref="MappingSummary"/>: lines of at most 78 columns.</summary>
 internal static class MappingSummaryFormatter

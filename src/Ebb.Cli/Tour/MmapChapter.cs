@@ -1,6 +1,11 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Text;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Tour;
 
 /// <summary>The tour's mmap chapter: <c>ebb lab mmap</c> and <c>ebb lab threshold</c> on this process.</summary>
 public sealed class MmapChapter : ITourChapter

@@ -1,7 +1,12 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Diagnostics;
 using Ebb.Os;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Tour;
 
 /// <summary>
 /// <c>ebb tour</c>: the main job on defaults. Runs every chapter in order, each under a
@@ -11,7 +16,7 @@ namespace Ebb.Cli;
 public static class TourCommand
 {
     // Chapters in reading order; each lives in its own file under Tour/.
-    private static readonly ITourChapter[] Chapters =
+    private static readonly ITourChapter[] s_chapters =
     [
         new FreeChapter(),
         new PmapChapter(),
@@ -23,10 +28,10 @@ public static class TourCommand
         new CheckedChapter(),
     ];
 
-    private static readonly TimeSpan SlowChapter = TimeSpan.FromSeconds(0.5);
+    private static readonly TimeSpan s_slowChapter = TimeSpan.FromSeconds(0.5);
 
     /// <summary>The chapters in reading order (for tests and <c>--list</c>).</summary>
-    internal static IReadOnlyList<ITourChapter> All => Chapters;
+    internal static IReadOnlyList<ITourChapter> All => s_chapters;
 
     /// <summary>Runs the tour.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -39,7 +44,7 @@ public static class TourCommand
         }
         if (options.List)
         {
-            foreach (var c in Chapters) stdout.WriteLine($"{c.Name,-10} {c.Title}");
+            foreach (var c in s_chapters) stdout.WriteLine($"{c.Name,-10} {c.Title}");
             return 0;
         }
         var chosen = Choose(options.Only);
@@ -72,7 +77,7 @@ public static class TourCommand
             }
             context.EndProgressLine();
             // Only a slow chapter's time is worth a line; the closing line has the total.
-            if (watch.Elapsed >= SlowChapter) stdout.WriteLine(style.Dim($"({watch.Elapsed.TotalSeconds:0.0} s)"));
+            if (watch.Elapsed >= s_slowChapter) stdout.WriteLine(style.Dim($"({watch.Elapsed.TotalSeconds:0.0} s)"));
         }
 
         var used = OsCounters.Snapshot().Since(os);
@@ -91,11 +96,11 @@ public static class TourCommand
 
     private static List<ITourChapter> Choose(IReadOnlyList<string> only)
     {
-        if (only.Count == 0) return [.. Chapters];
+        if (only.Count == 0) return [.. s_chapters];
         var chosen = new List<ITourChapter>();
         foreach (var name in only)
         {
-            var c = Chapters.FirstOrDefault(c => c.Name == name)
+            var c = s_chapters.FirstOrDefault(c => c.Name == name)
                 ?? throw new CliException($"ebb tour: no chapter '{name}' (try 'ebb tour --list')");
             chosen.Add(c);
         }

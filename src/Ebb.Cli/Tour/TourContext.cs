@@ -1,4 +1,9 @@
-namespace Ebb.Cli;
+using Ebb.Cli.Interop;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
+namespace Ebb.Cli.Tour;
 
 /// <summary>
 /// What a tour chapter writes to, and how: <see cref="Style"/> colours text only when the
@@ -7,7 +12,7 @@ namespace Ebb.Cli;
 /// </summary>
 public sealed record TourContext(TextWriter Out, TextWriter Error, string[] Args)
 {
-    private TourProgress? current;
+    private TourProgress? _current;
 
     /// <summary>Whether the output may carry ANSI colour codes.</summary>
     public bool Color { get; init; }
@@ -28,15 +33,15 @@ public sealed record TourContext(TextWriter Out, TextWriter Error, string[] Args
     public TourProgress Progress(string label)
     {
         EndProgressLine();
-        current = new TourProgress(Interactive ? Out : null, label);
-        return current;
+        _current = new TourProgress(Interactive ? Out : null, label);
+        return _current;
     }
 
     /// <summary>Clears a progress line a chapter left open (after a failure, say).</summary>
     internal void EndProgressLine()
     {
-        current?.Dispose();
-        current = null;
+        _current?.Dispose();
+        _current = null;
     }
 
     /// <summary>Whether <paramref name="writer"/> is this process's stdout and that is a terminal.</summary>

@@ -1,4 +1,9 @@
-namespace Ebb.Cli;
+using Ebb.Cli.Interop;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
+namespace Ebb.Cli.Tour;
 
 /// <summary>The options of <c>ebb tour</c>, parsed.</summary>
 internal sealed record TourOptions(bool Help, bool List, bool? Color, IReadOnlyList<string> Only, string[] Rest, bool FullPmap = false)

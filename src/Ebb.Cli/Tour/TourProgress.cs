@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Tour;
 
 /// <summary>
 /// A progress line for one slow tour step: on a terminal, redrawn in place (a bar when the
@@ -11,29 +11,29 @@ namespace Ebb.Cli;
 public sealed class TourProgress : IDisposable
 {
     private const int Width = 24;
-    private readonly TextWriter? terminal;
-    private readonly string label;
-    private readonly Stopwatch watch = Stopwatch.StartNew();
-    private readonly Lock gate = new();
-    private readonly Timer? ticker;
-    private long lastDrawTicks = long.MinValue;
-    private int drawnLength;
-    private double? fraction;
-    private bool disposed;
+    private readonly TextWriter? _terminal;
+    private readonly string _label;
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private readonly Lock _gate = new();
+    private readonly Timer? _ticker;
+    private long _lastDrawTicks = long.MinValue;
+    private int _drawnLength;
+    private double? _fraction;
+    private bool _disposed;
 
     internal TourProgress(TextWriter? terminal, string label)
     {
-        this.terminal = terminal;
-        this.label = label;
+        this._terminal = terminal;
+        this._label = label;
         if (terminal is null) return;
         Draw(null);
-        ticker = new Timer(_ => Tick(), null, 250, 250);
+        _ticker = new Timer(_ => Tick(), null, 250, 250);
     }
 
     private void Tick()
     {
-        lock (gate)
-            if (!disposed && fraction is null) Draw(null);
+        lock (_gate)
+            if (!_disposed && _fraction is null) Draw(null);
     }
 
     /// <summary>Reports that <paramref name="done"/> of <paramref name="total"/> units are finished.</summary>
@@ -42,41 +42,41 @@ public sealed class TourProgress : IDisposable
     /// <summary>Reports the fraction finished, 0 to 1.</summary>
     public void Report(double fraction)
     {
-        if (terminal is null) return;
-        lock (gate)
+        if (_terminal is null) return;
+        lock (_gate)
         {
-            if (disposed) return;
-            this.fraction = Math.Clamp(fraction, 0, 1);
-            long now = watch.ElapsedTicks;
-            if (now - lastDrawTicks < Stopwatch.Frequency / 20 && fraction < 1) return;
-            Draw(this.fraction);
+            if (_disposed) return;
+            this._fraction = Math.Clamp(fraction, 0, 1);
+            long now = _watch.ElapsedTicks;
+            if (now - _lastDrawTicks < Stopwatch.Frequency / 20 && fraction < 1) return;
+            Draw(this._fraction);
         }
     }
 
     /// <summary>Erases the line (on a terminal) so that the chapter's own output starts clean.</summary>
     public void Dispose()
     {
-        ticker?.Dispose();
-        lock (gate)
+        _ticker?.Dispose();
+        lock (_gate)
         {
-            if (disposed) return;
-            disposed = true;
-            if (terminal is null || drawnLength == 0) return;
-            terminal.Write("\r" + new string(' ', drawnLength) + "\r");
-            terminal.Flush();
-            drawnLength = 0;
+            if (_disposed) return;
+            _disposed = true;
+            if (_terminal is null || _drawnLength == 0) return;
+            _terminal.Write("\r" + new string(' ', _drawnLength) + "\r");
+            _terminal.Flush();
+            _drawnLength = 0;
         }
     }
 
     private void Draw(double? fraction)
     {
-        if (terminal is null) return;
-        lastDrawTicks = watch.ElapsedTicks;
+        if (_terminal is null) return;
+        _lastDrawTicks = _watch.ElapsedTicks;
         string text = fraction is double f
-            ? $"  {label} [{new string('#', (int)(f * Width)).PadRight(Width, '.')}] {f * 100,3:0}%"
-            : $"  {label} ... {watch.Elapsed.TotalSeconds:0.0} s";
-        terminal.Write("\r" + text.PadRight(drawnLength));
-        terminal.Flush();
-        drawnLength = Math.Max(drawnLength, text.Length);
+            ? $"  {_label} [{new string('#', (int)(f * Width)).PadRight(Width, '.')}] {f * 100,3:0}%"
+            : $"  {_label} ... {_watch.Elapsed.TotalSeconds:0.0} s";
+        _terminal.Write("\r" + text.PadRight(_drawnLength));
+        _terminal.Flush();
+        _drawnLength = Math.Max(_drawnLength, text.Length);
     }
 }

@@ -1,10 +1,10 @@
 using Ebb.Os;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Tour;
 
 /// <summary>
 /// The tour's closing line: which system calls the allocator made on the way (its own counters;
-/// the experiments' calls go through <see cref="Libc"/> and are not among them).
+/// the experiments' calls go through <see cref="Interop.Libc"/> and are not among them).
 /// </summary>
 internal static class TourSummary
 {

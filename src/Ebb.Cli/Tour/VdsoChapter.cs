@@ -1,7 +1,12 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Text;
 using Ebb.Proc.Vdso;
 
-namespace Ebb.Cli;
+namespace Ebb.Cli.Tour;
 
 /// <summary>
 /// The tour's vDSO chapter: this process's own vDSO symbols, read from its memory, and a

@@ -11,7 +11,7 @@ namespace Ebb.Proc.Free;
 /// </summary>
 public static class SizeScaler
 {
-    private static readonly char[] Units = ['B', 'K', 'M', 'G', 'T', 'P'];
+    private static readonly char[] s_units = ['B', 'K', 'M', 'G', 'T', 'P'];
 
     /// <summary>Formats <paramref name="kib"/> for the given unit choice.</summary>
     /// <param name="kib">The size in kibibytes, as procps holds it (an unsigned long that may have wrapped).</param>
@@ -45,12 +45,12 @@ public static class SizeScaler
 
         int limit = si ? 4 : 5;
         string suffix = si ? "" : "i";
-        for (int i = 1; i < Units.Length; i++)
+        for (int i = 1; i < s_units.Length; i++)
         {
             double scaled = bytes / Power(intBase, i);
-            text = FormatOneDecimal((float)scaled) + Units[i] + suffix;
+            text = FormatOneDecimal((float)scaled) + s_units[i] + suffix;
             if (text.Length <= limit) return text;
-            text = ToLong(scaled).ToString(inv) + Units[i] + suffix;
+            text = ToLong(scaled).ToString(inv) + s_units[i] + suffix;
             if (text.Length <= limit) return text;
         }
         // More than an exbibyte: procps returns the last try, too wide for its column.

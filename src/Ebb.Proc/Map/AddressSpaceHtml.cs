@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Ebb.Proc;
+namespace Ebb.Proc.Map;
 
 /// <summary>
 /// The address-space picture as one self-contained HTML page: the SVG inline, and a panel

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Ebb.Proc;
+namespace Ebb.Proc.Map;
 
 /// <summary>
 /// <c>ebb map --json</c>: the regions the picture draws, as one JSON object on one line (the

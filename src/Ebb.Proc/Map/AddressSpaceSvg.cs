@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Ebb.Proc;
+namespace Ebb.Proc.Map;
 
 /// <summary>
 /// Draws an address space as SVG: a legend and totals; an overview strip of the whole user
@@ -28,7 +28,7 @@ public static class AddressSpaceSvg
 
     // The kernel's half of the 64-bit space ([vsyscall]) would stretch the overview to 16 EiB.
     private const ulong UserSpaceEnd = 1UL << 47;
-    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
 
     /// <summary>Colours per kind (Tableau 10), as CSS colours.</summary>
     public static string Colour(RegionKind kind) => kind switch
@@ -96,11 +96,11 @@ public static class AddressSpaceSvg
         double height = Math.Ceiling(y + 10);
 
         var svg = new StringBuilder(body.Length + 4096);
-        svg.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"monospace\" font-size=\"10\">\n");
+        svg.Append(s_inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"monospace\" font-size=\"10\">\n");
         svg.Append("<title>").Append(Xml.Escape(title)).Append("</title>\n");
         svg.Append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
-        svg.Append(Inv, $"<text x=\"{BarX}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{Xml.Escape(title)}</text>\n");
-        svg.Append(Inv, $"<text x=\"{BarX}\" y=\"38\">{Xml.Escape(Totals(sorted, rssKnown))}</text>\n");
+        svg.Append(s_inv, $"<text x=\"{BarX}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{Xml.Escape(title)}</text>\n");
+        svg.Append(s_inv, $"<text x=\"{BarX}\" y=\"38\">{Xml.Escape(Totals(sorted, rssKnown))}</text>\n");
         Legend(svg, sorted, rssKnown);
         svg.Append(body);
         svg.Append("</svg>\n");
@@ -179,15 +179,15 @@ public static class AddressSpaceSvg
         int kernel = sorted.Count - user.Count;
         string note = $"overview, linear: 0x{low:x} to 0x{high:x}, 1 px = {Bytes((ulong)(span / width))}; every region at least 1 px wide"
             + (kernel > 0 ? $" ({kernel} in the kernel's half not shown)" : "");
-        svg.Append(Inv, $"<g class=\"overview\"><text x=\"{BarX}\" y=\"{y + 10}\" fill=\"#555555\">{Xml.Escape(note)}</text>\n");
+        svg.Append(s_inv, $"<g class=\"overview\"><text x=\"{BarX}\" y=\"{y + 10}\" fill=\"#555555\">{Xml.Escape(note)}</text>\n");
         double top = y + 16;
-        svg.Append(Inv, $"<rect x=\"{BarX}\" y=\"{top}\" width=\"{width}\" height=\"{StripHeight}\" fill=\"#f4f4f4\" stroke=\"#cccccc\" stroke-width=\"0.5\"/>\n");
+        svg.Append(s_inv, $"<rect x=\"{BarX}\" y=\"{top}\" width=\"{width}\" height=\"{StripHeight}\" fill=\"#f4f4f4\" stroke=\"#cccccc\" stroke-width=\"0.5\"/>\n");
         foreach (var r in user)
         {
             double x = Math.Round(BarX + (r.Map.Start - low) / span * width, 1);
             double w = Math.Max(1, Math.Round(r.Map.Size / span * width, 1));
             x = Math.Min(x, BarX + width - w); // a 1 px sliver at the very top stays inside the strip
-            svg.Append(Inv, $"<rect x=\"{x}\" y=\"{top}\" width=\"{w}\" height=\"{StripHeight}\" fill=\"{Colour(r.Kind)}\"><title>{r.Map.Start:x}-{r.Map.End:x} {Xml.Escape(Describe(r.Kind))} {Bytes(r.Map.Size)}</title></rect>\n");
+            svg.Append(s_inv, $"<rect x=\"{x}\" y=\"{top}\" width=\"{w}\" height=\"{StripHeight}\" fill=\"{Colour(r.Kind)}\"><title>{r.Map.Start:x}-{r.Map.End:x} {Xml.Escape(Describe(r.Kind))} {Bytes(r.Map.Size)}</title></rect>\n");
         }
         svg.Append("</g>\n");
         return top + StripHeight;
@@ -222,16 +222,16 @@ public static class AddressSpaceSvg
             double x = BarX + (i % LegendColumns) * LegendColumnWidth;
             double y = LegendTop + (i / LegendColumns) * LegendRow;
             string text = $"{Describe(k)}: {of.Count} × {Bytes(size)}" + (rssKnown ? $", {Bytes(rss)} resident" : "");
-            svg.Append(Inv, $"<g class=\"legend\" data-kind=\"{k.ToString().ToLowerInvariant()}\"><rect x=\"{x}\" y=\"{y - 9}\" width=\"12\" height=\"12\" fill=\"{Colour(k)}\"/>");
-            svg.Append(Inv, $"<text x=\"{x + 18}\" y=\"{y + 1}\">{Xml.Escape(text)}</text></g>\n");
+            svg.Append(s_inv, $"<g class=\"legend\" data-kind=\"{k.ToString().ToLowerInvariant()}\"><rect x=\"{x}\" y=\"{y - 9}\" width=\"12\" height=\"12\" fill=\"{Colour(k)}\"/>");
+            svg.Append(s_inv, $"<text x=\"{x + 18}\" y=\"{y + 1}\">{Xml.Escape(text)}</text></g>\n");
         }
     }
 
     private static void Gap(StringBuilder svg, double y, ulong bytes)
     {
         double mid = y + GapHeight / 2.0;
-        svg.Append(Inv, $"<g class=\"gap\"><line x1=\"{BarX}\" y1=\"{mid}\" x2=\"{BarX + BarWidth}\" y2=\"{mid}\" stroke=\"#cccccc\" stroke-dasharray=\"3,3\"/>");
-        svg.Append(Inv, $"<text x=\"{LabelX}\" y=\"{mid + 3}\" fill=\"#999999\" font-size=\"9\">{Xml.Escape(Bytes(bytes))} unmapped</text></g>\n");
+        svg.Append(s_inv, $"<g class=\"gap\"><line x1=\"{BarX}\" y1=\"{mid}\" x2=\"{BarX + BarWidth}\" y2=\"{mid}\" stroke=\"#cccccc\" stroke-dasharray=\"3,3\"/>");
+        svg.Append(s_inv, $"<text x=\"{LabelX}\" y=\"{mid + 3}\" fill=\"#999999\" font-size=\"9\">{Xml.Escape(Bytes(bytes))} unmapped</text></g>\n");
     }
 
     private static void Band(StringBuilder svg, MapRegion r, int index, double y, double h)
@@ -242,16 +242,16 @@ public static class AddressSpaceSvg
         string name = m.Name.Length > 0 ? m.Name : r.EbbPart is { } part ? $"[anon] (Ebb's {part})" : kind == RegionKind.Ebb ? "[anon] (Ebb)" : "[anon]";
         string rss = r.RssBytes is ulong b ? Bytes(b) : "?";
         string label = $"{m.Start:x12}  {m.PermissionsText}  {Bytes(m.Size),9}  rss {rss,9}  {name}";
-        svg.Append(Inv, $"<g class=\"region\" id=\"r{index}\" data-kind=\"{kind.ToString().ToLowerInvariant()}\" data-details=\"{Xml.Escape(Details(r))}\">");
+        svg.Append(s_inv, $"<g class=\"region\" id=\"r{index}\" data-kind=\"{kind.ToString().ToLowerInvariant()}\" data-details=\"{Xml.Escape(Details(r))}\">");
         svg.Append("<title>").Append(Xml.Escape(Details(r))).Append("</title>");
-        svg.Append(Inv, $"<rect x=\"{BarX}\" y=\"{y}\" width=\"{BarWidth}\" height=\"{h}\" fill=\"{colour}\" fill-opacity=\"0.22\" stroke=\"{colour}\" stroke-width=\"0.8\"/>");
+        svg.Append(s_inv, $"<rect x=\"{BarX}\" y=\"{y}\" width=\"{BarWidth}\" height=\"{h}\" fill=\"{colour}\" fill-opacity=\"0.22\" stroke=\"{colour}\" stroke-width=\"0.8\"/>");
         if (r.RssBytes is ulong resident && m.Size > 0)
         {
             // At least a pixel when anything is resident, so a few pages of a big region show.
             double w = resident == 0 ? 0 : Math.Max(1, Math.Round(BarWidth * Math.Min(1.0, resident / (double)m.Size), 1));
-            if (w > 0) svg.Append(Inv, $"<rect class=\"rss\" x=\"{BarX}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{colour}\"/>");
+            if (w > 0) svg.Append(s_inv, $"<rect class=\"rss\" x=\"{BarX}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{colour}\"/>");
         }
-        svg.Append(Inv, $"<text x=\"{LabelX}\" y=\"{y + h / 2 + 3.5}\" xml:space=\"preserve\">{Xml.Escape(Fit(label))}</text></g>\n");
+        svg.Append(s_inv, $"<text x=\"{LabelX}\" y=\"{y + h / 2 + 3.5}\" xml:space=\"preserve\">{Xml.Escape(Fit(label))}</text></g>\n");
     }
 
     // One band for several regions: a segment each, as wide as its share of the band's bytes
@@ -261,7 +261,7 @@ public static class AddressSpaceSvg
         ulong total = Total(row);
         double room = BarWidth - (row.Count - 1), spare = room - 2 * row.Count;
         bool file = IsFile(row[0].Map.Name) && row.All(r => r.Map.Name == row[0].Map.Name || r.Map.Name.Length == 0);
-        svg.Append(Inv, $"<g class=\"band\" data-rows=\"{row.Count}\">");
+        svg.Append(s_inv, $"<g class=\"band\" data-rows=\"{row.Count}\">");
         double x = BarX;
         foreach (var r in row)
         {
@@ -277,7 +277,7 @@ public static class AddressSpaceSvg
             : $"{row.Count} regions: " + string.Join(", ", row.GroupBy(r => r.Kind).Select(g => $"{Describe(g.Key).Split(' ')[0]} ×{g.Count()} {Bytes(Total([.. g]))}"));
         string label = $"{row[0].Map.Start:x12}  {row.Count,4}  {Bytes(total),9}  rss {rssText,9}  {what}";
         if (!file) label += Files(row, MaxLabel - label.Length);
-        svg.Append(Inv, $"<text x=\"{LabelX}\" y=\"{y + h / 2 + 3.5}\" xml:space=\"preserve\">{Xml.Escape(Fit(label))}</text></g>\n");
+        svg.Append(s_inv, $"<text x=\"{LabelX}\" y=\"{y + h / 2 + 3.5}\" xml:space=\"preserve\">{Xml.Escape(Fit(label))}</text></g>\n");
     }
 
     // The files of a collapsed run, by base name, as many as fit a line.
@@ -290,7 +290,7 @@ public static class AddressSpaceSvg
         // Room is kept for the "+N files" that ends a list cut short.
         for (; i < names.Count && shown.Length + names[i].Length + (i + 1 < names.Count ? 12 : 2) <= room; i++)
             shown.Append(i == 0 ? "" : ", ").Append(names[i]);
-        if (i < names.Count) shown.Append(Inv, $"{(i == 0 ? "" : ", ")}+{names.Count - i} files");
+        if (i < names.Count) shown.Append(s_inv, $"{(i == 0 ? "" : ", ")}+{names.Count - i} files");
         return shown.ToString();
     }
 
@@ -299,13 +299,13 @@ public static class AddressSpaceSvg
         string colour = Colour(r.Kind);
         x = Math.Round(x, 1);
         w = Math.Round(w, 1);
-        svg.Append(Inv, $"<g class=\"region\" id=\"r{index}\" data-kind=\"{r.Kind.ToString().ToLowerInvariant()}\" data-details=\"{Xml.Escape(Details(r))}\">");
+        svg.Append(s_inv, $"<g class=\"region\" id=\"r{index}\" data-kind=\"{r.Kind.ToString().ToLowerInvariant()}\" data-details=\"{Xml.Escape(Details(r))}\">");
         svg.Append("<title>").Append(Xml.Escape(Details(r))).Append("</title>");
-        svg.Append(Inv, $"<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{colour}\" fill-opacity=\"0.22\" stroke=\"{colour}\" stroke-width=\"0.8\"/>");
+        svg.Append(s_inv, $"<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{colour}\" fill-opacity=\"0.22\" stroke=\"{colour}\" stroke-width=\"0.8\"/>");
         if (r.RssBytes is ulong resident && resident > 0 && r.Map.Size > 0)
         {
             double filled = Math.Max(1, Math.Round(w * Math.Min(1.0, resident / (double)r.Map.Size), 1));
-            svg.Append(Inv, $"<rect class=\"rss\" x=\"{x}\" y=\"{y}\" width=\"{filled}\" height=\"{h}\" fill=\"{colour}\"/>");
+            svg.Append(s_inv, $"<rect class=\"rss\" x=\"{x}\" y=\"{y}\" width=\"{filled}\" height=\"{h}\" fill=\"{colour}\"/>");
         }
         svg.Append("</g>");
     }
@@ -330,7 +330,7 @@ public static class AddressSpaceSvg
         {
             foreach (var f in s.Fields)
                 if (f.Name != "Size" && (f.Value != 0 || f.Name is "Rss" or "Pss"))
-                    sb.Append('\n').Append(f.Name).Append(": ").Append(f.InKilobytes ? $"{f.Value} kB" : f.Value.ToString(Inv));
+                    sb.Append('\n').Append(f.Name).Append(": ").Append(f.InKilobytes ? $"{f.Value} kB" : f.Value.ToString(s_inv));
             if (!string.IsNullOrEmpty(s.VmFlags)) sb.Append("\nVmFlags: ").Append(s.VmFlags);
         }
         return sb.ToString();
@@ -340,9 +340,9 @@ public static class AddressSpaceSvg
     public static string Bytes(ulong bytes) => bytes switch
     {
         < 1024 => $"{bytes} B",
-        < 1024 * 1024 => string.Create(Inv, $"{bytes / 1024.0:0.#} KiB"),
-        < 1024UL * 1024 * 1024 => string.Create(Inv, $"{bytes / (1024.0 * 1024):0.#} MiB"),
-        < 1024UL * 1024 * 1024 * 1024 => string.Create(Inv, $"{bytes / (1024.0 * 1024 * 1024):0.#} GiB"),
-        _ => string.Create(Inv, $"{bytes / (1024.0 * 1024 * 1024 * 1024):0.#} TiB"),
+        < 1024 * 1024 => string.Create(s_inv, $"{bytes / 1024.0:0.#} KiB"),
+        < 1024UL * 1024 * 1024 => string.Create(s_inv, $"{bytes / (1024.0 * 1024):0.#} MiB"),
+        < 1024UL * 1024 * 1024 * 1024 => string.Create(s_inv, $"{bytes / (1024.0 * 1024 * 1024):0.#} GiB"),
+        _ => string.Create(s_inv, $"{bytes / (1024.0 * 1024 * 1024 * 1024):0.#} TiB"),
     };
 }

@@ -1,4 +1,4 @@
-namespace Ebb.Proc;
+namespace Ebb.Proc.Map;
 
 /// <summary>What a region of the address space holds, as <c>ebb map</c> colours it.</summary>
 public enum RegionKind

@@ -17,7 +17,7 @@ public sealed class PmapSmapsColumns
         public int Width = width;
     }
 
-    internal readonly List<Column> Columns = [];
+    internal readonly List<Column> _columns = [];
 }
 
 /// <summary>
@@ -34,7 +34,7 @@ public static class PmapSmapsFormatter
     public static void WriteBody(PmapProcess p, PmapOptions o, PmapSmapsColumns state, ByteWriter w)
     {
         var smaps = p.Smaps ?? throw new ArgumentException("this layout needs the smaps entries", nameof(p));
-        var columns = state.Columns;
+        var columns = state._columns;
         int wAddress = 0, wPerm = 0, wOffset = 0, wDevice = 0, wInode = 0, wFlags = 0;
         bool hasFlags = false;
 

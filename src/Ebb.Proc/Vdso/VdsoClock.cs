@@ -15,12 +15,12 @@ public sealed unsafe class VdsoClock
     /// <summary>CLOCK_MONOTONIC: time since an unspecified start, never jumping.</summary>
     public const int Monotonic = 1;
 
-    private readonly delegate* unmanaged<int, Timespec*, int> function;
+    private readonly delegate* unmanaged<int, Timespec*, int> _function;
 
     private VdsoClock(ElfSymbol symbol)
     {
         Symbol = symbol;
-        function = (delegate* unmanaged<int, Timespec*, int>)(nint)symbol.Address;
+        _function = (delegate* unmanaged<int, Timespec*, int>)(nint)symbol.Address;
     }
 
     /// <summary>The symbol called (<c>__vdso_clock_gettime</c>, or its alias <c>clock_gettime</c>).</summary>
@@ -59,7 +59,7 @@ public sealed unsafe class VdsoClock
     public long GetTime(int clockId)
     {
         Timespec ts;
-        int rc = function(clockId, &ts);
+        int rc = _function(clockId, &ts);
         // The vDSO returns -errno itself rather than setting errno (it has no errno to set).
         if (rc != 0) throw new ArgumentException($"clock_gettime through the vDSO failed ({rc}) for clock {clockId}", nameof(clockId));
         return ts.Seconds * 1_000_000_000L + ts.Nanoseconds;

@@ -10,11 +10,11 @@ namespace Ebb.Proc.Watch;
 /// </summary>
 public static class WatchSvg
 {
-    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+    private static readonly XNamespace s_svg = "http://www.w3.org/2000/svg";
     private const double Width = 860, Height = 420, Left = 80, Right = 170, Top = 50, Bottom = 60;
 
     // id, legend label, colour, value of a sample (null when the kernel did not say).
-    private static readonly (string Id, string Label, string Colour, Func<RssSample, ulong?> Value)[] Series =
+    private static readonly (string Id, string Label, string Colour, Func<RssSample, ulong?> Value)[] s_series =
     [
         ("rss", "RSS (total)", "#222222", s => s.RssKb),
         ("anon", "anonymous", "#1f77b4", s => s.AnonKb),
@@ -35,12 +35,12 @@ public static class WatchSvg
         double X(TimeSpan t) => Left + t.TotalSeconds / seconds * plotW;
         double Y(ulong kb) => Top + plotH - kb / 1024.0 / maxMib * plotH;
 
-        var svg = new XElement(Svg + "svg",
+        var svg = new XElement(s_svg + "svg",
             new XAttribute("width", F(Width)), new XAttribute("height", F(Height)),
             new XAttribute("viewBox", $"0 0 {F(Width)} {F(Height)}"),
             new XAttribute("font-family", "sans-serif"), new XAttribute("font-size", "12"),
-            new XElement(Svg + "title", $"ebb watch: {title}"),
-            new XElement(Svg + "rect", new XAttribute("width", "100%"), new XAttribute("height", "100%"), new XAttribute("fill", "white")),
+            new XElement(s_svg + "title", $"ebb watch: {title}"),
+            new XElement(s_svg + "rect", new XAttribute("width", "100%"), new XAttribute("height", "100%"), new XAttribute("fill", "white")),
             Text(Left, 24, $"RSS of {title}", ("font-size", "16"), ("font-weight", "bold")));
 
         // Horizontal grid lines and the MiB axis.
@@ -60,20 +60,20 @@ public static class WatchSvg
         svg.Add(Line(Left, Top, Left, Top + plotH, "#444444"), Line(Left, Top + plotH, Left + plotW, Top + plotH, "#444444"),
                 Text(Left + plotW / 2, Height - 16, "time since the first sample", ("text-anchor", "middle")));
 
-        for (int k = 0; k < Series.Length; k++)
+        for (int k = 0; k < s_series.Length; k++)
         {
-            var (id, label, colour, value) = Series[k];
+            var (id, label, colour, value) = s_series[k];
             var known = samples.Where(s => value(s) is not null).ToList();
             if (known.Count > 0)
             {
                 string points = string.Join(" ", known.Select(s => $"{F(X(s.Elapsed))},{F(Y(value(s)!.Value))}"));
-                svg.Add(new XElement(Svg + "polyline",
+                svg.Add(new XElement(s_svg + "polyline",
                     new XAttribute("id", id), new XAttribute("points", points), new XAttribute("fill", "none"),
                     new XAttribute("stroke", colour), new XAttribute("stroke-width", id == "rss" ? "2.5" : "1.5"),
-                    new XElement(Svg + "title", $"{label}: last {WatchFormatter.Mib(value(known[^1]))}")));
+                    new XElement(s_svg + "title", $"{label}: last {WatchFormatter.Mib(value(known[^1]))}")));
                 // A line through one point draws nothing: mark a lone sample with a dot.
                 if (known.Count == 1)
-                    svg.Add(new XElement(Svg + "circle", new XAttribute("id", id + "-point"),
+                    svg.Add(new XElement(s_svg + "circle", new XAttribute("id", id + "-point"),
                         new XAttribute("cx", F(X(known[0].Elapsed))), new XAttribute("cy", F(Y(value(known[0])!.Value))),
                         new XAttribute("r", "3.5"), new XAttribute("fill", colour)));
             }
@@ -81,7 +81,7 @@ public static class WatchSvg
             svg.Add(Line(Left + plotW + 20, ly, Left + plotW + 44, ly, colour, id == "rss" ? 2.5 : 1.5),
                     Text(Left + plotW + 50, ly + 4, label));
         }
-        svg.Add(Text(Left + plotW + 20, Top + 10 + Series.Length * 22 + 8, samples.Count == 1 ? "1 sample" : $"{samples.Count} samples", ("fill", "#666666")));
+        svg.Add(Text(Left + plotW + 20, Top + 10 + s_series.Length * 22 + 8, samples.Count == 1 ? "1 sample" : $"{samples.Count} samples", ("fill", "#666666")));
         return new XDocument(new XDeclaration("1.0", "utf-8", null), svg).Declaration + "\n" + svg + "\n";
     }
 
@@ -115,12 +115,12 @@ public static class WatchSvg
     }
 
     private static XElement Line(double x1, double y1, double x2, double y2, string colour, double width = 1) =>
-        new(Svg + "line", new XAttribute("x1", F(x1)), new XAttribute("y1", F(y1)), new XAttribute("x2", F(x2)),
+        new(s_svg + "line", new XAttribute("x1", F(x1)), new XAttribute("y1", F(y1)), new XAttribute("x2", F(x2)),
             new XAttribute("y2", F(y2)), new XAttribute("stroke", colour), new XAttribute("stroke-width", F(width)));
 
     private static XElement Text(double x, double y, string text, params (string Name, string Value)[] attributes)
     {
-        var e = new XElement(Svg + "text", new XAttribute("x", F(x)), new XAttribute("y", F(y)), text);
+        var e = new XElement(s_svg + "text", new XAttribute("x", F(x)), new XAttribute("y", F(y)), text);
         foreach (var (name, value) in attributes) e.Add(new XAttribute(name, value));
         return e;
     }

@@ -1,3 +1,9 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 namespace Ebb.Cli.Tests.Checks;
 
 // One child process per error kind and mode (`ebb lab errors --child NAME` with the mode's
@@ -6,7 +12,7 @@ namespace Ebb.Cli.Tests.Checks;
 public class ChecksChildTests
 {
     // Guard faults are reported by the native handler when the build found a C compiler.
-    private static readonly bool NativeReporter = File.Exists(Path.Combine(AppContext.BaseDirectory, "libebbfault.so"));
+    private static readonly bool s_nativeReporter = File.Exists(Path.Combine(AppContext.BaseDirectory, "libebbfault.so"));
 
     // Said when a test's native half cannot be checked: the test is reported skipped, not passed.
     private const string NoNativeReporter = "libebbfault.so was not built (no C compiler when Ebb built): the native fault report is not checked";
@@ -57,7 +63,7 @@ public class ChecksChildTests
         // The runtime ends the process with SIGABRT after an access violation.
         Assert.Equal(134, r.ExitCode);
         Assert.Contains("AccessViolationException", r.Stderr);
-        Skip.IfNot(NativeReporter, NoNativeReporter);
+        Skip.IfNot(s_nativeReporter, NoNativeReporter);
         string line = FirstReportLine(r.Stderr);
         Assert.StartsWith("ebb: ERROR: " + start, line);
         Assert.Contains(rest, line);
@@ -82,7 +88,7 @@ public class ChecksChildTests
         if (r.ExitCode == 134)
         {
             Assert.Contains("AccessViolationException", r.Stderr);
-            Skip.IfNot(NativeReporter, NoNativeReporter);
+            Skip.IfNot(s_nativeReporter, NoNativeReporter);
             Assert.StartsWith("ebb: ERROR: heap-use-after-free: write at 0x", FirstReportLine(r.Stderr));
         }
         else

@@ -1,9 +1,15 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 namespace Ebb.Cli.Tests.Commands;
 
 /// <summary>glibc getopt_long behaviours, on a small option table of their own.</summary>
 public class GetoptLongTests
 {
-    private static readonly GetoptLong Parser = new("prog", "ab:c", [
+    private static readonly GetoptLong s_parser = new("prog", "ab:c", [
         new("alpha", false, "a"),
         new("beta", true, "b"),
         new("alpine", false, "alpine"),
@@ -15,7 +21,7 @@ public class GetoptLongTests
     private static (List<string> Steps, List<string> Operands) Parse(params string[] args)
     {
         var operands = new List<string>();
-        var steps = Parser.Parse(args, operands).Select(o => o.Error ?? $"{o.Id}={o.Argument}").ToList();
+        var steps = s_parser.Parse(args, operands).Select(o => o.Error ?? $"{o.Id}={o.Argument}").ToList();
         return (steps, operands);
     }
 

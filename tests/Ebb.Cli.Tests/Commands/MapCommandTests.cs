@@ -1,3 +1,9 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Xml.Linq;
 using Ebb.Proc;
 using static Ebb.Cli.Tests.CliRunner;
@@ -6,10 +12,10 @@ namespace Ebb.Cli.Tests.Commands;
 
 public class MapCommandTests
 {
-    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+    private static readonly XNamespace s_svg = "http://www.w3.org/2000/svg";
 
     private static List<string> RegionStarts(XDocument doc) =>
-        [.. doc.Descendants(Svg + "g").Where(g => (string?)g.Attribute("class") == "region")
+        [.. doc.Descendants(s_svg + "g").Where(g => (string?)g.Attribute("class") == "region")
             .Select(g => ((string)g.Attribute("data-details")!).Split('-')[0])];
 
     private static string Temp(string ext) => Path.Combine(Path.GetTempPath(), $"ebb-map-test-{Guid.NewGuid():N}{ext}");
@@ -44,7 +50,7 @@ public class MapCommandTests
             var doc = XDocument.Parse(text);
             Assert.True(RegionStarts(doc).Count > 10);
             // ebb map self allocates with Ebb first: its arenas are marked.
-            Assert.Contains(doc.Descendants(Svg + "g"), g => (string?)g.Attribute("class") == "region" && (string?)g.Attribute("data-kind") == "ebb");
+            Assert.Contains(doc.Descendants(s_svg + "g"), g => (string?)g.Attribute("class") == "region" && (string?)g.Attribute("data-kind") == "ebb");
         }
         finally
         {
@@ -72,7 +78,7 @@ public class MapCommandTests
             Assert.True(code == 0, err);
             var doc = XDocument.Parse(stdout);
             Assert.Equal(["400000", "1000000", "7ffd00000000"], RegionStarts(doc));
-            Assert.Equal("77: /bin/x -v", doc.Root!.Element(Svg + "title")!.Value);
+            Assert.Equal("77: /bin/x -v", doc.Root!.Element(s_svg + "title")!.Value);
         }
         finally
         {

@@ -1,3 +1,9 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using System.Diagnostics;
 using static Ebb.Cli.Tests.CliRunner;
 
@@ -8,9 +14,9 @@ namespace Ebb.Cli.Tests.Commands;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class OutputPathTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("ebb-out-").FullName;
+    private readonly string _dir = Directory.CreateTempSubdirectory("ebb-out-").FullName;
 
-    public void Dispose() => Directory.Delete(dir, true);
+    public void Dispose() => Directory.Delete(_dir, true);
 
     private static void AssertRefused((int Code, string Out, string Err) r, string expected)
     {
@@ -24,25 +30,25 @@ public sealed class OutputPathTests : IDisposable
     {
         // A long run: were it sampled first, the test would take 100 s instead of failing at once.
         var clock = Stopwatch.StartNew();
-        var r = Run("watch", "self", "--count", "100", "--interval", "1", "-o", dir);
+        var r = Run("watch", "self", "--count", "100", "--interval", "1", "-o", _dir);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
-        AssertRefused(r, $"ebb watch: '{dir}' is a directory; name a file in it, e.g. {dir}/out.svg");
+        AssertRefused(r, $"ebb watch: '{_dir}' is a directory; name a file in it, e.g. {_dir}/out.svg");
     }
 
     [Fact]
     public void Watch_MissingFolder_IsRefusedBeforeSampling()
     {
-        string path = Path.Combine(dir, "no", "w.svg");
+        string path = Path.Combine(_dir, "no", "w.svg");
         var clock = Stopwatch.StartNew();
         var r = Run("watch", "self", "--count", "100", "--interval", "1", "-o", path);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
-        AssertRefused(r, $"ebb watch: cannot write '{path}': the folder '{Path.Combine(dir, "no")}' does not exist");
+        AssertRefused(r, $"ebb watch: cannot write '{path}': the folder '{Path.Combine(_dir, "no")}' does not exist");
     }
 
     [Fact]
     public void Watch_PngName_IsRefusedAsMapRefusesIt()
     {
-        string path = Path.Combine(dir, "x.png");
+        string path = Path.Combine(_dir, "x.png");
         AssertRefused(Run("watch", "self", "--count", "1", "-o", path), $"ebb watch: '{path}': the output must end in .svg");
         Assert.False(File.Exists(path));
     }
@@ -56,7 +62,7 @@ public sealed class OutputPathTests : IDisposable
     [Fact]
     public void Map_FileAsFolder_IsOnePlainLine()
     {
-        string file = Path.Combine(dir, "f");
+        string file = Path.Combine(_dir, "f");
         File.WriteAllText(file, "");
         AssertRefused(Run("map", "self", "-o", file + "/m.svg"), $"ebb map: cannot write '{file}/m.svg': '{file}' is a file, not a folder");
     }
@@ -64,13 +70,13 @@ public sealed class OutputPathTests : IDisposable
     [Fact]
     public void VdsoDump_IntoDirectory_IsOnePlainLine()
     {
-        AssertRefused(Run("vdso", "--dump", dir), $"ebb vdso: '{dir}' is a directory; name a file in it, e.g. {dir}/out");
+        AssertRefused(Run("vdso", "--dump", _dir), $"ebb vdso: '{_dir}' is a directory; name a file in it, e.g. {_dir}/out");
     }
 
     [Fact]
     public void Check_LeavesNoFileBehind_AndAnExistingFileUntouched()
     {
-        string fresh = Path.Combine(dir, "new.svg"), old = Path.Combine(dir, "old.svg");
+        string fresh = Path.Combine(_dir, "new.svg"), old = Path.Combine(_dir, "old.svg");
         File.WriteAllText(old, "kept");
         OutputPath.Check("watch", fresh, ".svg");
         OutputPath.Check("watch", old, ".svg");
@@ -82,7 +88,7 @@ public sealed class OutputPathTests : IDisposable
     public void Check_UnwritableFolder_SaysPermissionDenied()
     {
         Skip.If(Environment.UserName == "root", "root writes through mode bits: permission denied cannot be seen");
-        string locked = Path.Combine(dir, "locked");
+        string locked = Path.Combine(_dir, "locked");
         Directory.CreateDirectory(locked);
         File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         var e = Assert.Throws<CliException>(() => OutputPath.Check("map", Path.Combine(locked, "m.svg"), ".svg"));

@@ -1,3 +1,9 @@
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
 using static Ebb.Cli.Tests.CliRunner;
 
 namespace Ebb.Cli.Tests.Commands;
@@ -6,7 +12,7 @@ namespace Ebb.Cli.Tests.Commands;
 // and vdso take too.
 public class PidArgumentTests
 {
-    private static readonly int Me = Environment.ProcessId;
+    private static readonly int s_me = Environment.ProcessId;
 
     [Theory]
     [InlineData("1234", "1234")]
@@ -41,7 +47,7 @@ public class PidArgumentTests
     {
         var d = new TheoryData<string, string>();
         foreach (string verb in (string[])["map", "watch", "vdso", "pmap"])
-            foreach (string spelling in (string[])["self", Me.ToString(), $"0x{Me:x}", $"/proc/{Me}"])
+            foreach (string spelling in (string[])["self", s_me.ToString(), $"0x{s_me:x}", $"/proc/{s_me}"])
                 d.Add(verb, spelling);
         return d;
     }
@@ -66,7 +72,7 @@ public class PidArgumentTests
     {
         var self = Run("pmap", "-q", "self");
         Assert.Equal(0, self.Code);
-        Assert.StartsWith($"{Me}:", self.Out);
+        Assert.StartsWith($"{s_me}:", self.Out);
     }
 
     [Theory]

@@ -1,4 +1,10 @@
-using Ebb.Tests.Fixtures;
+using Ebb.Cli.Interop;
+using Ebb.Cli.Tour;
+using Ebb.Cli.Terminal;
+using Ebb.Cli.Lab;
+using Ebb.Cli.Commands;
+using Ebb.Proc.Map;
+using Ebb.Proc.Tests.Free;
 
 namespace Ebb.Cli.Tests.Free;
 

@@ -13,9 +13,9 @@ namespace Ebb.Cli.Tests.Map;
 /// </summary>
 public sealed class MapPidTests
 {
-    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+    private static readonly XNamespace s_svg = "http://www.w3.org/2000/svg";
 
-    private static readonly string HostDll = Path.Combine(
+    private static readonly string s_hostDll = Path.Combine(
         AppContext.BaseDirectory.Replace($"{Path.DirectorySeparatorChar}Ebb.Cli.Tests{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}",
             $"{Path.DirectorySeparatorChar}Ebb.TestHost{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal),
         "Ebb.TestHost.dll");
@@ -27,8 +27,8 @@ public sealed class MapPidTests
 
         public Child(string scenario, string environment = "")
         {
-            Assert.True(File.Exists(HostDll), $"missing {HostDll}");
-            var psi = new ProcessStartInfo("dotnet") { ArgumentList = { HostDll, scenario }, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+            Assert.True(File.Exists(s_hostDll), $"missing {s_hostDll}");
+            var psi = new ProcessStartInfo("dotnet") { ArgumentList = { s_hostDll, scenario }, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("EBB_", StringComparison.Ordinal)).ToList())
                 psi.Environment.Remove(key);
             foreach (string kv in environment.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -137,11 +137,11 @@ public sealed class MapPidTests
         Assert.True(code == 0, stderr);
         Assert.Equal("", stderr);
         var doc = XDocument.Parse(stdout);
-        var ebb = doc.Descendants(Svg + "g").Where(g => (string?)g.Attribute("class") == "region" && (string?)g.Attribute("data-kind") == "ebb").ToList();
+        var ebb = doc.Descendants(s_svg + "g").Where(g => (string?)g.Attribute("class") == "region" && (string?)g.Attribute("data-kind") == "ebb").ToList();
         Assert.True(ebb.Count >= 3, $"{ebb.Count} Ebb regions");
         Assert.Contains(ebb, g => ((string)g.Attribute("data-details")!).Contains("\nEbb's: page map\n", StringComparison.Ordinal));
-        Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value.EndsWith("[anon] (Ebb's page map)", StringComparison.Ordinal));
-        var legend = doc.Descendants(Svg + "g").Single(g => (string?)g.Attribute("class") == "legend" && (string?)g.Attribute("data-kind") == "ebb").Value;
+        Assert.Contains(doc.Descendants(s_svg + "text"), t => t.Value.EndsWith("[anon] (Ebb's page map)", StringComparison.Ordinal));
+        var legend = doc.Descendants(s_svg + "g").Single(g => (string?)g.Attribute("class") == "legend" && (string?)g.Attribute("data-kind") == "ebb").Value;
         Assert.Matches(@"^Ebb \(arenas, huge blocks, maps\): [1-9][0-9]* × ", legend);
     }
 
@@ -172,7 +172,7 @@ public sealed class MapPidTests
         var (code, stdout, stderr) = CliRunner.Run("map", Pid(child));
         Assert.Equal(0, code);
         Assert.Equal($"ebb map: Ebb's regions are not marked: process {child.Pid} did not answer: it does not use Ebb (or has not allocated with it yet)\n", stderr);
-        var regions = XDocument.Parse(stdout).Descendants(Svg + "g").Where(g => (string?)g.Attribute("class") == "region").ToList();
+        var regions = XDocument.Parse(stdout).Descendants(s_svg + "g").Where(g => (string?)g.Attribute("class") == "region").ToList();
         Assert.True(regions.Count > 3);
         Assert.DoesNotContain(regions, g => (string?)g.Attribute("data-kind") == "ebb");
     }

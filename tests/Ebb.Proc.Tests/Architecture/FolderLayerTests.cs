@@ -7,12 +7,12 @@ public class FolderLayerTests
     // Lowest first. Interop is the libc calls; the root folder the /proc parsers every tool
     // shares; Meminfo is read by free alone; the tools' own folders are siblings and stay
     // apart (what two of them share moves down to the root, as Xml did).
-    private static readonly string[] Layers = ["Interop", ".", "Meminfo", "Free,Map,Pmap,Vdso,Watch"];
+    private static readonly string[] s_layers = ["Interop", ".", "Meminfo", "Free,Map,Pmap,Vdso,Watch"];
 
     [Fact]
     public void EbbProc_FoldersOnlyPointDown()
     {
-        var violations = FolderLayers.Violations(Path.Combine(FolderLayers.RepoRoot, "src", "Ebb.Proc"), Layers);
+        var violations = FolderLayers.Violations(Path.Combine(FolderLayers.RepoRoot, "src", "Ebb.Proc"), s_layers);
         Assert.True(violations.Count == 0, "folders that point up or sideways:\n" + string.Join('\n', violations));
     }
 

@@ -5,9 +5,9 @@ namespace Ebb.Tests.Architecture;
 /// <summary>
 /// Checks by a source scan that a project's folders only point down: a file may use the types
 /// declared in its own folder and in folders of lower layers, never those of a higher layer or
-/// of another folder in its own layer. Namespaces do not follow folders everywhere (all of
-/// Ebb.Cli is <c>Ebb.Cli</c>), so a <c>using</c> scan would see nothing: the scan looks for the
-/// names of the top-level types each folder declares, in code with comments and string
+/// of another folder in its own layer. A <c>using</c> scan would miss a use of a folder whose
+/// namespace is the project's (the root, and the two folders .editorconfig exempts), so the scan
+/// looks for the names of the top-level types each folder declares, in code with comments and string
 /// literals removed (a doc comment may point up; code may not).
 /// </summary>
 public static partial class FolderLayers
@@ -54,8 +54,8 @@ public static partial class FolderLayers
         return problems;
     }
 
-    // The namespace line out (a namespace is not a type; Ebb.Cli's is also the name of the
-    // class Cli), and comments and string literals, so that only code is scanned ("Ebb.Cli.Program." in a
+    // The namespace and using lines out (a namespace is not a type; Ebb.Cli's is also the name
+    // of the class Cli; a using alias names its type again where it is used), and comments and string literals, so that only code is scanned ("Ebb.Cli.Program." in a
     // string is a frame name to filter, not a use of Program). Verbatim and raw strings are rare
     // here and contain no type names; a regular string's escapes are skipped.
     internal static string CodeOnly(string source) => Stripped().Replace(source, m =>
@@ -68,7 +68,7 @@ public static partial class FolderLayers
     [GeneratedRegex(@"(?<!\{)\{([^{}]*)\}")]
     private static partial Regex Hole();
 
-    [GeneratedRegex(@"^namespace [\w.]+;|//[^\n]*|/\*.*?\*/|\$?""(?:\\.|[^""\\\n])*""|'(?:\\.|[^'\\\n])'", RegexOptions.Singleline | RegexOptions.Multiline)]
+    [GeneratedRegex(@"^namespace [\w.]+;|^using [\w.]+;|//[^\n]*|/\*.*?\*/|\$?""(?:\\.|[^""\\\n])*""|'(?:\\.|[^'\\\n])'", RegexOptions.Singleline | RegexOptions.Multiline)]
     private static partial Regex Stripped();
 
     // Types declared at column 0: with file-scoped namespaces those are the top-level ones

@@ -1,4 +1,4 @@
-namespace Ebb.Tests.Fixtures;
+namespace Ebb.Proc.Tests.Free;
 
 /// <summary>One run of the real procps free, recorded by fixtures/free/make-expected.sh.</summary>
 public sealed record FreeRecord(string Title, string[] Args, int ExitCode, string Stdout, string Stderr)

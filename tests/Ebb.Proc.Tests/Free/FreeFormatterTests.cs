@@ -1,5 +1,4 @@
 using Ebb.Proc.Free;
-using Ebb.Tests.Fixtures;
 
 namespace Ebb.Proc.Tests.Free;
 

@@ -1,4 +1,3 @@
-using Ebb.Tests.Fixtures;
 
 namespace Ebb.Proc.Tests.Free;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Ebb.Proc.Free;
-using Ebb.Tests.Fixtures;
 
 namespace Ebb.Proc.Tests.Free;
 

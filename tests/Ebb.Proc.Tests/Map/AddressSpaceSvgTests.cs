@@ -1,3 +1,4 @@
+using Ebb.Proc.Map;
 using System.Text;
 using System.Xml.Linq;
 
@@ -5,7 +6,7 @@ namespace Ebb.Proc.Tests.Map;
 
 public class AddressSpaceSvgTests
 {
-    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+    private static readonly XNamespace s_svg = "http://www.w3.org/2000/svg";
 
     private const string SmapsText = """
         00400000-00401000 r-xp 00000000 fe:00 11                         /opt/a<b>&"c'.so
@@ -46,24 +47,24 @@ public class AddressSpaceSvgTests
             .Select(s => new MapRegion(s.Map, s, ebbAnonymous && s.Map.Start == 0x7f0000400000))];
 
     private static List<XElement> RegionGroups(XDocument doc) =>
-        [.. doc.Descendants(Svg + "g").Where(g => (string?)g.Attribute("class") == "region")];
+        [.. doc.Descendants(s_svg + "g").Where(g => (string?)g.Attribute("class") == "region")];
 
     [Fact]
     public void Svg_IsXml_AndHasOneBandPerRegionInAddressOrder()
     {
         var regions = Regions();
         var doc = XDocument.Parse(AddressSpaceSvg.Render("42: cat <file> & \"more\"", regions));
-        Assert.Equal(Svg + "svg", doc.Root!.Name);
+        Assert.Equal(s_svg + "svg", doc.Root!.Name);
         var groups = RegionGroups(doc);
         Assert.Equal(regions.Count, groups.Count);
         for (int i = 0; i < regions.Count; i++)
         {
             string details = (string)groups[i].Attribute("data-details")!;
             Assert.StartsWith($"{regions[i].Map.Start:x}-{regions[i].Map.End:x} ", details);
-            Assert.Equal(details, groups[i].Element(Svg + "title")!.Value);
+            Assert.Equal(details, groups[i].Element(s_svg + "title")!.Value);
         }
         Assert.Contains("/opt/a<b>&\"c'.so", (string)groups[0].Attribute("data-details")!);
-        Assert.Equal("42: cat <file> & \"more\"", doc.Root.Element(Svg + "title")!.Value);
+        Assert.Equal("42: cat <file> & \"more\"", doc.Root.Element(s_svg + "title")!.Value);
     }
 
     [Fact]
@@ -71,8 +72,8 @@ public class AddressSpaceSvgTests
     {
         var doc = XDocument.Parse(AddressSpaceSvg.Render("t", Regions()));
         var groups = RegionGroups(doc);
-        double Attr(XElement g, string name) => (double)g.Elements(Svg + "rect").First().Attribute(name)!;
-        double Filled(XElement g) => (double?)g.Elements(Svg + "rect").FirstOrDefault(r => (string?)r.Attribute("class") == "rss")?.Attribute("width") ?? 0;
+        double Attr(XElement g, string name) => (double)g.Elements(s_svg + "rect").First().Attribute(name)!;
+        double Filled(XElement g) => (double?)g.Elements(s_svg + "rect").FirstOrDefault(r => (string?)r.Attribute("class") == "rss")?.Attribute("width") ?? 0;
         // The .so's two mappings share a band (12 KiB high), each a segment as wide as its share.
         Assert.Equal(AddressSpaceSvg.BandHeight(12 << 10), Attr(groups[0], "height"));
         Assert.Equal(Attr(groups[0], "y"), Attr(groups[1], "y"));
@@ -121,15 +122,15 @@ public class AddressSpaceSvgTests
     public void Overview_ShowsTheUserAddressSpaceOnALinearScale()
     {
         var doc = XDocument.Parse(AddressSpaceSvg.Render("t", Regions()));
-        var overview = doc.Descendants(Svg + "g").Single(g => (string?)g.Attribute("class") == "overview");
-        var rects = overview.Elements(Svg + "rect").Skip(1).ToList();              // the first is the strip itself
+        var overview = doc.Descendants(s_svg + "g").Single(g => (string?)g.Attribute("class") == "overview");
+        var rects = overview.Elements(s_svg + "rect").Skip(1).ToList();              // the first is the strip itself
         Assert.Equal(Regions().Count, rects.Count);
         Assert.All(rects, r => Assert.True((double)r.Attribute("width")! >= 1));
         // 0x400000 to 0x7ffd00021000: the stack ends the strip, the code begins it.
         Assert.Equal(12, (double)rects[0].Attribute("x")!);
         double stackEnd = (double)rects[^1].Attribute("x")! + (double)rects[^1].Attribute("width")!;
         Assert.Equal(AddressSpaceSvg.Width - 12, stackEnd, 0);
-        Assert.StartsWith("overview, linear: 0x400000 to 0x7ffd00021000", overview.Element(Svg + "text")!.Value);
+        Assert.StartsWith("overview, linear: 0x400000 to 0x7ffd00021000", overview.Element(s_svg + "text")!.Value);
     }
 
     [Fact]
@@ -143,7 +144,7 @@ public class AddressSpaceSvgTests
         for (int i = 0; i < regions.Count; i++)
         {
             Assert.Equal(regions[i].Kind.ToString().ToLowerInvariant(), (string)groups[i].Attribute("data-kind")!);
-            Assert.Equal(AddressSpaceSvg.Colour(regions[i].Kind), (string)groups[i].Elements(Svg + "rect").First().Attribute("fill")!);
+            Assert.Equal(AddressSpaceSvg.Colour(regions[i].Kind), (string)groups[i].Elements(s_svg + "rect").First().Attribute("fill")!);
         }
     }
 
@@ -151,17 +152,17 @@ public class AddressSpaceSvgTests
     public void Legend_NamesEveryKind_WithTotals()
     {
         var doc = XDocument.Parse(AddressSpaceSvg.Render("t", Regions()));
-        var legend = doc.Descendants(Svg + "g").Where(g => (string?)g.Attribute("class") == "legend").ToList();
+        var legend = doc.Descendants(s_svg + "g").Where(g => (string?)g.Attribute("class") == "legend").ToList();
         Assert.Equal(Enum.GetValues<RegionKind>().Length, legend.Count);
         Assert.Contains(legend, g => g.Value == "heap ([heap], the break): 1 × 1 MiB, 256 KiB resident");
-        Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value.StartsWith("6 regions, 69.1 MiB mapped, 64.3 MiB resident", StringComparison.Ordinal));
+        Assert.Contains(doc.Descendants(s_svg + "text"), t => t.Value.StartsWith("6 regions, 69.1 MiB mapped, 64.3 MiB resident", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Gaps_BetweenRegions_AreMarked()
     {
         var doc = XDocument.Parse(AddressSpaceSvg.Render("t", Regions()));
-        var gaps = doc.Descendants(Svg + "g").Where(g => (string?)g.Attribute("class") == "gap").Select(g => g.Value).ToList();
+        var gaps = doc.Descendants(s_svg + "g").Where(g => (string?)g.Attribute("class") == "gap").Select(g => g.Value).ToList();
         Assert.Equal(3, gaps.Count); // after the data, after the heap, before the stack; the rest touch
         Assert.Contains("12 MiB unmapped", gaps[0]);
     }
@@ -177,7 +178,7 @@ public class AddressSpaceSvgTests
         var starts = groups.Select(g => ((string)g.Attribute("data-details")!).Split('-')[0]).ToHashSet();
         Assert.All(maps, m => Assert.Contains($"{m.Start:x}", starts));
         Assert.Contains(regions, r => r.Kind == RegionKind.Ebb);    // [anon:ebb]
-        Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value.Contains("resident sizes unknown", StringComparison.Ordinal));
+        Assert.Contains(doc.Descendants(s_svg + "text"), t => t.Value.Contains("resident sizes unknown", StringComparison.Ordinal));
     }
 
     [Fact]

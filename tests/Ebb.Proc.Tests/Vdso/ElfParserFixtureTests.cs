@@ -8,7 +8,7 @@ public class ElfParserFixtureTests
     private const long DT_HASH = 4, DT_STRTAB = 5, DT_SYMTAB = 6, DT_GNU_HASH = 0x6ffffef5, DT_VERSYM = 0x6ffffff0, DT_VERDEF = 0x6ffffffc;
 
     // What `readelf -W --dyn-syms -V` says of the fixture: index, name, value, size, type, binding.
-    private static readonly (int Index, string Name, ulong Value, ulong Size, ElfSymbolType Type, ElfSymbolBinding Bind)[] Expected =
+    private static readonly (int Index, string Name, ulong Value, ulong Size, ElfSymbolType Type, ElfSymbolBinding Bind)[] s_expected =
     [
         (1, "clock_gettime", 0xaf0, 902, ElfSymbolType.Function, ElfSymbolBinding.Weak),
         (2, "__vdso_gettimeofday", 0x810, 683, ElfSymbolType.Function, ElfSymbolBinding.Global),
@@ -36,10 +36,10 @@ public class ElfParserFixtureTests
         Assert.Equal("linux-vdso.so.1", image.SoName);
         Assert.Equal("DT_GNU_HASH", image.SymbolCountSource);
         Assert.Equal([new ElfVersion(1, "linux-vdso.so.1", true), new ElfVersion(2, "LINUX_2.6", false)], image.Versions);
-        Assert.Equal(Expected.Length, image.Symbols.Count);
-        for (int i = 0; i < Expected.Length; i++)
+        Assert.Equal(s_expected.Length, image.Symbols.Count);
+        for (int i = 0; i < s_expected.Length; i++)
         {
-            var e = Expected[i];
+            var e = s_expected[i];
             var s = image.Symbols[i];
             Assert.Equal((e.Index, e.Name, e.Value, e.Value, e.Size, e.Type, e.Bind), (s.Index, s.Name, s.Value, s.Address, s.Size, s.Type, s.Binding));
             Assert.Equal("LINUX_2.6", s.Version);

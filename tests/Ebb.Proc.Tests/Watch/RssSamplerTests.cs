@@ -6,12 +6,12 @@ namespace Ebb.Proc.Tests.Watch;
 public sealed class RssSamplerTests : IDisposable
 {
     // xunit makes an instance per test: each test gets a fresh saved tree, removed afterwards.
-    private readonly string root = Tree();
+    private readonly string _root = Tree();
 
     /// <summary>Removes this test's saved tree.</summary>
     public void Dispose()
     {
-        if (Directory.Exists(root)) Directory.Delete(root, true);
+        if (Directory.Exists(_root)) Directory.Delete(_root, true);
     }
 
     private static string BasicStatus([CallerFilePath] string here = "") =>
@@ -29,7 +29,7 @@ public sealed class RssSamplerTests : IDisposable
     [Fact]
     public void SavedTree_GivesExactlyCountSamples_OfTheStatusFigures()
     {
-        var sampler = new RssSampler("4242", root);
+        var sampler = new RssSampler("4242", _root);
         var samples = sampler.Run(TimeSpan.FromMilliseconds(1), 4).ToList();
         Assert.Equal(4, samples.Count);
         Assert.Equal(WatchEnd.CountReached, sampler.End);
@@ -42,12 +42,12 @@ public sealed class RssSamplerTests : IDisposable
     [Fact]
     public void ProcessGoingAway_EndsTheWatch()
     {
-        var sampler = new RssSampler("4242", root);
+        var sampler = new RssSampler("4242", _root);
         var samples = new List<RssSample>();
         foreach (var s in sampler.Run(TimeSpan.FromMilliseconds(1), 100))
         {
             samples.Add(s);
-            if (samples.Count == 3) Directory.Delete(Path.Combine(root, "4242"), true);
+            if (samples.Count == 3) Directory.Delete(Path.Combine(_root, "4242"), true);
         }
         Assert.Equal(3, samples.Count);
         Assert.Equal(WatchEnd.ProcessExited, sampler.End);
@@ -56,27 +56,27 @@ public sealed class RssSamplerTests : IDisposable
     [Fact]
     public void MissingProcess_FailsOnTheFirstRead()
     {
-        var e = Assert.Throws<ProcReadException>(() => new RssSampler("999", root).Run(TimeSpan.FromSeconds(1), 1).ToList());
+        var e = Assert.Throws<ProcReadException>(() => new RssSampler("999", _root).Run(TimeSpan.FromSeconds(1), 1).ToList());
         Assert.Equal(ProcReadErrorKind.NotFound, e.Kind);
     }
 
     [Fact]
     public void KernelThread_HasNoMemoryToWatch()
     {
-        File.WriteAllText(Path.Combine(root, "4242", "status"), "Name:\tkthreadd\nState:\tS (sleeping)\nPid:\t2\n");
-        var e = Assert.Throws<InvalidOperationException>(() => new RssSampler("4242", root).Run(TimeSpan.FromSeconds(1), 1).ToList());
+        File.WriteAllText(Path.Combine(_root, "4242", "status"), "Name:\tkthreadd\nState:\tS (sleeping)\nPid:\t2\n");
+        var e = Assert.Throws<InvalidOperationException>(() => new RssSampler("4242", _root).Run(TimeSpan.FromSeconds(1), 1).ToList());
         Assert.Contains("kernel thread", e.Message);
     }
 
     [Fact]
     public void Zombie_EndsTheWatchAsExited()
     {
-        var sampler = new RssSampler("4242", root);
+        var sampler = new RssSampler("4242", _root);
         var samples = new List<RssSample>();
         foreach (var s in sampler.Run(TimeSpan.FromMilliseconds(1), 100))
         {
             samples.Add(s);
-            File.WriteAllText(Path.Combine(root, "4242", "status"), "Name:\tgone\nState:\tZ (zombie)\nPid:\t4242\n");
+            File.WriteAllText(Path.Combine(_root, "4242", "status"), "Name:\tgone\nState:\tZ (zombie)\nPid:\t4242\n");
         }
         Assert.Single(samples);
         Assert.Equal(WatchEnd.ProcessExited, sampler.End);
@@ -86,7 +86,7 @@ public sealed class RssSamplerTests : IDisposable
     public void Cancelling_StopsBetweenSamples()
     {
         using var cancel = new CancellationTokenSource();
-        var sampler = new RssSampler("4242", root);
+        var sampler = new RssSampler("4242", _root);
         var samples = new List<RssSample>();
         foreach (var s in sampler.Run(TimeSpan.FromMilliseconds(1), null, cancel.Token))
         {

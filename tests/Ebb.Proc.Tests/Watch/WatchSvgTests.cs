@@ -6,13 +6,13 @@ namespace Ebb.Proc.Tests.Watch;
 
 public class WatchSvgTests
 {
-    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+    private static readonly XNamespace s_svg = "http://www.w3.org/2000/svg";
 
     private static List<RssSample> Samples(int n) =>
         Enumerable.Range(0, n).Select(i => new RssSample(TimeSpan.FromSeconds(i * 0.5), (ulong)(1000 + i * 300), (ulong)(i * 300), 1000, 0)).ToList();
 
     private static (double X, double Y)[] Points(XDocument doc, string id) =>
-        doc.Descendants(Svg + "polyline").Single(p => (string?)p.Attribute("id") == id).Attribute("points")!.Value
+        doc.Descendants(s_svg + "polyline").Single(p => (string?)p.Attribute("id") == id).Attribute("points")!.Value
            .Split(' ').Select(p => p.Split(','))
            .Select(p => (double.Parse(p[0], CultureInfo.InvariantCulture), double.Parse(p[1], CultureInfo.InvariantCulture))).ToArray();
 
@@ -23,9 +23,9 @@ public class WatchSvgTests
     public void Render_IsXml_WithOnePointPerSampleInEverySeries(int n)
     {
         var doc = XDocument.Parse(WatchSvg.Render(Samples(n), "process 7 (a<b & \"c\")"));
-        Assert.Equal(Svg + "svg", doc.Root!.Name);
+        Assert.Equal(s_svg + "svg", doc.Root!.Name);
         foreach (var id in new[] { "rss", "anon", "file", "shmem" }) Assert.Equal(n, Points(doc, id).Length);
-        Assert.Contains("a<b & \"c\"", doc.Root.Element(Svg + "title")!.Value);
+        Assert.Contains("a<b & \"c\"", doc.Root.Element(s_svg + "title")!.Value);
     }
 
     [Fact]
@@ -49,14 +49,14 @@ public class WatchSvgTests
     {
         var samples = new List<RssSample> { new(TimeSpan.Zero, 100, null, null, null), new(TimeSpan.FromSeconds(1), 200, null, null, null) };
         var doc = XDocument.Parse(WatchSvg.Render(samples, "old kernel"));
-        Assert.Equal(["rss"], doc.Descendants(Svg + "polyline").Select(p => (string)p.Attribute("id")!));
+        Assert.Equal(["rss"], doc.Descendants(s_svg + "polyline").Select(p => (string)p.Attribute("id")!));
     }
 
     [Fact]
     public void Render_NoSamples_IsStillXml()
     {
         var doc = XDocument.Parse(WatchSvg.Render([], "nothing"));
-        Assert.Empty(doc.Descendants(Svg + "polyline"));
+        Assert.Empty(doc.Descendants(s_svg + "polyline"));
     }
 
     [Theory]
@@ -71,10 +71,10 @@ public class WatchSvgTests
 
 public class WatchSvgAxisTests
 {
-    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+    private static readonly XNamespace s_svg = "http://www.w3.org/2000/svg";
 
     private static string[] Labels(XDocument doc, string unit) =>
-        doc.Descendants(Svg + "text").Select(t => t.Value).Where(v => v.EndsWith(" " + unit, StringComparison.Ordinal)).ToArray();
+        doc.Descendants(s_svg + "text").Select(t => t.Value).Where(v => v.EndsWith(" " + unit, StringComparison.Ordinal)).ToArray();
 
     // `ebb watch --count 1 -o w.svg`: once six "0 s" ticks, no visible point, and "1 samples".
     [Fact]
@@ -82,8 +82,8 @@ public class WatchSvgAxisTests
     {
         var doc = XDocument.Parse(WatchSvg.Render([new RssSample(TimeSpan.Zero, 30_000, 20_000, 10_000, 0)], "p"));
         Assert.Equal(["0 s", "0.2 s", "0.4 s", "0.6 s", "0.8 s", "1 s"], Labels(doc, "s"));
-        Assert.Single(doc.Descendants(Svg + "circle"), c => (string?)c.Attribute("id") == "rss-point");
-        Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value == "1 sample");
+        Assert.Single(doc.Descendants(s_svg + "circle"), c => (string?)c.Attribute("id") == "rss-point");
+        Assert.Contains(doc.Descendants(s_svg + "text"), t => t.Value == "1 sample");
     }
 
     [Fact]
