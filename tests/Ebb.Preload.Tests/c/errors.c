@@ -1,0 +1,74 @@
+/* One heap error per scenario, named by the first argument, for the checked and guarded modes of
+ * libebb.so (CheckedModeTests.cs). Each block is allocated in a function of its own
+ * (make_block), so a report must name that function (and, built with -g, errors.c and its line).
+ * volatile pointers and -fno-builtin keep gcc from removing or moving the faulty accesses. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+__attribute__((noinline)) char *make_block(size_t n)
+{
+    char *p = malloc(n);
+    if (p == NULL) abort();
+    memset(p, 'x', n);
+    return p;
+}
+
+__attribute__((noinline)) void release(void *p) { free(p); }
+
+static char global_buffer[64];
+
+int main(int argc, char **argv)
+{
+    const char *what = argc > 1 ? argv[1] : "";
+    char *volatile p = make_block(20);
+    if (strcmp(what, "overflow") == 0) {
+        p[20] = 'y';                     /* one byte past the 20-byte block */
+        release(p);
+    } else if (strcmp(what, "underflow") == 0) {
+        p[-1] = 'y';
+        release(p);
+    } else if (strcmp(what, "double-free") == 0) {
+        release(p);
+        release(p);
+    } else if (strcmp(what, "use-after-free") == 0) {
+        release(p);
+        p[8] = 'y';                      /* written after free: found when the block leaves quarantine */
+        for (int i = 0; i < 400; i++) free(make_block(64 * 1024)); /* 25 MiB through a 16 MiB quarantine */
+    } else if (strcmp(what, "read-after-free") == 0) {
+        release(p);
+        printf("read %d\n", p[8]);       /* guarded: faults at the read */
+    } else if (strcmp(what, "guard-overflow") == 0) {
+        char *volatile q = make_block(32); /* a multiple of 16: no alignment slack in sampled mode either */
+        printf("read %d\n", q[32]);      /* guarded: faults one byte past the block */
+    } else if (strcmp(what, "interior-free") == 0) {
+        release(p + 8);
+    } else if (strcmp(what, "stack-free") == 0) {
+        char local[32];
+        char *volatile q = local;
+        release(q);
+    } else if (strcmp(what, "global-free") == 0) {
+        char *volatile q = global_buffer;
+        release(q);
+    } else if (strcmp(what, "leak") == 0) {
+        p = make_block(100);             /* the 20-byte block and this one are never freed */
+        printf("leaking\n");
+        return 0;
+    } else if (strcmp(what, "clean") == 0) {
+        char *q = realloc(make_block(10), 1000);
+        q = realloc(q, 5);
+        release(q);
+        void *a = NULL;
+        if (posix_memalign(&a, 4096, 100) != 0) abort();
+        release(a);
+        release(calloc(10, 10));
+        release(p);
+        printf("clean\n");
+        return 0;
+    } else {
+        fprintf(stderr, "usage: errors SCENARIO\n");
+        return 2;
+    }
+    printf("not caught\n");
+    return 0;
+}
