@@ -55,7 +55,7 @@ extern int ebb_check_free(void *heap, void *p, uint32_t stack, int tid, ebb_chec
 extern size_t ebb_check_size(void *p, ebb_check_report *r);
 extern int ebb_check_scan(ebb_check_report *r);
 extern int ebb_check_leaks(leak_group *groups, int max, int64_t *bytes, int64_t *blocks);
-extern int ebb_guard_init(int sample, int slots, size_t budget_bytes);
+extern int ebb_guard_init(int sample, int slots, size_t budget_bytes, size_t min_align);
 extern int ebb_guard_owns(void *p);
 extern void *ebb_guard_malloc(size_t size, size_t align, int zero, uint32_t stack, int tid);
 extern int ebb_guard_free(void *p, uint32_t stack, int tid, ebb_check_report *r);
@@ -72,7 +72,7 @@ extern size_t ebb_core_usable_size(void *heap, void *p);
 int ebb_mode = -1;
 
 static int g_stacks = 1, g_leaks, g_leak_exitcode = 23, g_sample_rate = 5000, g_slots = 64;
-static long g_quarantine_mb = 16, g_guard_budget_mb = 64;
+static long g_quarantine_mb = 16, g_guard_budget_mb = 64, g_guard_align = 16;
 static pthread_mutex_t g_check_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Inside the checks' own machinery (the unwinder, a report): allocations there are ordinary. */
 static __thread int t_busy __attribute__((tls_model("initial-exec")));
@@ -160,6 +160,13 @@ void ebb_modes_read_env(void)
         g_quarantine_mb = env_long("EBB_QUARANTINE_MB", 16, 0, 1L << 20, "MiB from 0");
         g_slots = (int)env_long("EBB_GUARD_SLOTS", 64, 1, 65536, "1 to 65536");
         g_guard_budget_mb = env_long("EBB_GUARD_BUDGET_MB", 64, 0, 1L << 20, "MiB from 0");
+        g_guard_align = env_long("EBB_GUARD_ALIGN", 16, 1, 16, "1, 2, 4, 8 or 16");
+        if (g_guard_align & (g_guard_align - 1)) {
+            char v[24];
+            snprintf(v, sizeof v, "%ld", g_guard_align);
+            warn("EBB_GUARD_ALIGN", v, "1, 2, 4, 8 or 16", "16");
+            g_guard_align = 16;
+        }
     }
     ebb_mode = mode;
 }
@@ -748,7 +755,7 @@ void ebb_modes_started(void)
     backtrace(prime, 2);
     if (ebb_mode == EBB_MODE_GUARD_ALL || ebb_mode == EBB_MODE_GUARD_SAMPLE) {
         int sample = ebb_mode == EBB_MODE_GUARD_SAMPLE;
-        if (!ebb_guard_init(sample, g_slots, (size_t)g_guard_budget_mb << 20)) {
+        if (!ebb_guard_init(sample, g_slots, (size_t)g_guard_budget_mb << 20, (size_t)g_guard_align)) {
             char line[] = "ebb: warning: EBB_GUARD: the guarded region could not be reserved; blocks are not guarded\n";
             ssize_t w = write(2, line, sizeof line - 1);
             (void)w;

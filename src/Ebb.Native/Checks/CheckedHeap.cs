@@ -121,15 +121,8 @@ internal static unsafe class CheckedHeap
             r->Kind = ErrorKind.Foreign;
             return null;
         }
-        BlockInfo info;
-        if (kind == ChunkMap.Chunk) info = Blocks.Find(p);
-        else
-        {
-            // A huge block's mapping header may be unmapped at any moment but under the arena lock.
-            ArenaLock.Enter();
-            info = Blocks.Find(p);
-            ArenaLock.Exit();
-        }
+        // (A huge block's mapping header is read under the arena lock, which Find takes.)
+        BlockInfo info = Blocks.Find(p);
         if (info.Kind == BlockKind.FreeMemory)
         {
             r->Kind = ErrorKind.DoubleFree;

@@ -41,6 +41,7 @@ internal static unsafe class Guarded
     }
 
     private static bool s_sample;
+    private static nuint s_minAlign = 1;
     private static nuint s_base, s_bytes, s_bump;
     private static uint* s_pageRec;
     private static Rec* s_recs;
@@ -54,8 +55,9 @@ internal static unsafe class Guarded
 
     /// <summary>Reserves the region: sample mode <paramref name="slots"/> slots; all mode 64 GiB of address space. False when refused.</summary>
     [RuntimeExport("ebb_guard_init")]
-    public static int Init(int sample, int slots, nuint budgetBytes)
+    public static int Init(int sample, int slots, nuint budgetBytes, nuint minAlign)
     {
+        s_minAlign = minAlign;
         s_sample = sample != 0;
         s_bytes = s_sample ? (nuint)(2 * slots + 1) * Page : (nuint)64 << 30;
         s_recCap = s_sample ? (uint)slots : 1u << 20;
@@ -84,9 +86,11 @@ internal static unsafe class Guarded
     public static void* Malloc(nuint size, nuint align, int zero, uint stack, int tid)
     {
         if (s_base == 0 || align > Page) return null;
-        // all: byte precision (the largest power of two dividing the size, at most 16), so one byte
-        // past the end faults; sample: the 16-byte promise kept (docs/checks.md, "Alignment").
-        nuint a = align > 16 ? align : s_sample ? 16 : size == 0 ? 16 : Math.Min((nuint)16, size & (0 - size));
+        // sample: malloc's 16-byte promise kept, so a sampled block behaves as any other. all: the
+        // largest power of two dividing the size, at most 16 and at least EBB_GUARD_ALIGN (16 by
+        // default: C programs rely on it; CPython fails below 2), so with EBB_GUARD_ALIGN=1 one
+        // byte past any block faults, as Electric Fence's EF_ALIGNMENT=1. Slack is checked at free.
+        nuint a = align > 16 ? align : s_sample ? 16 : size == 0 ? 16 : Math.Max(s_minAlign, Math.Min((nuint)16, size & (0 - size)));
         nuint d = (size + a - 1) & ~(a - 1);
         if (d == 0) d = a;
         nuint pages = (d + Page - 1) / Page;
