@@ -712,6 +712,22 @@ static void at_exit(int status, void *arg)
     if (!g_leaks) return;
     int64_t bytes, blocks;
     int n = ebb_check_leaks(g_groups, (int)(sizeof g_groups / sizeof *g_groups), &bytes, &blocks);
+    /* stdio's buffers (allocated by _IO_file_doallocate, held by the FILE until the flush after
+     * the exit handlers) are the C library's, not the program's leaks: valgrind frees them before
+     * its report (__libc_freeres), which cannot run here, before stdio's last flush. */
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+        uintptr_t *frames;
+        Dl_info info;
+        if (ebb_depot_get((uint32_t)g_groups[i].stack, &frames) > 0 && dladdr((void *)(frames[0] - 1), &info) != 0 &&
+            info.dli_sname != NULL && strcmp(info.dli_sname, "_IO_file_doallocate") == 0) {
+            bytes -= g_groups[i].bytes;
+            blocks -= g_groups[i].blocks;
+            continue;
+        }
+        g_groups[kept++] = g_groups[i];
+    }
+    n = kept;
     if (blocks == 0) return;
     out("ebb: ERROR: memory-leak: %lld byte%s in %lld block%s\n", (long long)bytes, plural((long)bytes), (long long)blocks, plural((long)blocks));
     flush_out();
