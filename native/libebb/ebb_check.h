@@ -6,7 +6,7 @@
 /* -1 until the first allocation reads the environment; then one of these. The exports test it
  * once (0: the release path, exactly as without the checks). */
 enum { EBB_MODE_RELEASE = 0, EBB_MODE_CHECK = 1, EBB_MODE_GUARD_ALL = 2, EBB_MODE_GUARD_SAMPLE = 3 };
-extern int ebb_mode;
+extern int ebb_mode __attribute__((visibility("hidden")));
 
 void ebb_modes_read_env(void);   /* in init_once: the variables, the mode */
 void ebb_modes_started(void);    /* once, after init_once: unwinder primed, handlers installed */
