@@ -68,6 +68,7 @@ extern void ebb_core_free(void *heap, void *p);
 extern void *ebb_core_realloc(void *heap, void *p, size_t size);
 extern void *ebb_core_aligned(void *heap, size_t size, size_t alignment);
 extern size_t ebb_core_usable_size(void *heap, void *p);
+extern int ebb_core_owns(void *p);
 
 int ebb_mode = -1;
 
@@ -184,19 +185,63 @@ void ebb_modes_read_env(void)
 
 enum { MAX_FRAMES = 16 };
 
+/*
+ * A walk remembered: glibc's unwinder costs about 0.3 us a frame here (it interprets each
+ * frame's DWARF rules), 2-3 us a capture, so each thread keeps its last few walks. A capture
+ * from the same stack pointer whose every return address (the ones the stack id holds, and
+ * libebb.so's own above them) still sits in the same stack slot would unwind the same way
+ * (each frame's CFA follows from the slot below and the return address), so the remembered
+ * id stands: the .NET host's cached frame-pointer walks, for code without frame pointers.
+ */
+enum { WALKS = 4, MAX_RAW = MAX_FRAMES + 8, SCAN_WORDS = 512 };
+typedef struct walk {
+    uintptr_t sp;
+    uint32_t id;
+    int n;                      /* slots to check; 0: empty */
+    uint16_t at[MAX_RAW];       /* word offsets from sp */
+    uintptr_t ret[MAX_RAW];
+} walk;
+static __thread walk t_walks[WALKS] __attribute__((tls_model("initial-exec")));
+static __thread unsigned t_walk_next __attribute__((tls_model("initial-exec")));
+
 /* The calling path's stack in the depot (0 when stacks are off): libebb.so's own frames left out. */
 static __attribute__((noinline)) uint32_t capture(void)
 {
     if (!g_stacks) return 0;
-    void *raw[MAX_FRAMES + 8];
+    uintptr_t *sp = __builtin_frame_address(0);
+    for (int w = 0; w < WALKS; w++) {
+        walk *c = &t_walks[w];
+        if (c->sp != (uintptr_t)sp || c->n == 0) continue;
+        int k = 0;
+        while (k < c->n && sp[c->at[k]] == c->ret[k]) k++;
+        if (k == c->n) return c->id;
+    }
+    void *raw[MAX_RAW];
     int busy = t_busy;
     t_busy = 1;
-    int n = backtrace(raw, MAX_FRAMES + 8);
+    int n = backtrace(raw, MAX_RAW);
     t_busy = busy;
     int i = 0;
     while (i < n && (uintptr_t)raw[i] - g_self_lo < g_self_hi - g_self_lo) i++;
     int count = n - i > MAX_FRAMES ? MAX_FRAMES : n - i;
-    return ebb_depot_put((uintptr_t *)raw + i, count);
+    uint32_t id = ebb_depot_put((uintptr_t *)raw + i, count);
+    /* Remember where each return address lies (raw[0] is this function's own call of
+     * backtrace, below sp); give up when one is not within SCAN_WORDS of the one before. */
+    walk *c = &t_walks[t_walk_next++ % WALKS];
+    c->n = 0;
+    int at = -1, m = 0;
+    for (int k = 1; k < i + count; k++) {
+        int limit = at + 1 + SCAN_WORDS, j = at + 1;
+        while (j < limit && sp[j] != (uintptr_t)raw[k]) j++;
+        if (j == limit || j > 0xffff) return id;
+        c->at[m] = (uint16_t)j;
+        c->ret[m++] = (uintptr_t)raw[k];
+        at = j;
+    }
+    c->sp = (uintptr_t)sp;
+    c->id = id;
+    c->n = m;
+    return id;
 }
 
 /* libebb.so's address range, from its ELF program headers (mapped with its first segment). */
@@ -608,6 +653,14 @@ void ebb_mode_free(void *p)
     if (ebb_guard_owns(p)) {
         uint32_t st = t_busy ? 0 : capture();
         if (ebb_guard_free(p, st, tid(), &r) != K_NONE) handle_error(&r, st);
+        return;
+    }
+    if (UNLIKELY(!ebb_core_owns(p))) {
+        /* As checked mode: the stack or a module's data is an invalid free, the loader's memory is left alone. */
+        memset(&r, 0, sizeof r);
+        r.kind = K_FOREIGN;
+        r.addr = (uintptr_t)p;
+        handle_error(&r, 0);
         return;
     }
     ebb_core_free(ebb_shim_thread_heap(), p);
