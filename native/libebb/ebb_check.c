@@ -57,6 +57,7 @@ extern int ebb_check_scan(ebb_check_report *r);
 extern int ebb_check_leaks(leak_group *groups, int max, int64_t *bytes, int64_t *blocks);
 extern int ebb_guard_init(int sample, int slots, size_t budget_bytes, size_t min_align);
 extern int ebb_guard_owns(void *p);
+extern void ebb_guard_region(uintptr_t *start, size_t *bytes);
 extern void *ebb_guard_malloc(size_t size, size_t align, int zero, uint32_t stack, int tid);
 extern int ebb_guard_free(void *p, uint32_t stack, int tid, ebb_check_report *r);
 extern size_t ebb_guard_size(void *p, ebb_check_report *r);
@@ -77,12 +78,17 @@ static long g_quarantine_mb = 16, g_guard_budget_mb = 64, g_guard_align = 16;
 static pthread_mutex_t g_check_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Inside the checks' own machinery (the unwinder, a report): allocations there are ordinary. */
 static __thread int t_busy __attribute__((tls_model("initial-exec")));
-static __thread int t_sample_left __attribute__((tls_model("initial-exec")));
+__thread int ebb_t_sample_left __attribute__((tls_model("initial-exec")));
+#define t_sample_left ebb_t_sample_left
 static __thread uint64_t t_rand __attribute__((tls_model("initial-exec")));
 /* The thread's id, cached: a system call per malloc and free was half of checked mode's cost
  * here. fork's child handler clears it (the child's thread has a new id). */
 static __thread int t_tid __attribute__((tls_model("initial-exec")));
-static uintptr_t g_self_lo, g_self_hi; /* libebb.so's own mapping: its frames are left out of stacks */
+static uintptr_t g_self_lo, g_self_hi;
+uintptr_t ebb_guard_lo;
+size_t ebb_guard_bytes; /* the guarded region, for sampled mode's inline test */
+#define g_guard_lo ebb_guard_lo
+#define g_guard_bytes ebb_guard_bytes /* libebb.so's own mapping: its frames are left out of stacks */
 static int g_err_fd = 2;
 
 void ebb_shim_check_lock(void) { pthread_mutex_lock(&g_check_lock); }
@@ -594,7 +600,7 @@ static void *plain_alloc(size_t size, size_t align, int zero)
 
 static int sampled_now(void)
 {
-    if (--t_sample_left > 0) return 0;
+    if (t_sample_left > 0) return 0; /* (decremented by ebb_mode_alloc) */
     /* The next countdown: uniform in 1 .. 2N-1 (mean N), a xorshift per thread. */
     uint64_t x = t_rand;
     int first = x == 0;
@@ -610,6 +616,11 @@ static int sampled_now(void)
 
 void *ebb_mode_alloc(size_t size, size_t align, int zero)
 {
+    /* Sampled mode's common case: not this one, straight to the core. */
+    if (ebb_mode == EBB_MODE_GUARD_SAMPLE && --t_sample_left > 0 && align <= 16) {
+        void *h = ebb_shim_thread_heap();
+        return zero ? ebb_core_calloc(h, size) : ebb_core_malloc(h, size);
+    }
     if (ebb_mode < 0) {
         ebb_shim_start();
         if (ebb_mode <= 0) return plain_alloc(size, align, zero);
@@ -644,6 +655,11 @@ void ebb_mode_free(void *p)
 {
     if (p == NULL) return;
     ebb_check_report r;
+    if (ebb_mode == EBB_MODE_GUARD_SAMPLE && (uintptr_t)p - g_guard_lo >= g_guard_bytes) {
+        /* Not a sampled block: release mode's free (which leaves memory Ebb never owned alone). */
+        ebb_core_free(ebb_shim_thread_heap(), p);
+        return;
+    }
     if (ebb_mode == EBB_MODE_CHECK) {
         uint32_t st = t_busy ? 0 : capture();
         int k = ebb_check_free(ebb_shim_thread_heap(), p, st, tid(), &r);
@@ -838,6 +854,7 @@ void ebb_modes_started(void)
             ssize_t w = write(2, line, sizeof line - 1);
             (void)w;
         }
+        ebb_guard_region(&g_guard_lo, &g_guard_bytes);
         install_fault_handler();
     }
     on_exit(at_exit, NULL);

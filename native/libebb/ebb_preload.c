@@ -281,7 +281,13 @@ void ebb_shim_start(void)
 
 EXPORT void *malloc(size_t size)
 {
-    if (UNLIKELY(ebb_mode != 0)) return ebb_mode_alloc(size, 0, 0);
+    if (UNLIKELY(ebb_mode != 0)) {
+        if (ebb_mode == EBB_MODE_GUARD_SAMPLE && ebb_t_sample_left > 1) {
+            ebb_t_sample_left--;
+            return ebb_core_malloc(HEAP(), size);
+        }
+        return ebb_mode_alloc(size, 0, 0);
+    }
     return ebb_core_malloc(HEAP(), size);
 }
 
@@ -289,6 +295,10 @@ EXPORT void free(void *p)
 {
     /* Before the first allocation (-1) a free is of the loader's memory: the core leaves it alone. */
     if (UNLIKELY(ebb_mode > 0)) {
+        if (ebb_mode == EBB_MODE_GUARD_SAMPLE && (uintptr_t)p - ebb_guard_lo >= ebb_guard_bytes) {
+            ebb_core_free(t_heap, p);
+            return;
+        }
         ebb_mode_free(p);
         return;
     }

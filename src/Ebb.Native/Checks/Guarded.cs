@@ -76,6 +76,14 @@ internal static unsafe class Guarded
         return 1;
     }
 
+    /// <summary>The region's bounds, so the shim's sampled-mode free tests them inline (0, 0 before <see cref="Init"/>).</summary>
+    [RuntimeExport("ebb_guard_region")]
+    public static void Region(nuint* start, nuint* bytes)
+    {
+        *start = s_base;
+        *bytes = s_base == 0 ? 0 : s_bytes;
+    }
+
     [RuntimeExport("ebb_guard_owns")]
     public static int Owns(void* p) => (nuint)p - s_base < s_bytes ? 1 : 0;
 
