@@ -180,6 +180,33 @@ public sealed class CheckedModeTests(NativeBuild build)
         AssertReport(r, "heap-buffer-overflow", 134, "1 byte written 0 bytes after the 20-byte block");
     }
 
+    /// <summary>The malloc contract (c/contract.c: sizes up to SIZE_MAX, calloc, realloc, every alignment, usable size) holds in every mode.</summary>
+    [SkippableTheory]
+    [InlineData("EBB_CHECK", "1")]
+    [InlineData("EBB_GUARD", "all")]
+    [InlineData("EBB_GUARD", "sample:1")]
+    public void Contract_HoldsInEveryMode(string variable, string value)
+    {
+        Program();
+        var r = Run.Process(build.Program("contract"), [], PreloadLibrary.Path, new Dictionary<string, string> { [variable] = value });
+        Assert.True(r.ExitCode == 0, r.Describe());
+        Assert.Contains("total: ", r.Stdout);
+        Assert.Contains(" checks, 0 failed", r.Stdout[r.Stdout.IndexOf("total: ", StringComparison.Ordinal)..]);
+    }
+
+    /// <summary>c/threads.c (cross-thread frees, thousands of short threads, fork, signals) in checked and sampled mode: no report, no failure.</summary>
+    [SkippableTheory]
+    [InlineData("EBB_CHECK", "1")]
+    [InlineData("EBB_GUARD", "sample:10")]
+    public void Threads_CheckedOrSampled_NoReport(string variable, string value)
+    {
+        Program();
+        var r = Run.Process(build.Program("threads"), [], PreloadLibrary.Path, new Dictionary<string, string> { [variable] = value });
+        Assert.True(r.ExitCode == 0, r.Describe());
+        Assert.Contains("total: 0 failed", r.Stdout);
+        Assert.DoesNotContain("ebb:", r.Stderr);
+    }
+
     [SkippableTheory]
     [InlineData("EBB_GUARD", "sample:0", "ebb: warning: EBB_GUARD=sample:0 is not valid")]
     [InlineData("EBB_CHECK", "yes", "ebb: warning: EBB_CHECK=yes is not valid")]

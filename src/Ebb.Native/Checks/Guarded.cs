@@ -93,7 +93,8 @@ internal static unsafe class Guarded
     [RuntimeExport("ebb_guard_malloc")]
     public static void* Malloc(nuint size, nuint align, int zero, uint stack, int tid)
     {
-        if (s_base == 0 || align > Page) return null;
+        // (A size near SIZE_MAX would wrap the rounding below: larger than the region is not guarded.)
+        if (s_base == 0 || align > Page || size > s_bytes / 2) return null;
         // sample: malloc's 16-byte promise kept, so a sampled block behaves as any other. all: the
         // largest power of two dividing the size, at most 16 and at least EBB_GUARD_ALIGN (16 by
         // default: C programs rely on it; CPython fails below 2), so with EBB_GUARD_ALIGN=1 one

@@ -14,7 +14,9 @@ namespace Ebb.Checks;
 internal static unsafe class StackDepot
 {
     private const int BucketBits = 16;
-    private const nuint RecordBytes = 256u << 20; // address space only: pages are touched as records are added
+    // Address space only (pages are touched as records are added), but it counts against an
+    // address-space limit (ulimit -v): 32 MiB, about 200,000 distinct stacks of 16 frames.
+    private const nuint RecordBytes = 32u << 20;
 
     /// <summary>A stored stack: next record in its bucket (id), hash, frame count, frames.</summary>
     private struct Record
