@@ -682,7 +682,8 @@ void ebb_mode_free(void *p)
     ebb_core_free(ebb_shim_thread_heap(), p);
 }
 
-/* The size of a block of the mode's own, 0 when it is an ordinary block (*plain set), or a report and abort. */
+/* The size of a block of the mode's own, 0 when it is an ordinary block (*plain set), or a report
+ * and abort. (malloc_usable_size asks with W_FREE: memory Ebb never owned is 0 there, as in release mode.) */
 static size_t mode_size(void *p, int *plain, int when)
 {
     ebb_check_report r;
@@ -695,6 +696,7 @@ static size_t mode_size(void *p, int *plain, int when)
         if (!ebb_guard_owns(p)) { *plain = 1; return 0; }
         n = ebb_guard_size(p, &r);
     }
+    if (r.kind == K_FOREIGN && when == W_FREE) return 0;
     if (r.kind != K_NONE) {
         r.when = when;
         if (r.kind == K_FOREIGN) r.kind = K_INVALID;
@@ -719,7 +721,8 @@ size_t ebb_mode_usable(void *p)
 {
     int plain;
     size_t n = mode_size(p, &plain, W_FREE);
-    return plain ? ebb_core_usable_size(ebb_shim_thread_heap(), p) : n;
+    if (!plain) return n;
+    return ebb_core_owns(p) ? ebb_core_usable_size(ebb_shim_thread_heap(), p) : 0;
 }
 
 /* ---- guard faults --------------------------------------------------------------------------- */

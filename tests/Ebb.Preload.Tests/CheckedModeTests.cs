@@ -146,6 +146,17 @@ public sealed class CheckedModeTests(NativeBuild build)
     }
 
     [SkippableTheory]
+    [InlineData("EBB_CHECK", "1")]
+    [InlineData("EBB_GUARD", "all")]
+    [InlineData("EBB_GUARD", "sample:1")]
+    public void UsableSize_IsTheSizeAsked_AndZeroForTheStack(string variable, string value)
+    {
+        var r = RunScenario("usable-size", new Dictionary<string, string> { [variable] = value });
+        Assert.True(r.ExitCode == 0, r.Describe());
+        Assert.Equal("usable 20 0\n", r.Stdout);
+    }
+
+    [SkippableTheory]
     [InlineData("all")]
     [InlineData("sample:1")]
     public void Guard_OverflowFaultsAtTheRead(string mode)

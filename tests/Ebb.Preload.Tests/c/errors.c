@@ -2,6 +2,7 @@
  * libebb.so (CheckedModeTests.cs). Each block is allocated in a function of its own
  * (make_block), so a report must name that function (and, built with -g, errors.c and its line).
  * volatile pointers and -fno-builtin keep gcc from removing or moving the faulty accesses. */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,14 @@ int main(int argc, char **argv)
     } else if (strcmp(what, "leak") == 0) {
         p = make_block(100);             /* the 20-byte block and this one are never freed */
         printf("leaking\n");
+        return 0;
+    } else if (strcmp(what, "usable-size") == 0) {
+        char local[16];
+        char *volatile q = local;
+        /* The checked modes' blocks are as large as asked (their slack is not usable); memory
+         * malloc never handed out is 0, as glibc's and release mode's. */
+        printf("usable %zu %zu\n", malloc_usable_size(p), malloc_usable_size(q));
+        release(p);
         return 0;
     } else if (strcmp(what, "clean") == 0) {
         char *q = realloc(make_block(10), 1000);
