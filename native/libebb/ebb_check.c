@@ -200,13 +200,17 @@ enum { MAX_FRAMES = 16 };
  * id stands: the .NET host's cached frame-pointer walks, for code without frame pointers.
  */
 enum { WALKS = 4, MAX_RAW = MAX_FRAMES + 8, SCAN_WORDS = 512 };
+/* Kept small (about 300 bytes a thread of static TLS, which a dlopen of libebb.so must find
+ * room for): the slots' return addresses are kept as a 64-bit hash, not one by one. */
 typedef struct walk {
     uintptr_t sp;
+    uint64_t hash;              /* of the return addresses in the slots */
     uint32_t id;
     int n;                      /* slots to check; 0: empty */
     uint16_t at[MAX_RAW];       /* word offsets from sp */
-    uintptr_t ret[MAX_RAW];
 } walk;
+
+static inline uint64_t mix(uint64_t h, uintptr_t v) { return (h ^ v) * 0x100000001b3u; }
 static __thread walk t_walks[WALKS] __attribute__((tls_model("initial-exec")));
 static __thread unsigned t_walk_next __attribute__((tls_model("initial-exec")));
 
@@ -218,9 +222,9 @@ static __attribute__((noinline)) uint32_t capture(void)
     for (int w = 0; w < WALKS; w++) {
         walk *c = &t_walks[w];
         if (c->sp != (uintptr_t)sp || c->n == 0) continue;
-        int k = 0;
-        while (k < c->n && sp[c->at[k]] == c->ret[k]) k++;
-        if (k == c->n) return c->id;
+        uint64_t h = 0xcbf29ce484222325u;
+        for (int k = 0; k < c->n; k++) h = mix(h, sp[c->at[k]]);
+        if (h == c->hash) return c->id;
     }
     void *raw[MAX_RAW];
     int busy = t_busy;
@@ -236,15 +240,17 @@ static __attribute__((noinline)) uint32_t capture(void)
     walk *c = &t_walks[t_walk_next++ % WALKS];
     c->n = 0;
     int at = -1, m = 0;
+    uint64_t h = 0xcbf29ce484222325u;
     for (int k = 1; k < i + count; k++) {
         int limit = at + 1 + SCAN_WORDS, j = at + 1;
         while (j < limit && sp[j] != (uintptr_t)raw[k]) j++;
         if (j == limit || j > 0xffff) return id;
-        c->at[m] = (uint16_t)j;
-        c->ret[m++] = (uintptr_t)raw[k];
+        c->at[m++] = (uint16_t)j;
+        h = mix(h, (uintptr_t)raw[k]);
         at = j;
     }
     c->sp = (uintptr_t)sp;
+    c->hash = h;
     c->id = id;
     c->n = m;
     return id;
