@@ -3,6 +3,7 @@ using Ebb.Arena;
 using Ebb.Heap;
 using Ebb.Native;
 using Ebb.Os;
+using OsNative = Ebb.Os.Native;
 
 namespace Ebb.Checks;
 
@@ -12,7 +13,7 @@ namespace Ebb.Checks;
 /// redzones, freed blocks are filled and held in a FIFO quarantine, and every live and
 /// quarantined block is on a list the exit-time scan and the leak report walk.
 /// <code>
-/// outer       outer+80                user                     user+size        +32
+/// outer       outer+96                user                     user+size        +32
 /// | header    | left redzone (0xFA)   | the block (0xAA or 0)  | right redzone (0xFB) |
 /// </code>
 /// The header's first 16 bytes are left to the core (its free list's link and free mark), so
@@ -22,7 +23,7 @@ namespace Ebb.Checks;
 /// </summary>
 internal static unsafe class CheckedHeap
 {
-    private const nuint HeaderSize = 80;
+    private const nuint HeaderSize = 96;
     private const nuint LeftRedzone = 32;
     private const nuint RightRedzone = 32;
     private const byte LeftFill = 0xFA, RightFill = 0xFB, JunkFill = 0xAA, FreedFill = 0xDD;
@@ -38,6 +39,9 @@ internal static unsafe class CheckedHeap
         public uint AllocStack, FreeStack;
         public int AllocTid, FreeTid;
         public Header* Prev, Next;
+        public uint Reached;       // the exit-time scan found a pointer to the block
+        public uint Pad;
+        public nuint Pad2;
     }
 
     private static ulong s_secret;
@@ -306,6 +310,89 @@ internal static unsafe class CheckedHeap
         return result;
     }
 
+    // ---- the exit-time reachability scan (LeakSanitizer's idea, without stopping the threads) ----
+
+    private static Header** s_work;
+    private static nuint s_workCount, s_workCap;
+
+    /// <summary>Starts a scan: clears every live block's mark and maps the work list; false when it could not.</summary>
+    [RuntimeExport("ebb_check_mark_begin")]
+    public static int MarkBegin()
+    {
+        nuint live = 0;
+        Shim.ebb_shim_check_lock();
+        for (Header* hd = s_live; hd != null; hd = hd->Next) { hd->Reached = 0; live++; }
+        Shim.ebb_shim_check_unlock();
+        nuint bytes = (live + 1024) * (nuint)sizeof(Header*);
+        nint m = OsNative.mmap(0, bytes, 3, 0x22 | 0x4000, -1, 0);
+        if (m == -1) return 0;
+        s_work = (Header**)m;
+        s_workCap = live + 1024;
+        s_workCount = 0;
+        return 1;
+    }
+
+    /// <summary>The live checked block a word points into (its start or inside it), or null.</summary>
+    private static Header* BlockOf(nuint v)
+    {
+        byte kind = ChunkMap.Get(v);
+        if (kind == ChunkMap.None) return null;
+        BlockInfo info = Blocks.FindLive((void*)v);
+        if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge)) return null;
+        if (info.Size < HeaderSize + LeftRedzone) return null;
+        Header* hd = (Header*)info.Start;
+        if (hd->Key != KeyOf(info.Start) || hd->State != Live) return null;
+        nuint user = info.Start + hd->UserOffset;
+        return v >= user && v < user + (hd->Size == 0 ? 1 : hd->Size) ? hd : null;
+    }
+
+    private static void ScanWords(nuint* p, nuint* end)
+    {
+        for (; p < end; p++)
+        {
+            Header* hd = BlockOf(*p);
+            if (hd == null || hd->Reached != 0) continue;
+            hd->Reached = 1;
+            if (s_workCount < s_workCap) s_work[s_workCount++] = hd;
+        }
+    }
+
+    /// <summary>Marks the blocks that the words of [start, end) point into (a root: a module's data, a stack, a mapping of the program's).</summary>
+    [RuntimeExport("ebb_check_mark_range")]
+    public static void MarkRange(nuint start, nuint end)
+    {
+        if (s_work == null) return;
+        start = (start + 7) & ~(nuint)7;
+        end &= ~(nuint)7;
+        // Ebb's own chunks and huge mappings are not roots (a free or quarantined block's stale
+        // words must not keep anything alive); the kernel may merge them with a neighbour's line in maps.
+        while (start < end)
+        {
+            nuint next = (start & ~Layout.ChunkMask) + Layout.ChunkSize;
+            if (next > end || next < start) next = end;
+            if (ChunkMap.Get(start) == ChunkMap.None) ScanWords((nuint*)start, (nuint*)next);
+            start = next;
+        }
+    }
+
+    /// <summary>Follows the marked blocks' contents until no new block is reached; ends the scan.</summary>
+    [RuntimeExport("ebb_check_mark_finish")]
+    public static void MarkFinish()
+    {
+        if (s_work == null) return;
+        while (s_workCount > 0)
+        {
+            Header* hd = s_work[--s_workCount];
+            nuint user = (nuint)hd + hd->UserOffset;
+            ScanWords((nuint*)((user + 7) & ~(nuint)7), (nuint*)((user + hd->Size) & ~(nuint)7));
+        }
+        OsNative.munmap((nint)s_work, s_workCap * (nuint)sizeof(Header*));
+        s_work = null;
+        s_scanned = true;
+    }
+
+    private static bool s_scanned;
+
     /// <summary>One leak group: the allocation stack, bytes and blocks, and one block's address.</summary>
     public struct LeakGroup
     {
@@ -329,6 +416,7 @@ internal static unsafe class CheckedHeap
         Shim.ebb_shim_check_lock();
         for (Header* hd = s_live; hd != null; hd = hd->Next)
         {
+            if (s_scanned && hd->Reached != 0) continue; // still pointed to: not leaked
             *totalBytes += (long)hd->Size;
             *totalBlocks += 1;
             int i = 0;
