@@ -16,6 +16,13 @@
  *   EBB_BACKGROUND_PURGE 1: a thread of Ebb's own purges on time (default: later calls do it)
  *   EBB_SHOW_STATS       1: print Ebb's figures to stderr at exit
  *   EBB_VERBOSE          1: a line on stderr for each region reserved or released
+ * Checked and guarded modes (docs/libebb.md, "Checked modes"):
+ *   EBB_CHECK            1: redzones checked at free, a quarantine, double/invalid frees reported
+ *   EBB_QUARANTINE_MB    freed bytes held back in checked mode (default 16)
+ *   EBB_LEAKS            1: a leak report at exit (exit code EBB_LEAK_EXITCODE, default 23)
+ *   EBB_STACKS           0: no allocation/free stacks
+ *   EBB_GUARD            all | sample | sample:N   blocks against PROT_NONE guard pages
+ *   EBB_GUARD_SLOTS, EBB_GUARD_BUDGET_MB, EBB_GUARD_ALIGN
  * A bad value gives one warning line on stderr and the default.
  */
 #ifndef EBB_H

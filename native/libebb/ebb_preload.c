@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "ebb.h"
+#include "ebb_check.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -148,12 +149,21 @@ void ebb_shim_unlock(void)
 int ebb_shim_lock_held(void) { return g_lock_owner == pthread_self(); }
 
 /* fork: the child must not inherit the lock held by a thread that does not exist there. */
-static void fork_prepare(void) { ebb_shim_lock(); }
-static void fork_parent(void) { ebb_shim_unlock(); }
+static void fork_prepare(void)
+{
+    ebb_modes_lock_fork(0);
+    ebb_shim_lock();
+}
+static void fork_parent(void)
+{
+    ebb_shim_unlock();
+    ebb_modes_lock_fork(1);
+}
 static void fork_child(void)
 {
     pthread_mutex_init(&g_lock, NULL);
     g_lock_owner = 0;
+    ebb_modes_lock_fork(2);
 }
 
 /* ---- threads ------------------------------------------------------------------------------ */
@@ -236,6 +246,7 @@ static void init_once(void)
     int verbose = env_flag("EBB_VERBOSE");
     g_background = env_flag("EBB_BACKGROUND_PURGE");
     g_show_stats = env_flag("EBB_SHOW_STATS");
+    ebb_modes_read_env();
     ebb_core_init(delay, purge, source, verbose);
     pthread_key_create(&g_exit_key, thread_exit);
     pthread_atfork(fork_prepare, fork_parent, fork_child);
@@ -251,23 +262,46 @@ static void init_once(void)
 void ebb_shim_start(void)
 {
     pthread_once(&g_once, init_once);
-    if (__sync_bool_compare_and_swap(&g_ready, 0, 1) && g_background) {
-        /* Outside pthread_once: creating a thread allocates, which re-enters here. */
+    if (__sync_bool_compare_and_swap(&g_ready, 0, 1)) {
+        /* Outside pthread_once: these allocate, which re-enters here. */
+        ebb_modes_started();
         pthread_t t;
-        if (pthread_create(&t, NULL, background, NULL) == 0) pthread_detach(t);
+        if (g_background && pthread_create(&t, NULL, background, NULL) == 0) pthread_detach(t);
     }
 }
 
 /* The core starts the process's Ebb on a thread's first allocation (t_heap is null until then),
- * so the entry points below are a thread-local load and a tail call. */
+ * so the entry points below are a thread-local load and a tail call. Each first tests ebb_mode
+ * once (not 0 only before the first allocation and in the checked and guarded modes): in
+ * release mode that is one predictable branch, and malloc and free then go exactly the way
+ * they go without the checks. */
 #define HEAP() t_heap
 
 /* ---- the malloc family -------------------------------------------------------------------- */
 
-EXPORT void *malloc(size_t size) { return ebb_core_malloc(HEAP(), size); }
+EXPORT void *malloc(size_t size)
+{
+    if (UNLIKELY(ebb_mode != 0)) {
+        if (ebb_mode == EBB_MODE_GUARD_SAMPLE && ebb_t_sample_left > 1) {
+            ebb_t_sample_left--;
+            return ebb_core_malloc(HEAP(), size);
+        }
+        return ebb_mode_alloc(size, 0, 0);
+    }
+    return ebb_core_malloc(HEAP(), size);
+}
 
 EXPORT void free(void *p)
 {
+    /* Before the first allocation (-1) a free is of the loader's memory: the core leaves it alone. */
+    if (UNLIKELY(ebb_mode > 0)) {
+        if (ebb_mode == EBB_MODE_GUARD_SAMPLE && (uintptr_t)p - ebb_guard_lo >= ebb_guard_bytes) {
+            ebb_core_free(t_heap, p);
+            return;
+        }
+        ebb_mode_free(p);
+        return;
+    }
     ebb_core_free(t_heap, p);
 }
 
@@ -280,6 +314,7 @@ EXPORT void *calloc(size_t n, size_t size)
         errno = ENOMEM;
         return NULL;
     }
+    if (UNLIKELY(ebb_mode != 0)) return ebb_mode_alloc(bytes, 0, 1);
     return ebb_core_calloc(HEAP(), bytes);
 }
 
@@ -291,6 +326,7 @@ EXPORT void *realloc(void *p, size_t size)
         free(p);
         return NULL;
     }
+    if (UNLIKELY(ebb_mode > 0)) return ebb_mode_realloc(p, size);
     void *heap = HEAP();
     if (UNLIKELY(!g_ready || !ebb_core_owns(p))) {
         say("ebb: realloc(): invalid pointer %p: not allocated by Ebb\n", p);
@@ -311,6 +347,7 @@ EXPORT void *reallocarray(void *p, size_t n, size_t size)
 
 static void *aligned(size_t alignment, size_t size)
 {
+    if (UNLIKELY(ebb_mode != 0)) return ebb_mode_alloc(size == 0 ? 1 : size, alignment, 0);
     return ebb_core_aligned(HEAP(), size == 0 ? 1 : size, alignment);
 }
 
@@ -367,7 +404,9 @@ EXPORT void *pvalloc(size_t size)
 
 EXPORT size_t malloc_usable_size(void *p)
 {
-    if (p == NULL || !g_ready || !ebb_core_owns(p)) return 0;
+    if (p == NULL) return 0;
+    if (UNLIKELY(ebb_mode > 0)) return ebb_mode_usable(p);
+    if (!g_ready || !ebb_core_owns(p)) return 0;
     return ebb_core_usable_size(t_heap, p);
 }
 

@@ -19,6 +19,7 @@ public sealed class NativeBuild : IDisposable
         ("inpreload", "inpreload", ["-ldl"]),
         ("dl", "dl", ["-ldl"]),
         ("dlib", "libdlib.so", ["-shared", "-fPIC"]),
+        ("errors", "errors", []),
     ];
 
     private readonly Dictionary<string, string> built = [];

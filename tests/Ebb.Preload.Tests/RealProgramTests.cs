@@ -23,6 +23,57 @@ public sealed class RealProgramTests(NativeBuild build)
         AssertSameAsGlibc(ls, ["-laR", "/usr"], lib, rerunBaselineOnDifference: true);
     }
 
+    /// <summary>
+    /// <c>ls -laR /usr</c> in libebb.so's checked mode (every block checked, quarantined, its
+    /// stacks recorded; redzones and quarantine scanned at exit): the same output, and no report.
+    /// </summary>
+    [SkippableFact]
+    public void LsRecursive_Checked_SameOutputNoReport()
+    {
+        string lib = PreloadLibrary.Require();
+        Skip.IfNot(PreloadLibrary.IsEbb, "checked mode is libebb.so's");
+        string ls = Run.Which("ls") ?? "/bin/ls";
+        var r = AssertSameAsGlibc(ls, ["-laR", "/usr"], lib, rerunBaselineOnDifference: true, env: new Dictionary<string, string> { ["EBB_CHECK"] = "1" });
+        Assert.DoesNotContain("ebb:", r.Stderr);
+    }
+
+    /// <summary>python3 on c/workout.py (json, threads, subprocess, fork, a timer signal) in checked mode and in both guarded modes.</summary>
+    [SkippableTheory]
+    [InlineData("EBB_CHECK", "1")]
+    [InlineData("EBB_GUARD", "all")]
+    [InlineData("EBB_GUARD", "sample:100")]
+    public void Python_CheckedOrGuarded_SameOutputNoReport(string variable, string value)
+    {
+        string lib = PreloadLibrary.Require();
+        Skip.IfNot(PreloadLibrary.IsEbb, "the checked modes are libebb.so's");
+        string? python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : Run.Which("python3");
+        Skip.If(python is null, "python3 is not installed");
+        var r = AssertSameAsGlibc(python!, [Path.Combine(NativeBuild.SourceDirectory, "workout.py")], lib,
+            env: new Dictionary<string, string> { [variable] = value });
+        Assert.Contains("exitcode 0", r.Stdout);
+        Assert.DoesNotContain("ebb:", r.Stderr);
+    }
+
+    /// <summary>sort of 400,000 lines in checked mode (its large buffers are huge blocks; its threads free each other's blocks).</summary>
+    [SkippableFact]
+    public void SortLargeFile_Checked_SameOutput()
+    {
+        string lib = PreloadLibrary.Require();
+        Skip.IfNot(PreloadLibrary.IsEbb, "checked mode is libebb.so's");
+        string sort = Run.Which("sort") ?? "/usr/bin/sort";
+        string input = Path.Combine(Path.GetTempPath(), $"ebb-preload-sort-checked-{Environment.ProcessId}.txt");
+        try
+        {
+            WriteSortInput(input, lines: 400_000);
+            var r = AssertSameAsGlibc(sort, ["-k2,2", "-k1,1n", input], lib, env: new Dictionary<string, string> { ["EBB_CHECK"] = "1" });
+            Assert.DoesNotContain("ebb:", r.Stderr);
+        }
+        finally
+        {
+            File.Delete(input);
+        }
+    }
+
     /// <summary>python3 on c/workout.py: json, threads, subprocess, multiprocessing (fork), a 1 ms timer signal.</summary>
     [SkippableFact]
     public void Python_JsonThreadsSubprocessMultiprocessingTimer_SameOutput()
@@ -98,10 +149,11 @@ public sealed class RealProgramTests(NativeBuild build)
     /// Runs the program without and with the preload and asserts the same stdout and exit code;
     /// returns the preloaded run.
     /// </summary>
-    private static RunResult AssertSameAsGlibc(string file, string[] args, string lib, bool rerunBaselineOnDifference = false)
+    private static RunResult AssertSameAsGlibc(string file, string[] args, string lib, bool rerunBaselineOnDifference = false,
+        IDictionary<string, string>? env = null)
     {
         var glibc = Run.Process(file, args, preload: null);
-        var preloaded = Run.Process(file, args, lib);
+        var preloaded = Run.Process(file, args, lib, env);
         if (rerunBaselineOnDifference && (glibc.Stdout != preloaded.Stdout || glibc.ExitCode != preloaded.ExitCode))
         {
             var again = Run.Process(file, args, preload: null);

@@ -27,6 +27,10 @@ internal static unsafe class Shim
     [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_unlock();
     [DllImport(Lib), SuppressGCTransition] public static extern int ebb_shim_lock_held();
 
+    /// <summary>The checked and guarded modes' lock (their lists, the stack depot's inserts); taken around fork too.</summary>
+    [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_check_lock();
+    [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_check_unlock();
+
     /// <summary>Reports a refused free (error: 0 double free, 1 invalid free, 2 never handed out) and aborts.</summary>
     [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_fatal_free(int error, void* p, nuint blockSize, nuint blockStart, int kind);
 

@@ -1,0 +1,468 @@
+using System.Runtime;
+using Ebb.Arena;
+using Ebb.Heap;
+using Ebb.Native;
+using Ebb.Os;
+using OsNative = Ebb.Os.Native;
+
+namespace Ebb.Checks;
+
+/// <summary>
+/// libebb.so's checked mode (EBB_CHECK=1), the C counterpart of src/Ebb/Checks' CheckedHeap:
+/// every block is carved from a larger ordinary block of the core, behind a header and between
+/// redzones, freed blocks are filled and held in a FIFO quarantine, and every live and
+/// quarantined block is on a list the exit-time scan and the leak report walk.
+/// <code>
+/// outer       outer+96                user                     user+size        +32
+/// | header    | left redzone (0xFA)   | the block (0xAA or 0)  | right redzone (0xFB) |
+/// </code>
+/// The header's first 16 bytes are left to the core (its free list's link and free mark), so
+/// the rest still says "freed" after the block went back to the core, until it is handed out
+/// again: a late second free is still named. Errors are returned to the shim, which prints the
+/// report and aborts (the C# side formats no text).
+/// </summary>
+internal static unsafe class CheckedHeap
+{
+    private const nuint HeaderSize = 96;
+    private const nuint LeftRedzone = 32;
+    private const nuint RightRedzone = 32;
+    private const byte LeftFill = 0xFA, RightFill = 0xFB, JunkFill = 0xAA, FreedFill = 0xDD;
+    private const uint Live = 1, Freeing = 2, Quarantined = 3, Freed = 4;
+
+    private struct Header
+    {
+        public nuint CoreNext, CoreMark; // the core's, once the outer block is free
+        public ulong Key;
+        public nuint Size;
+        public uint UserOffset;
+        public uint State;
+        public uint AllocStack, FreeStack;
+        public int AllocTid, FreeTid;
+        public Header* Prev, Next;
+        public uint Reached;       // the exit-time scan found a pointer to the block
+        public uint Pad;
+        public nuint Pad2;
+    }
+
+    private static ulong s_secret;
+    private static nuint s_budget;
+    // Live blocks (a doubly linked list, newest at the head) and the quarantine (FIFO, oldest at
+    // the head), both under the shim's check lock.
+    private static Header* s_live;
+    private static Header* s_qHead, s_qTail;
+    private static nuint s_qBytes;
+
+    [RuntimeExport("ebb_check_init")]
+    public static void Init(ulong secret, nuint quarantineBytes)
+    {
+        s_secret = secret | 1;
+        s_budget = quarantineBytes;
+        StackDepot.Init();
+    }
+
+    [RuntimeExport("ebb_depot_put")]
+    public static uint DepotPut(nuint* frames, int n) => StackDepot.Put(frames, n);
+
+    [RuntimeExport("ebb_depot_get")]
+    public static int DepotGet(uint id, nuint** frames) => StackDepot.Get(id, frames);
+
+    private static ulong KeyOf(nuint outer) => (ulong)outer * 0x9E3779B97F4A7C15 ^ s_secret;
+
+    private static nuint UserOffsetFor(nuint align) => align <= 16 ? HeaderSize + LeftRedzone : (HeaderSize + LeftRedzone + align - 1) & ~(align - 1);
+
+    /// <summary>A new checked block of <paramref name="size"/> bytes (aligned to <paramref name="align"/>, a power of two), or null.</summary>
+    [RuntimeExport("ebb_check_malloc")]
+    public static void* Malloc(Heap.Heap* h, nuint size, nuint align, int zero, uint stack, int tid)
+    {
+        nuint off = UserOffsetFor(align);
+        nuint total = off + size + RightRedzone;
+        if (total < size) return null;
+        void* outer;
+        if (align <= 16) outer = HeapAlloc.TryAlloc(h, total);
+        else
+        {
+            if (h == null) h = Arena.Host.InitThreadHeap();
+            outer = h == null ? null : HeapAlloc.Aligned(h, total, align, zero: false);
+        }
+        if (outer == null) return null;
+        Header* hd = (Header*)outer;
+        byte* user = (byte*)outer + off;
+        hd->Key = KeyOf((nuint)outer);
+        hd->Size = size;
+        hd->UserOffset = (uint)off;
+        hd->AllocStack = stack;
+        hd->FreeStack = 0;
+        hd->AllocTid = tid;
+        hd->FreeTid = 0;
+        // The left redzone: at most its last 4 KiB for a large alignment's gap (the rest is never touched).
+        nuint left = off - HeaderSize;
+        if (left > 4096) left = 4096;
+        Fill(user - left, left, LeftFill);
+        Fill(user + size, RightRedzone, RightFill);
+        Fill(user, size, zero != 0 ? (byte)0 : JunkFill);
+        Shim.ebb_shim_check_lock();
+        hd->State = Live;
+        hd->Prev = null;
+        hd->Next = s_live;
+        if (s_live != null) s_live->Prev = hd;
+        s_live = hd;
+        Shim.ebb_shim_check_unlock();
+        return user;
+    }
+
+    /// <summary>
+    /// The checked header of <paramref name="p"/>, or null with the error in <paramref name="r"/>:
+    /// Plain for the start of an ordinary block (made while the checks were busy: the unwinder's
+    /// own allocations), Foreign for memory Ebb never owned.
+    /// </summary>
+    private static Header* Lookup(void* p, CheckReport* r)
+    {
+        nuint a = (nuint)p;
+        r->Address = a;
+        byte kind = ChunkMap.Get(a);
+        if (kind == ChunkMap.None)
+        {
+            r->Kind = ErrorKind.Foreign;
+            return null;
+        }
+        // (A huge block's mapping header is read under the arena lock, which Find takes.)
+        BlockInfo info = Blocks.Find(p);
+        if (info.Kind == BlockKind.FreeMemory)
+        {
+            r->Kind = ErrorKind.DoubleFree;
+            return null;
+        }
+        if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge))
+        {
+            r->Kind = ErrorKind.InvalidFree;
+            return null;
+        }
+        Header* hd = (Header*)info.Start;
+        if (info.Size < HeaderSize + LeftRedzone || hd->Key != KeyOf(info.Start))
+        {
+            r->Kind = info.Offset == 0 ? ErrorKind.Plain : ErrorKind.InvalidFree;
+            return null;
+        }
+        r->Block = info.Start + hd->UserOffset;
+        r->Size = hd->Size;
+        r->AllocStack = hd->AllocStack;
+        r->AllocTid = hd->AllocTid;
+        if (a != r->Block)
+        {
+            r->Kind = ErrorKind.InvalidFree;
+            return null;
+        }
+        return hd;
+    }
+
+    /// <summary>The requested size of live block <paramref name="p"/> (malloc_usable_size, realloc), or an error in <paramref name="r"/>.</summary>
+    [RuntimeExport("ebb_check_size")]
+    public static nuint SizeOf(void* p, CheckReport* r)
+    {
+        *r = default;
+        Header* hd = Lookup(p, r);
+        if (hd == null) return 0;
+        if (Volatile.Read(ref *(int*)&hd->State) != (int)Live)
+        {
+            r->Kind = ErrorKind.DoubleFree;
+            r->FreeStack = hd->FreeStack;
+            r->FreeTid = hd->FreeTid;
+            return 0;
+        }
+        return hd->Size;
+    }
+
+    /// <summary>
+    /// Frees <paramref name="p"/> into the quarantine: 0, or an error kind with <paramref name="r"/>
+    /// filled (Plain: an ordinary block, already freed to the core; Foreign: left to the shim).
+    /// </summary>
+    [RuntimeExport("ebb_check_free")]
+    public static int Free(Heap.Heap* h, void* p, uint stack, int tid, CheckReport* r)
+    {
+        *r = default;
+        r->When = Found.AtFree;
+        Header* hd = Lookup(p, r);
+        if (hd == null)
+        {
+            if (r->Kind == ErrorKind.Plain) Dealloc.Free(h, p);
+            return (int)r->Kind;
+        }
+        // One of two threads freeing the block at once wins; the other reports the double free.
+        if (Interlocked.CompareExchange(ref *(int*)&hd->State, (int)Freeing, (int)Live) != (int)Live)
+        {
+            r->Kind = ErrorKind.DoubleFree;
+            r->FreeStack = hd->FreeStack;
+            r->FreeTid = hd->FreeTid;
+            return ErrorKind.DoubleFree;
+        }
+        if (CheckRedzones(hd, r)) return (int)r->Kind;
+        hd->FreeStack = stack;
+        hd->FreeTid = tid;
+        byte* user = (byte*)hd + hd->UserOffset;
+        Fill(user, hd->Size, FreedFill);
+        nuint bytes = hd->UserOffset + hd->Size + RightRedzone;
+
+        Header* out_ = null;
+        Shim.ebb_shim_check_lock();
+        Unlink(hd);
+        hd->State = Quarantined;
+        hd->Prev = null;
+        hd->Next = null;
+        if (s_qTail != null) s_qTail->Next = hd; else s_qHead = hd;
+        s_qTail = hd;
+        s_qBytes += bytes;
+        // The oldest leave when the budget is exceeded; they are checked and freed outside the lock.
+        while (s_qBytes > s_budget && s_qHead != null)
+        {
+            Header* old = s_qHead;
+            s_qHead = old->Next;
+            if (s_qHead == null) s_qTail = null;
+            s_qBytes -= old->UserOffset + old->Size + RightRedzone;
+            old->Next = out_;
+            out_ = old;
+        }
+        Shim.ebb_shim_check_unlock();
+
+        while (out_ != null)
+        {
+            Header* next = out_->Next;
+            if (!CheckFreed(out_, r, Found.LeavingQuarantine)) return (int)r->Kind;
+            out_->State = Freed;
+            Dealloc.Free(h, out_);
+            out_ = next;
+        }
+        return 0;
+    }
+
+    private static void Unlink(Header* hd)
+    {
+        if (hd->Prev != null) hd->Prev->Next = hd->Next; else s_live = hd->Next;
+        if (hd->Next != null) hd->Next->Prev = hd->Prev;
+    }
+
+    /// <summary>True (and <paramref name="r"/> filled) when either redzone of <paramref name="hd"/> changed.</summary>
+    private static bool CheckRedzones(Header* hd, CheckReport* r)
+    {
+        byte* user = (byte*)hd + hd->UserOffset;
+        nuint left = hd->UserOffset - HeaderSize;
+        if (left > 4096) left = 4096;
+        long first, last;
+        if (Changed(user + hd->Size, RightRedzone, RightFill, out first, out last))
+        {
+            Describe(hd, r, ErrorKind.Overflow, (long)hd->Size + first, (long)hd->Size + last);
+            return true;
+        }
+        if (Changed(user - left, left, LeftFill, out first, out last))
+        {
+            Describe(hd, r, ErrorKind.Underflow, first - (long)left, last - (long)left);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Checks a quarantined block: its fill (a write after free) and its redzones.</summary>
+    private static bool CheckFreed(Header* hd, CheckReport* r, int when)
+    {
+        byte* user = (byte*)hd + hd->UserOffset;
+        if (Changed(user, hd->Size, FreedFill, out long first, out long last))
+        {
+            Describe(hd, r, ErrorKind.UseAfterFree, first, last);
+            r->When = when;
+            return false;
+        }
+        if (CheckRedzones(hd, r))
+        {
+            r->When = when;
+            return false;
+        }
+        return true;
+    }
+
+    private static void Describe(Header* hd, CheckReport* r, int kind, long first, long last)
+    {
+        nuint user = (nuint)hd + hd->UserOffset;
+        r->Kind = kind;
+        r->Block = user;
+        r->Size = hd->Size;
+        r->First = first;
+        r->Last = last;
+        r->Address = (nuint)((long)user + first);
+        r->AllocStack = hd->AllocStack;
+        r->AllocTid = hd->AllocTid;
+        r->FreeStack = hd->FreeStack;
+        r->FreeTid = hd->FreeTid;
+        r->Access = 2;
+    }
+
+    /// <summary>At exit: every live block's redzones and every quarantined block's fill; 0 or the error's kind.</summary>
+    [RuntimeExport("ebb_check_scan")]
+    public static int Scan(CheckReport* r)
+    {
+        *r = default;
+        int result = 0;
+        Shim.ebb_shim_check_lock();
+        for (Header* hd = s_live; hd != null && result == 0; hd = hd->Next)
+            if (CheckRedzones(hd, r)) result = (int)r->Kind;
+        for (Header* hd = s_qHead; hd != null && result == 0; hd = hd->Next)
+            if (!CheckFreed(hd, r, Found.AtExit)) result = (int)r->Kind;
+        Shim.ebb_shim_check_unlock();
+        r->When = Found.AtExit;
+        return result;
+    }
+
+    // ---- the exit-time reachability scan (LeakSanitizer's idea, without stopping the threads) ----
+
+    private static Header** s_work;
+    private static nuint s_workCount, s_workCap;
+
+    /// <summary>Starts a scan: clears every live block's mark and maps the work list; false when it could not.</summary>
+    [RuntimeExport("ebb_check_mark_begin")]
+    public static int MarkBegin()
+    {
+        nuint live = 0;
+        Shim.ebb_shim_check_lock();
+        for (Header* hd = s_live; hd != null; hd = hd->Next) { hd->Reached = 0; live++; }
+        Shim.ebb_shim_check_unlock();
+        nuint bytes = (live + 1024) * (nuint)sizeof(Header*);
+        nint m = OsNative.mmap(0, bytes, 3, 0x22 | 0x4000, -1, 0);
+        if (m == -1) return 0;
+        s_work = (Header**)m;
+        s_workCap = live + 1024;
+        s_workCount = 0;
+        return 1;
+    }
+
+    /// <summary>The live checked block a word points into (its start or inside it), or null.</summary>
+    private static Header* BlockOf(nuint v)
+    {
+        byte kind = ChunkMap.Get(v);
+        if (kind == ChunkMap.None) return null;
+        BlockInfo info = Blocks.FindLive((void*)v);
+        if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge)) return null;
+        if (info.Size < HeaderSize + LeftRedzone) return null;
+        Header* hd = (Header*)info.Start;
+        if (hd->Key != KeyOf(info.Start) || hd->State != Live) return null;
+        nuint user = info.Start + hd->UserOffset;
+        return v >= user && v < user + (hd->Size == 0 ? 1 : hd->Size) ? hd : null;
+    }
+
+    private static void ScanWords(nuint* p, nuint* end)
+    {
+        for (; p < end; p++)
+        {
+            Header* hd = BlockOf(*p);
+            if (hd == null || hd->Reached != 0) continue;
+            hd->Reached = 1;
+            if (s_workCount < s_workCap) s_work[s_workCount++] = hd;
+        }
+    }
+
+    /// <summary>Marks the blocks that the words of [start, end) point into (a root: a module's data, a stack, a mapping of the program's).</summary>
+    [RuntimeExport("ebb_check_mark_range")]
+    public static void MarkRange(nuint start, nuint end)
+    {
+        if (s_work == null) return;
+        start = (start + 7) & ~(nuint)7;
+        end &= ~(nuint)7;
+        // Ebb's own chunks and huge mappings are not roots (a free or quarantined block's stale
+        // words must not keep anything alive); the kernel may merge them with a neighbour's line in maps.
+        while (start < end)
+        {
+            nuint next = (start & ~Layout.ChunkMask) + Layout.ChunkSize;
+            if (next > end || next < start) next = end;
+            if (ChunkMap.Get(start) == ChunkMap.None) ScanWords((nuint*)start, (nuint*)next);
+            start = next;
+        }
+    }
+
+    /// <summary>Follows the marked blocks' contents until no new block is reached; ends the scan.</summary>
+    [RuntimeExport("ebb_check_mark_finish")]
+    public static void MarkFinish()
+    {
+        if (s_work == null) return;
+        while (s_workCount > 0)
+        {
+            Header* hd = s_work[--s_workCount];
+            nuint user = (nuint)hd + hd->UserOffset;
+            ScanWords((nuint*)((user + 7) & ~(nuint)7), (nuint*)((user + hd->Size) & ~(nuint)7));
+        }
+        OsNative.munmap((nint)s_work, s_workCap * (nuint)sizeof(Header*));
+        s_work = null;
+        s_scanned = true;
+    }
+
+    private static bool s_scanned;
+
+    /// <summary>One leak group: the allocation stack, bytes and blocks, and one block's address.</summary>
+    public struct LeakGroup
+    {
+        public long Stack;
+        public long Bytes;
+        public long Blocks;
+        public nuint Sample;
+    }
+
+    /// <summary>
+    /// Groups the blocks still live by allocation stack into <paramref name="groups"/> (room for
+    /// <paramref name="max"/>), largest first; returns the number of groups (at most max: the
+    /// rest are added to the last), and the totals.
+    /// </summary>
+    [RuntimeExport("ebb_check_leaks")]
+    public static int Leaks(LeakGroup* groups, int max, long* totalBytes, long* totalBlocks)
+    {
+        int n = 0;
+        *totalBytes = 0;
+        *totalBlocks = 0;
+        Shim.ebb_shim_check_lock();
+        for (Header* hd = s_live; hd != null; hd = hd->Next)
+        {
+            if (s_scanned && hd->Reached != 0) continue; // still pointed to: not leaked
+            *totalBytes += (long)hd->Size;
+            *totalBlocks += 1;
+            int i = 0;
+            while (i < n && groups[i].Stack != hd->AllocStack) i++;
+            if (i == n)
+            {
+                if (n == max) i = max - 1;
+                else { groups[n] = default; groups[n].Stack = hd->AllocStack; groups[n].Sample = (nuint)hd + hd->UserOffset; n++; }
+            }
+            groups[i].Bytes += (long)hd->Size;
+            groups[i].Blocks++;
+        }
+        Shim.ebb_shim_check_unlock();
+        // Largest first (insertion sort: the groups are few).
+        for (int i = 1; i < n; i++)
+        {
+            LeakGroup g = groups[i];
+            int j = i - 1;
+            while (j >= 0 && groups[j].Bytes < g.Bytes) { groups[j + 1] = groups[j]; j--; }
+            groups[j + 1] = g;
+        }
+        return n;
+    }
+
+    private static void Fill(byte* p, nuint n, byte v)
+    {
+        ulong w = v * 0x0101010101010101ul;
+        nuint i = 0;
+        for (; i + 8 <= n; i += 8) *(ulong*)(p + i) = w;
+        for (; i < n; i++) p[i] = v;
+    }
+
+    private static bool Changed(byte* p, nuint n, byte v, out long first, out long last)
+    {
+        ulong w = v * 0x0101010101010101ul;
+        first = -1;
+        last = -1;
+        nuint i = 0;
+        for (; i + 8 <= n; i += 8)
+            if (*(ulong*)(p + i) != w) break;
+        for (; i < n; i++)
+        {
+            if (p[i] == v) continue;
+            if (first < 0) first = (long)i;
+            last = (long)i;
+        }
+        return first >= 0;
+    }
+}
