@@ -11,7 +11,7 @@ namespace Ebb.Preload.Tests;
 [Collection(PreloadCollection.Name)]
 public sealed class CheckedModeTests(NativeBuild build)
 {
-    private static readonly Dictionary<string, string> Check = new() { ["EBB_CHECK"] = "1" };
+    private static readonly Dictionary<string, string> s_check = new() { ["EBB_CHECK"] = "1" };
 
     private string Program()
     {
@@ -53,7 +53,7 @@ public sealed class CheckedModeTests(NativeBuild build)
     [SkippableFact]
     public void Check_OverflowByOneByte_ReportedAtFree()
     {
-        var r = RunScenario("overflow", Check);
+        var r = RunScenario("overflow", s_check);
         AssertReport(r, "heap-buffer-overflow", 134, "1 byte written 0 bytes after the 20-byte block");
         Assert.Contains("found at free", r.Stderr);
         Assert.Contains("is located 0 bytes to the right of 20-byte region", r.Stderr);
@@ -62,14 +62,14 @@ public sealed class CheckedModeTests(NativeBuild build)
     [SkippableFact]
     public void Check_Underflow_ReportedAtFree()
     {
-        var r = RunScenario("underflow", Check);
+        var r = RunScenario("underflow", s_check);
         AssertReport(r, "heap-buffer-underflow", 134, "1 byte written 1 bytes before the 20-byte block");
     }
 
     [SkippableFact]
     public void Check_DoubleFree_WithBothStacks()
     {
-        var r = RunScenario("double-free", Check);
+        var r = RunScenario("double-free", s_check);
         AssertReport(r, "double-free", 134);
         Assert.Contains("freed by thread", r.Stderr);
     }
@@ -77,7 +77,7 @@ public sealed class CheckedModeTests(NativeBuild build)
     [SkippableFact]
     public void Check_WriteAfterFree_FoundWhenLeavingQuarantine()
     {
-        var r = RunScenario("use-after-free", Check);
+        var r = RunScenario("use-after-free", s_check);
         AssertReport(r, "heap-use-after-free", 134, "1 byte written 8 bytes inside the freed 20-byte block");
         Assert.Contains("found when it left quarantine", r.Stderr);
         Assert.Contains("freed by thread", r.Stderr);
@@ -86,7 +86,7 @@ public sealed class CheckedModeTests(NativeBuild build)
     [SkippableFact]
     public void Check_InteriorFree_IsInvalid()
     {
-        var r = RunScenario("interior-free", Check);
+        var r = RunScenario("interior-free", s_check);
         AssertReport(r, "invalid-free", 134, "is 8 bytes inside the 20-byte block");
     }
 
@@ -95,7 +95,7 @@ public sealed class CheckedModeTests(NativeBuild build)
     [InlineData("global-free", "in the data of errors")]
     public void Check_FreeOfMemoryNeverAllocated_IsInvalid(string scenario, string what)
     {
-        var r = RunScenario(scenario, Check);
+        var r = RunScenario(scenario, s_check);
         Assert.True(r.ExitCode == 134, r.Describe());
         Assert.Contains($"ebb: ERROR: invalid-free: 0x", r.Stderr);
         Assert.Contains($"was not allocated by malloc ({what})", r.Stderr);
@@ -129,7 +129,7 @@ public sealed class CheckedModeTests(NativeBuild build)
     [SkippableFact]
     public void Check_WithoutLeaks_NoLeakReport()
     {
-        var r = RunScenario("leak", Check);
+        var r = RunScenario("leak", s_check);
         Assert.True(r.ExitCode == 0, r.Describe());
         Assert.DoesNotContain("ERROR", r.Stderr);
     }

@@ -10,11 +10,11 @@ namespace Ebb.Preload.Tests;
 public sealed class ContractTests(NativeBuild build)
 {
     /// <summary>The sections of contract.c that every conforming allocator passes.</summary>
-    private static readonly string[] sectionNames =
+    private static readonly string[] s_sectionNames =
         ["zero", "sizes", "live", "huge", "calloc", "realloc", "posix_memalign", "aligned", "valloc", "usable", "cfree"];
 
-    /// <summary><see cref="sectionNames"/> as test cases.</summary>
-    public static TheoryData<string> Sections => new(sectionNames);
+    /// <summary><see cref="s_sectionNames"/> as test cases.</summary>
+    public static TheoryData<string> Sections => new(s_sectionNames);
 
     /// <summary>One section of contract.c under the preload exits 0 (every check held) and reported its count.</summary>
     [SkippableTheory]
@@ -37,7 +37,7 @@ public sealed class ContractTests(NativeBuild build)
     {
         string lib = PreloadLibrary.Require();
         // The shell sets the limit, then becomes the program (LD_PRELOAD reaches it through exec).
-        var r = Run.Process("/bin/sh", ["-c", "ulimit -v 400000 && exec \"$0\" \"$@\"", build.Program("contract"), .. sectionNames], lib);
+        var r = Run.Process("/bin/sh", ["-c", "ulimit -v 400000 && exec \"$0\" \"$@\"", build.Program("contract"), .. s_sectionNames], lib);
         Assert.True(r.ExitCode == 0, $"contract fails under ulimit -v 400000 with {lib}:\n{r.Describe()}");
         Assert.Contains("aligned: ", r.Stdout);
     }
@@ -47,7 +47,7 @@ public sealed class ContractTests(NativeBuild build)
     [SkippableFact]
     public void Contract_HoldsForGlibc_TheReference()
     {
-        var r = Run.Process(build.Program("contract"), [.. sectionNames, "glibc"], preload: null);
+        var r = Run.Process(build.Program("contract"), [.. s_sectionNames, "glibc"], preload: null);
         Assert.True(r.ExitCode == 0, $"glibc's own malloc fails contract.c, so a check is wrong:\n{r.Describe()}");
         Assert.Contains("total: ", r.Stdout);
     }

@@ -12,7 +12,7 @@ public sealed class NativeBuild : IDisposable
     public static readonly string[] Flags = ["-O2", "-g", "-pthread", "-fno-builtin", "-Wall"];
 
     /// <summary>Each program: its source (c/NAME.c), its output file and the flags after the source.</summary>
-    private static readonly (string Name, string Output, string[] Extra)[] programs =
+    private static readonly (string Name, string Output, string[] Extra)[] s_programs =
     [
         ("contract", "contract", ["-ldl"]),
         ("threads", "threads", []),
@@ -22,8 +22,8 @@ public sealed class NativeBuild : IDisposable
         ("errors", "errors", []),
     ];
 
-    private readonly Dictionary<string, string> built = [];
-    private readonly Dictionary<string, string> errors = [];
+    private readonly Dictionary<string, string> _built = [];
+    private readonly Dictionary<string, string> _errors = [];
 
     /// <summary>The folder the programs are built into.</summary>
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), $"ebb-preload-tests-{Environment.ProcessId}");
@@ -39,12 +39,12 @@ public sealed class NativeBuild : IDisposable
     {
         if (Gcc is null) return;
         System.IO.Directory.CreateDirectory(Directory);
-        foreach (var (name, file, extra) in programs)
+        foreach (var (name, file, extra) in s_programs)
         {
             string output = Path.Combine(Directory, file);
             var r = Run.Process(Gcc, [.. Flags, "-o", output, Path.Combine(SourceDirectory, name + ".c"), .. extra], preload: null);
-            if (r.ExitCode == 0) built[name] = output;
-            else errors[name] = r.Describe();
+            if (r.ExitCode == 0) _built[name] = output;
+            else _errors[name] = r.Describe();
         }
     }
 
@@ -52,8 +52,8 @@ public sealed class NativeBuild : IDisposable
     public string Program(string name)
     {
         RequireGcc();
-        if (errors.TryGetValue(name, out string? error)) Assert.Fail($"{name}.c did not compile:\n{error}");
-        return built.TryGetValue(name, out string? path) ? path : throw new ArgumentException($"no program {name}", nameof(name));
+        if (_errors.TryGetValue(name, out string? error)) Assert.Fail($"{name}.c did not compile:\n{error}");
+        return _built.TryGetValue(name, out string? path) ? path : throw new ArgumentException($"no program {name}", nameof(name));
     }
 
     /// <summary>Skips the calling test when gcc is not installed.</summary>

@@ -19,10 +19,10 @@ public static class PreloadLibrary
     /// <summary>The file name looked for next to the test assembly.</summary>
     public const string DefaultName = "libebb.so";
 
-    private static readonly Lazy<string?> path = new(Find);
+    private static readonly Lazy<string?> s_path = new(Find);
 
     /// <summary>The absolute path of the library to preload, or null when there is none.</summary>
-    public static string? Path => path.Value;
+    public static string? Path => s_path.Value;
 
     /// <summary>True when the library tested is Ebb's (its file name starts with libebb), not a stand-in.</summary>
     public static bool IsEbb => Path is { } p && System.IO.Path.GetFileName(p).StartsWith("libebb", StringComparison.Ordinal);
