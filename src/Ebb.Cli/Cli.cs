@@ -1,9 +1,7 @@
-using Ebb.Cli.Interop;
 using Ebb.Cli.Tour;
 using Ebb.Cli.Terminal;
 using Ebb.Cli.Lab;
 using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 namespace Ebb.Cli;
 
 /// <summary>

@@ -1,9 +1,4 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
 using Ebb.Cli.Terminal;
-using Ebb.Cli.Lab;
-using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 namespace Ebb.Cli;
 
 /// <summary>The <c>ebb</c> entry point: hands the arguments to <see cref="Cli"/> and exits with its code.</summary>

@@ -1,5 +1,4 @@
 using Ebb.DotNetHost;
-using Ebb.Arena;
 using Ebb.Checks;
 using Ebb.Heap;
 

@@ -1,7 +1,6 @@
 using Ebb.DotNetHost;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using Ebb.Arena;
 using Ebb.Checks;
 using Ebb.Heap;
 

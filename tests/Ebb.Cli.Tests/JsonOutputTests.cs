@@ -1,9 +1,3 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
-using Ebb.Cli.Terminal;
-using Ebb.Cli.Lab;
-using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 using System.Globalization;
 using System.Text.Json;
 using Ebb.Proc.Tests.Free;

@@ -1,8 +1,4 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
 using Ebb.Cli.Terminal;
-using Ebb.Cli.Lab;
-using Ebb.Proc.Map;
 using System.Globalization;
 using Ebb.Proc;
 using Ebb.Proc.Watch;

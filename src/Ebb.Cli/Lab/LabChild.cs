@@ -1,8 +1,4 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
 using Ebb.Cli.Terminal;
-using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 using System.Text.Json;
 
 namespace Ebb.Cli.Lab;

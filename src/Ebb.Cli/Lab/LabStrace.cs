@@ -1,8 +1,5 @@
 using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
 using Ebb.Cli.Terminal;
-using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 using System.Diagnostics;
 
 namespace Ebb.Cli.Lab;

@@ -1,8 +1,4 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
 using Ebb.Cli.Terminal;
-using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 namespace Ebb.Cli.Lab;
 
 /// <summary><c>ebb lab madvise</c>: MADV_DONTNEED drops RSS and resets a private file mapping; MADV_FREE only marks pages.</summary>

@@ -1,8 +1,4 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
 using Ebb.Cli.Terminal;
-using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 namespace Ebb.Cli.Lab;
 
 /// <summary><c>ebb lab mmap</c>: map 5 ints, get a whole 4 KiB page; munmap, and the line is gone.</summary>

@@ -1,8 +1,4 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
 using Ebb.Cli.Terminal;
-using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 namespace Ebb.Cli.Lab;
 
 /// <summary><c>ebb lab threshold</c>: glibc malloc switching from its heap to mappings of its own as sizes grow.</summary>

@@ -1,11 +1,6 @@
-using Ebb.Cli.Interop;
 using Ebb.Cli.Terminal;
-using Ebb.Cli.Lab;
-using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 using System.Globalization;
 using System.Text;
-using Ebb.Proc;
 
 namespace Ebb.Cli.Tour;
 

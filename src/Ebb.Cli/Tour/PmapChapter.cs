@@ -1,8 +1,4 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Terminal;
-using Ebb.Cli.Lab;
 using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 using Ebb.Proc;
 
 namespace Ebb.Cli.Tour;

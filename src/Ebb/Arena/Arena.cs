@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Numerics;
 using Ebb.Heap;
 using Ebb.Os;
 

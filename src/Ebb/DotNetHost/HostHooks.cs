@@ -1,5 +1,4 @@
 using Ebb.DotNetHost;
-using Ebb.Os;
 using Ebb.Heap;
 
 namespace Ebb.Arena;

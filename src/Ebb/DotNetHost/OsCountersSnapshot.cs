@@ -1,6 +1,4 @@
 using Ebb.DotNetHost;
-using Ebb.Heap;
-using Ebb.Arena;
 namespace Ebb.Os;
 
 /// <summary>The Os counters at one moment; subtract two to see what a piece of work cost.</summary>

@@ -1,6 +1,4 @@
 using Ebb.DotNetHost;
-using Ebb.Heap;
-using Ebb.Arena;
 using System.Runtime.InteropServices;
 
 namespace Ebb.Os;

@@ -1,6 +1,4 @@
-using Ebb.Heap;
 using Ebb.Arena;
-using Ebb.Os;
 
 namespace Ebb.DotNetHost;
 

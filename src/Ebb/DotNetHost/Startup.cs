@@ -1,6 +1,4 @@
 using Ebb.Arena;
-using Ebb.Heap;
-using Ebb.Os;
 
 namespace Ebb.DotNetHost;
 

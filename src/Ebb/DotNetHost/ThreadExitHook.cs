@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Ebb.Heap;
-using Ebb.Os;
 
 namespace Ebb.DotNetHost;
 

@@ -1,4 +1,3 @@
-using Ebb.Os;
 using Ebb.Heap;
 using System.Numerics;
 using Ebb.Arena;

@@ -1,6 +1,4 @@
 using Ebb.Os;
-using Ebb.Heap;
-using Ebb.Arena;
 namespace Ebb.DotNetHost;
 
 /// <summary>

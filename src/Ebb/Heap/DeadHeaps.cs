@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
-using Ebb.Arena;
 using Ebb.Os;
 
 namespace Ebb.Heap;

@@ -1,9 +1,4 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
-using Ebb.Cli.Terminal;
 using Ebb.Cli.Lab;
-using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 namespace Ebb.Cli.Tests.Checks;
 
 // One child process per error kind and mode (`ebb lab errors --child NAME` with the mode's

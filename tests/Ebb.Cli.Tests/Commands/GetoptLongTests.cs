@@ -1,9 +1,4 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
-using Ebb.Cli.Terminal;
-using Ebb.Cli.Lab;
 using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 namespace Ebb.Cli.Tests.Commands;
 
 /// <summary>glibc getopt_long behaviours, on a small option table of their own.</summary>

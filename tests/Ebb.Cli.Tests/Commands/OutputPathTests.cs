@@ -1,9 +1,5 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
 using Ebb.Cli.Terminal;
-using Ebb.Cli.Lab;
 using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 using System.Diagnostics;
 using static Ebb.Cli.Tests.CliRunner;
 

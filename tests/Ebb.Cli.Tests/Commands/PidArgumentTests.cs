@@ -1,9 +1,4 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
-using Ebb.Cli.Terminal;
-using Ebb.Cli.Lab;
 using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 using static Ebb.Cli.Tests.CliRunner;
 
 namespace Ebb.Cli.Tests.Commands;

@@ -1,9 +1,4 @@
-using Ebb.Cli.Interop;
-using Ebb.Cli.Tour;
-using Ebb.Cli.Terminal;
-using Ebb.Cli.Lab;
 using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 namespace Ebb.Cli.Tests.Pmap;
 
 /// <summary>Broken, missing and vanished input: one line (or procps's silence), procps's exit code, no stack trace.</summary>

@@ -1,9 +1,6 @@
-using Ebb.Cli.Interop;
 using Ebb.Cli.Tour;
 using Ebb.Cli.Terminal;
 using Ebb.Cli.Lab;
-using Ebb.Cli.Commands;
-using Ebb.Proc.Map;
 namespace Ebb.Cli.Tests.Tour;
 
 /// <summary>The tour's short forms of the labs: what each keeps, on fixed facts.</summary>
