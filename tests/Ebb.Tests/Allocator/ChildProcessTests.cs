@@ -161,9 +161,11 @@ public class ChildProcessTests
         // Nothing of Ebb's stays reserved (before the fix: the 256 MiB region of the first chunk) ...
         Assert.Equal(0, r["reserved_after_1"]);
         Assert.Equal(0, r["reserved_after_2"]);
-        // ... and the process is back near where it started before Ebb's first use (the runtime's own
-        // growth meanwhile, a glibc arena and a thread stack for Ebb's purge thread, are the rest).
-        Assert.True(r["after_vmsize_kib_1"] - r["start_vmsize_kib"] <= 128 * 1024, $"address space stayed reserved after Trim: {all}");
+        // ... and the process is back near where it started before Ebb's first use. The rest is the
+        // runtime's own growth meanwhile: thread stacks and up to two 64 MiB glibc arenas (Ebb's purge
+        // thread, and a runtime thread the diagnostics event source can wake); one CI run saw +137 MiB.
+        // Still well under the 256 MiB region this test was written against (+329 MiB before the fix).
+        Assert.True(r["after_vmsize_kib_1"] - r["start_vmsize_kib"] <= 192 * 1024, $"address space stayed reserved after Trim: {all}");
         Assert.True(r["after_vmsize_kib_2"] - r["after_vmsize_kib_1"] <= 8 * 1024, $"address space grew from one round to the next: {all}");
     }
 
