@@ -2,7 +2,7 @@
  * The C half of libebb.so: the malloc family's symbols, the thread-local heap slot, the
  * thread-exit key, the arena mutex with its fork handlers, the environment, and the reports.
  * Everything about allocation is the C# core (src/Ebb/{Os,Arena,Heap}), compiled with no runtime
- * and called here through its ebb_core_* entry points (src/Ebb.Native/Host/Exports.cs).
+ * and called here through its ebb_core_* entry points (src/Ebb.Native/NativeHost/Exports.cs).
  * Built by `dotnet build src/Ebb.Native` with -fno-builtin: gcc must not turn code here into
  * calls to malloc or calloc.
  */

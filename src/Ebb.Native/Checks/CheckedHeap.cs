@@ -1,7 +1,7 @@
 using System.Runtime;
 using Ebb.Arena;
 using Ebb.Heap;
-using Ebb.Native;
+using Ebb.NativeHost;
 using Ebb.Os;
 using OsNative = Ebb.Os.Native;
 

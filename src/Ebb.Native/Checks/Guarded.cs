@@ -1,5 +1,5 @@
 using System.Runtime;
-using Ebb.Native;
+using Ebb.NativeHost;
 using OsNative = Ebb.Os.Native;
 using Ebb.Os;
 

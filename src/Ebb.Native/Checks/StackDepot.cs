@@ -1,4 +1,4 @@
-using Ebb.Native;
+using Ebb.NativeHost;
 using OsNative = Ebb.Os.Native;
 using Ebb.Os;
 

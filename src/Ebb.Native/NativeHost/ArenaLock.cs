@@ -4,9 +4,9 @@ namespace Ebb.Arena;
 // (pthread_atfork), so a child never inherits it held.
 internal static partial class ArenaLock
 {
-    public static partial void Enter() => Native.Shim.ebb_shim_lock();
+    public static partial void Enter() => NativeHost.Shim.ebb_shim_lock();
 
-    public static partial void Exit() => Native.Shim.ebb_shim_unlock();
+    public static partial void Exit() => NativeHost.Shim.ebb_shim_unlock();
 
-    public static partial bool IsHeld => Native.Shim.ebb_shim_lock_held() != 0;
+    public static partial bool IsHeld => NativeHost.Shim.ebb_shim_lock_held() != 0;
 }

@@ -1,7 +1,7 @@
 using Ebb.Arena;
 using Ebb.Heap;
 
-namespace Ebb.Native;
+namespace Ebb.NativeHost;
 
 /// <summary>
 /// libebb.so's purge beat without a thread of its own (mimalloc's way): when something waits

@@ -2,7 +2,7 @@ using System.Runtime;
 using Ebb.Arena;
 using Ebb.Heap;
 
-namespace Ebb.Native;
+namespace Ebb.NativeHost;
 
 /// <summary>
 /// The entry points the C shim calls (plain C symbols, no transition code: [RuntimeExport]). Each
@@ -54,15 +54,7 @@ internal static unsafe class Exports
     }
 
     [RuntimeExport("ebb_core_usable_size")]
-    public static nuint UsableSize(Heap.Heap* h, void* p)
-    {
-        BlockInfo info = Blocks.Find(p);
-        if (info.Kind == BlockKind.FreeMemory) Host.FreeFailed(FreeError.DoubleFree, p, info);
-        if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
-            Host.FreeFailed(FreeError.InvalidFree, p, info);
-        if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(p, info.Page, h);
-        return info.Size;
-    }
+    public static nuint UsableSize(Heap.Heap* h, void* p) => Blocks.UsableSize(p, h);
 
     /// <summary>Whether Ebb owns the memory at <paramref name="p"/> (a chunk or a huge mapping of its own).</summary>
     [RuntimeExport("ebb_core_owns")]

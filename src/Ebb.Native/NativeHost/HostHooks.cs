@@ -1,5 +1,5 @@
 using Ebb.Heap;
-using Ebb.Native;
+using Ebb.NativeHost;
 
 namespace Ebb.Arena;
 

@@ -5,7 +5,7 @@ namespace Ebb.Os;
 /// <summary>
 /// libebb.so's raw libc entry points, bound at link time (ILC's direct P/Invoke: a plain call, no
 /// transition, no lazy binding). errno is read right after the call with __errno_location: nothing
-/// runs in between. The same names as the .NET host's (src/Ebb/Host/Native.cs), which the core calls.
+/// runs in between. The same names as the .NET host's (src/Ebb/DotNetHost/Native.cs), which the core calls.
 /// </summary>
 internal static unsafe partial class Native
 {

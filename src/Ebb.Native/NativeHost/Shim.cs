@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ebb.Native;
+namespace Ebb.NativeHost;
 
 /// <summary>
 /// The C half of libebb.so (native/libebb/ebb_preload.c) as the C# half calls it: the thread-local

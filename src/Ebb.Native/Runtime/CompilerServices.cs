@@ -132,10 +132,10 @@ namespace System.Diagnostics
     public static unsafe class Debug
     {
         [Conditional("DEBUG")]
-        public static void Assert(bool condition) { if (!condition) Ebb.Native.Fatal.Abort(null); }
+        public static void Assert(bool condition) { if (!condition) Ebb.NativeHost.Fatal.Abort(null); }
 
         [Conditional("DEBUG")]
-        public static void Assert(bool condition, string message) { if (!condition) Ebb.Native.Fatal.Abort(message); }
+        public static void Assert(bool condition, string message) { if (!condition) Ebb.NativeHost.Fatal.Abort(message); }
     }
 }
 

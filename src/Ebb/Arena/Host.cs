@@ -36,7 +36,7 @@ internal enum LogEvent
 /// <summary>
 /// What the allocator core asks of its host. The core (Os, Arena, Heap) is compiled twice: into
 /// Ebb.dll, whose host is .NET (src/Ebb/DotNetHost), and into libebb.so with no runtime, whose host is
-/// src/Ebb.Native/Host. Each host implements these partial methods; the core never names a host
+/// src/Ebb.Native/NativeHost. Each host implements these partial methods; the core never names a host
 /// type, holds no managed object, throws nothing and formats no text (mimalloc's prim.h plays the
 /// same part for its platforms).
 /// </summary>

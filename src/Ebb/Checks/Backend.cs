@@ -31,16 +31,7 @@ internal static unsafe class Backend
     public static void Free(void* ptr) => Dealloc.Free(ThreadHeap.Current, ptr);
 
     /// <summary>The usable size of a release-mode block; throws for a pointer that is not a live block start.</summary>
-    public static nuint UsableSize(void* ptr)
-    {
-        if (ptr == null) return 0;
-        var info = Blocks.Find(ptr);
-        if (info.Kind == BlockKind.FreeMemory) FreeErrors.Throw(FreeError.DoubleFree, ptr, info);
-        if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
-            FreeErrors.Throw(FreeError.InvalidFree, ptr, info);
-        if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(ptr, info.Page, ThreadHeap.Current);
-        return info.Size;
-    }
+    public static nuint UsableSize(void* ptr) => ptr == null ? 0 : Blocks.UsableSize(ptr, ThreadHeap.Current);
 
     /// <summary>
     /// Whether <paramref name="address"/> lies in one of Ebb's chunks of slices (the chunk map,

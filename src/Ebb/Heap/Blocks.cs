@@ -94,4 +94,19 @@ internal static unsafe class Blocks
                 return new BlockInfo { Kind = BlockKind.NotEbb };
         }
     }
+
+    /// <summary>
+    /// The usable size of live block <paramref name="p"/> (malloc_usable_size, EbbMemory.UsableSize);
+    /// a pointer that is not a live block start goes to <see cref="Host.FreeFailed"/>, as a free of
+    /// it would: both hosts share this verdict.
+    /// </summary>
+    public static nuint UsableSize(void* p, Heap* h)
+    {
+        BlockInfo info = Find(p);
+        if (info.Kind == BlockKind.FreeMemory) Host.FreeFailed(FreeError.DoubleFree, p, info);
+        if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
+            Host.FreeFailed(FreeError.InvalidFree, p, info);
+        if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(p, info.Page, h);
+        return info.Size;
+    }
 }

@@ -5,7 +5,7 @@ namespace Ebb.Os;
 /// prctl, gettid, getpid, tgkill, clock_gettime) and <c>LastError</c>, the errno of the last one.
 /// Each host declares the functions in its own part of this class, the way it binds native code:
 /// the .NET host with LibraryImport (src/Ebb/DotNetHost/Native.cs), libebb.so with link-time DllImports
-/// (src/Ebb.Native/Host/Native.cs). Nothing here counts or checks: <see cref="OsMemory"/> does both.
+/// (src/Ebb.Native/NativeHost/Native.cs). Nothing here counts or checks: <see cref="OsMemory"/> does both.
 /// </summary>
 internal static unsafe partial class Native
 {
