@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ebb.Benchmarks.Workloads.Suite;
 
 namespace Ebb.Benchmarks.MtSuite;
@@ -23,32 +22,18 @@ public sealed record SuiteOptions(int Rounds, IReadOnlyList<ISuiteWorkload> Work
         string? markdown = null;
         IReadOnlyList<ISuiteWorkload> workloads = SuiteWorkloads.All;
         IReadOnlyList<SuiteContender> contenders = SuiteContender.All;
-        for (int i = 0; i < args.Length; i++)
+        var reader = new OptionReader(args);
+        while (reader.MoveNext(out string option))
         {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"option {args[i]} needs a value");
-            switch (args[i])
+            switch (option)
             {
-                case "--rounds":
-                    if (!int.TryParse(Value(), out rounds) || rounds < 1) throw new ArgumentException("--rounds wants a positive integer");
-                    break;
-                case "--scale":
-                    if (!double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out scale) || !(scale > 0) || double.IsInfinity(scale))
-                        throw new ArgumentException("--scale wants a positive number");
-                    break;
-                case "--only":
-                    workloads = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(SuiteWorkloads.Get)];
-                    break;
-                case "--contenders":
-                    contenders = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(SuiteContender.Get)];
-                    break;
-                case "--markdown":
-                    markdown = Value();
-                    break;
-                case "--help":
-                case "-h":
-                    throw new ArgumentException(Usage);
-                default:
-                    throw new ArgumentException($"unknown option '{args[i]}'");
+                case "--rounds": rounds = reader.PositiveInt(); break;
+                case "--scale": scale = reader.PositiveNumber(); break;
+                case "--only": workloads = [.. reader.List().Select(SuiteWorkloads.Get)]; break;
+                case "--contenders": contenders = [.. reader.List().Select(SuiteContender.Get)]; break;
+                case "--markdown": markdown = reader.Value(); break;
+                case "--help" or "-h": throw new ArgumentException(Usage);
+                default: throw reader.Unknown();
             }
         }
         if (workloads.Count == 0) throw new ArgumentException("--only names no workload");

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Ebb.Benchmarks.Quick;
 
 /// <summary>The quick runner's command line: <c>quick [--rounds N] [--ms MS] [--only LIST] [--markdown FILE]</c>.</summary>
@@ -24,27 +22,20 @@ public sealed record QuickOptions(int Rounds, double Ms, HashSet<string> Workloa
         double ms = 25;
         var workloads = new HashSet<string>(AllWorkloads);
         string? markdown = null;
-        for (int i = 0; i < args.Length; i++)
+        var reader = new OptionReader(args);
+        while (reader.MoveNext(out string option))
         {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"option {args[i]} needs a value");
-            switch (args[i])
+            switch (option)
             {
-                case "--rounds":
-                    if (!int.TryParse(Value(), out rounds) || rounds < 1) throw new ArgumentException("--rounds wants a positive integer");
-                    break;
-                case "--ms":
-                    if (!double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out ms) || ms <= 0) throw new ArgumentException("--ms wants a positive number");
-                    break;
+                case "--rounds": rounds = reader.PositiveInt(); break;
+                case "--ms": ms = reader.PositiveNumber(); break;
                 case "--only":
-                    workloads = new HashSet<string>(Value().Split(',', StringSplitOptions.RemoveEmptyEntries));
+                    workloads = [.. reader.List()];
                     foreach (var w in workloads)
                         if (!AllWorkloads.Contains(w)) throw new ArgumentException($"unknown workload '{w}' (known: {string.Join(",", AllWorkloads)})");
                     break;
-                case "--markdown":
-                    markdown = Value();
-                    break;
-                default:
-                    throw new ArgumentException($"unknown option '{args[i]}'");
+                case "--markdown": markdown = reader.Value(); break;
+                default: throw reader.Unknown();
             }
         }
         return new QuickOptions(rounds, ms, workloads, markdown);
