@@ -28,7 +28,7 @@ public sealed class OptionReader(string[] args)
 
     /// <summary>The current option's value as a positive integer.</summary>
     public int PositiveInt() =>
-        int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 ? n : throw new ArgumentException($"{_option} wants a positive integer");
+        int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 1 ? n : throw new ArgumentException($"{_option} wants a positive integer");
 
     /// <summary>The current option's value as a positive, finite number.</summary>
     public double PositiveNumber() =>

@@ -54,7 +54,7 @@ internal static unsafe class Exports
     }
 
     [RuntimeExport("ebb_core_usable_size")]
-    public static nuint UsableSize(Heap.Heap* h, void* p) => Blocks.UsableSize(p, h);
+    public static nuint UsableSize(Heap.Heap* h, void* p) => Blocks.LiveBlockAt(p, h).Size;
 
     /// <summary>Whether Ebb owns the memory at <paramref name="p"/> (a chunk or a huge mapping of its own).</summary>
     [RuntimeExport("ebb_core_owns")]

@@ -96,17 +96,17 @@ internal static unsafe class Blocks
     }
 
     /// <summary>
-    /// The usable size of live block <paramref name="p"/> (malloc_usable_size, EbbMemory.UsableSize);
-    /// a pointer that is not a live block start goes to <see cref="Host.FreeFailed"/>, as a free of
-    /// it would: both hosts share this verdict.
+    /// The live block that starts at <paramref name="p"/>, for the calls that take one (usable
+    /// size, realloc); any other pointer goes to <see cref="Host.FreeFailed"/>, as a free of it
+    /// would. <paramref name="h"/> is the calling thread's heap (null: none yet).
     /// </summary>
-    public static nuint UsableSize(void* p, Heap* h)
+    public static BlockInfo LiveBlockAt(void* p, Heap* h)
     {
         BlockInfo info = Find(p);
         if (info.Kind == BlockKind.FreeMemory) Host.FreeFailed(FreeError.DoubleFree, p, info);
         if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
             Host.FreeFailed(FreeError.InvalidFree, p, info);
         if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(p, info.Page, h);
-        return info.Size;
+        return info;
     }
 }

@@ -14,11 +14,7 @@ internal static unsafe class Resize
     /// </summary>
     public static void* Realloc(Heap* current, Heap* heap, void* p, nuint size, nuint alignment)
     {
-        var info = Blocks.Find(p);
-        if (info.Kind == BlockKind.FreeMemory) Host.FreeFailed(FreeError.DoubleFree, p, info);
-        if (info.Kind is not (BlockKind.Small or BlockKind.Large or BlockKind.Huge) || info.Offset != 0)
-            Host.FreeFailed(FreeError.InvalidFree, p, info);
-        if (info.Kind == BlockKind.Small) FreeBlockCheck.ThrowIfFree(p, info.Page, heap != null ? heap : current);
+        var info = Blocks.LiveBlockAt(p, heap != null ? heap : current);
         bool aligned = alignment <= 16 || ((nuint)p & (alignment - 1)) == 0;
         if (aligned)
         {
