@@ -97,9 +97,9 @@ internal static unsafe class CheckedHeap
         // The left redzone: at most its last 4 KiB for a large alignment's gap (the rest is never touched).
         nuint left = off - HeaderSize;
         if (left > 4096) left = 4096;
-        Fill(user - left, left, LeftFill);
-        Fill(user + size, RightRedzone, RightFill);
-        Fill(user, size, zero != 0 ? (byte)0 : JunkFill);
+        Pattern.Fill(user - left, left, LeftFill);
+        Pattern.Fill(user + size, RightRedzone, RightFill);
+        Pattern.Fill(user, size, zero != 0 ? (byte)0 : JunkFill);
         Shim.ebb_shim_check_lock();
         hd->State = Live;
         hd->Prev = null;
@@ -199,7 +199,7 @@ internal static unsafe class CheckedHeap
         hd->FreeStack = stack;
         hd->FreeTid = tid;
         byte* user = (byte*)hd + hd->UserOffset;
-        Fill(user, hd->Size, FreedFill);
+        Pattern.Fill(user, hd->Size, FreedFill);
         nuint bytes = hd->UserOffset + hd->Size + RightRedzone;
 
         Header* out_ = null;
@@ -247,12 +247,12 @@ internal static unsafe class CheckedHeap
         nuint left = hd->UserOffset - HeaderSize;
         if (left > 4096) left = 4096;
         long first, last;
-        if (Changed(user + hd->Size, RightRedzone, RightFill, out first, out last))
+        if (Pattern.Changed(user + hd->Size, RightRedzone, RightFill, out first, out last))
         {
             Describe(hd, r, ErrorKind.Overflow, (long)hd->Size + first, (long)hd->Size + last);
             return true;
         }
-        if (Changed(user - left, left, LeftFill, out first, out last))
+        if (Pattern.Changed(user - left, left, LeftFill, out first, out last))
         {
             Describe(hd, r, ErrorKind.Underflow, first - (long)left, last - (long)left);
             return true;
@@ -264,7 +264,7 @@ internal static unsafe class CheckedHeap
     private static bool CheckFreed(Header* hd, CheckReport* r, int when)
     {
         byte* user = (byte*)hd + hd->UserOffset;
-        if (Changed(user, hd->Size, FreedFill, out long first, out long last))
+        if (Pattern.Changed(user, hd->Size, FreedFill, out long first, out long last))
         {
             Describe(hd, r, ErrorKind.UseAfterFree, first, last);
             r->When = when;
@@ -439,30 +439,5 @@ internal static unsafe class CheckedHeap
             groups[j + 1] = g;
         }
         return n;
-    }
-
-    private static void Fill(byte* p, nuint n, byte v)
-    {
-        ulong w = v * 0x0101010101010101ul;
-        nuint i = 0;
-        for (; i + 8 <= n; i += 8) *(ulong*)(p + i) = w;
-        for (; i < n; i++) p[i] = v;
-    }
-
-    private static bool Changed(byte* p, nuint n, byte v, out long first, out long last)
-    {
-        ulong w = v * 0x0101010101010101ul;
-        first = -1;
-        last = -1;
-        nuint i = 0;
-        for (; i + 8 <= n; i += 8)
-            if (*(ulong*)(p + i) != w) break;
-        for (; i < n; i++)
-        {
-            if (p[i] == v) continue;
-            if (first < 0) first = (long)i;
-            last = (long)i;
-        }
-        return first >= 0;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime;
 using Ebb.NativeHost;
 using OsNative = Ebb.Os.Native;
@@ -48,8 +49,13 @@ internal static unsafe class Guarded
     private static uint s_recCap, s_recUsed, s_recFree;
     private static uint s_qHead, s_qTail;
     private static nuint s_closedPages, s_budgetPages;
-    private static nuint* s_oneRuns;  // released runs of one data page and its guard, for reuse (all mode)
-    private static nuint s_oneCount, s_oneCap;
+    // Released runs of one data page and its guard, for reuse (all mode): a stack of page
+    // addresses, bit 0 set on a run still resident (not given back with MADV_DONTNEED), which
+    // saves the next block on it a system call and a page fault. At most DirtyRunCap are kept
+    // resident, so a program that freed many guarded blocks gets its memory back.
+    private const nuint DirtyRunCap = 4096;
+    private static nuint* s_oneRuns;
+    private static nuint s_oneCount, s_oneCap, s_dirtyRuns;
 
     private static nint Map(nuint bytes, int prot) => OsNative.mmap(0, bytes, prot, 0x22 | 0x4000, -1, 0);
 
@@ -106,7 +112,7 @@ internal static unsafe class Guarded
         if (s_sample && pages > 1) return null;
 
         Shim.ebb_shim_check_lock();
-        uint idx = TakeRecord(pages, out nuint start);
+        uint idx = TakeRecord(pages, out nuint start, out bool dirty);
         Shim.ebb_shim_check_unlock();
         if (idx == 0) return null;
         if (OsNative.mprotect((nint)start, pages * Page, 3) != 0)
@@ -128,11 +134,11 @@ internal static unsafe class Guarded
         rec->FreeStack = 0;
         rec->FreeTid = 0;
         nuint firstPage = user & ~(Page - 1);
-        Fill((byte*)firstPage, user - firstPage, LeftFill);
-        Fill((byte*)user + size, end - user - size, RightFill);
-        // Pages fresh from the reservation (or given back with MADV_DONTNEED) read as zeros; a reused sample slot does not.
-        if (zero == 0) Fill((byte*)user, size, JunkFill);
-        else if (s_sample) Fill((byte*)user, size, 0);
+        Pattern.Fill((byte*)firstPage, user - firstPage, LeftFill);
+        Pattern.Fill((byte*)user + size, end - user - size, RightFill);
+        // Pages fresh from the reservation (or given back with MADV_DONTNEED) read as zeros; a reused sample slot or resident run does not.
+        if (zero == 0) Pattern.Fill((byte*)user, size, JunkFill);
+        else if (s_sample || dirty) Pattern.Fill((byte*)user, size, 0);
         uint first = PageIndex(start);
         for (nuint i = 0; i <= pages; i++) Volatile.Write(ref *(int*)&s_pageRec[first + i], (int)idx);
         Volatile.Write(ref *(int*)&rec->State, (int)Live);
@@ -140,9 +146,10 @@ internal static unsafe class Guarded
     }
 
     /// <summary>A record and its pages (under the check lock): 0 when none.</summary>
-    private static uint TakeRecord(nuint pages, out nuint start)
+    private static uint TakeRecord(nuint pages, out nuint start, out bool dirty)
     {
         start = 0;
+        dirty = false;
         if (s_sample)
         {
             uint idx;
@@ -157,7 +164,13 @@ internal static unsafe class Guarded
         if (s_recFree != 0) { r = s_recFree; s_recFree = s_recs[r - 1].QNext; }
         else if (s_recUsed < s_recCap) r = ++s_recUsed;
         else return 0;
-        if (pages == 1 && s_oneCount > 0) start = s_oneRuns[--s_oneCount];
+        if (pages == 1 && s_oneCount > 0)
+        {
+            nuint e = s_oneRuns[--s_oneCount];
+            dirty = (e & 1) != 0;
+            if (dirty) s_dirtyRuns--;
+            start = e & ~(nuint)1;
+        }
         else if (s_bump + (pages + 1) * Page <= s_bytes) { start = s_base + s_bump; s_bump += (pages + 1) * Page; }
         else { s_recs[r - 1].QNext = s_recFree; s_recFree = r; return 0; }
         s_recs[r - 1].State = 0;
@@ -178,10 +191,20 @@ internal static unsafe class Guarded
             if (s_qTail == 0) s_qTail = idx;
             return;
         }
-        OsNative.madvise((nint)rec->Start, rec->Pages * Page, 4);
         uint first = PageIndex(rec->Start);
         for (nuint i = 0; i <= rec->Pages; i++) s_pageRec[first + i] = 0;
-        if (rec->Pages == 1 && s_oneCount < s_oneCap) s_oneRuns[s_oneCount++] = rec->Start;
+        bool reusable = rec->Pages == 1 && s_oneCount < s_oneCap;
+        if (reusable && s_dirtyRuns < DirtyRunCap)
+        {
+            s_oneRuns[s_oneCount++] = rec->Start | 1;
+            s_dirtyRuns++;
+        }
+        else
+        {
+            OsNative.madvise((nint)rec->Start, rec->Pages * Page, 4);
+            if (reusable) s_oneRuns[s_oneCount++] = rec->Start;
+        }
+        Debug.Assert(s_dirtyRuns <= DirtyRunCap && s_dirtyRuns <= s_oneCount);
         rec->State = 0;
         rec->QNext = s_recFree;
         s_recFree = idx;
@@ -212,9 +235,9 @@ internal static unsafe class Guarded
         }
         // The slack on either side of the block, inside its pages: written over without faulting.
         nuint end = rec->Start + rec->Pages * Page, firstPage = a & ~(Page - 1);
-        if (Changed((byte*)a + rec->Size, end - a - rec->Size, RightFill, out long f, out long l))
+        if (Pattern.Changed((byte*)a + rec->Size, end - a - rec->Size, RightFill, out long f, out long l))
             return Report(rec, r, ErrorKind.Overflow, (long)rec->Size + f, (long)rec->Size + l);
-        if (Changed((byte*)firstPage, a - firstPage, LeftFill, out f, out l))
+        if (Pattern.Changed((byte*)firstPage, a - firstPage, LeftFill, out f, out l))
             return Report(rec, r, ErrorKind.Underflow, f - (long)(a - firstPage), l - (long)(a - firstPage));
         rec->FreeStack = stack;
         rec->FreeTid = tid;
@@ -305,23 +328,5 @@ internal static unsafe class Guarded
         if (rec->State == Closed) r->Kind = ErrorKind.UseAfterFree;
         else r->Kind = addr >= rec->User ? ErrorKind.Overflow : ErrorKind.Underflow;
         return 1;
-    }
-
-    private static void Fill(byte* p, nuint n, byte v)
-    {
-        for (nuint i = 0; i < n; i++) p[i] = v;
-    }
-
-    private static bool Changed(byte* p, nuint n, byte v, out long first, out long last)
-    {
-        first = -1;
-        last = -1;
-        for (nuint i = 0; i < n; i++)
-        {
-            if (p[i] == v) continue;
-            if (first < 0) first = (long)i;
-            last = (long)i;
-        }
-        return first >= 0;
     }
 }

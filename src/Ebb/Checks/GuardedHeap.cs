@@ -52,6 +52,13 @@ internal sealed unsafe class GuardedHeap
     private readonly Queue<Block> _freed = new();
     private long _freedBytes;
 
+    // Mappings of one data page and its guard page whose blocks left the freed budget: kept
+    // (inaccessible, still resident) for the next one-page block, which then costs one mprotect
+    // instead of a mapping, a guard mprotect, a page fault and an unmap. At most
+    // MaxKeptMappings; beyond that they are unmapped.
+    private const int MaxKeptMappings = 4096;
+    private readonly Stack<nint> _kept = new();
+
     /// <summary>Creates the guarded heap (guarded-all mode).</summary>
     public GuardedHeap(CheckOptions options)
     {
@@ -78,10 +85,13 @@ internal sealed unsafe class GuardedHeap
         var stack = Stack.Capture(_options.Stacks);
         nuint data;
         nint start;
+        bool reused = false;
         if (align <= s_page)
         {
             data = OsMemory.RoundUpToPage(Math.Max(size + align - 1, 1));
-            start = OsMemory.TryMap(0, data + s_page, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous, -1, 0, out _);
+            start = data == s_page ? TakeKept() : 0;
+            reused = start != 0;
+            if (!reused) start = OsMemory.TryMap(0, data + s_page, Prot.ReadWrite, MapFlags.Private | MapFlags.Anonymous, -1, 0, out _);
         }
         else
         {
@@ -93,10 +103,19 @@ internal sealed unsafe class GuardedHeap
         }
         if (start == 0) throw new OutOfMemoryException();
         nint guard = start + (nint)data;
-        OsMemory.Protect(guard, s_page, Prot.None);
+        // A kept mapping's guard page is still inaccessible; its data page is opened.
+        if (reused)
+        {
+            if (!OsMemory.TryProtect(start, data, Prot.ReadWrite))
+            {
+                OsMemory.TryUnmap(start, data + s_page);
+                throw new OutOfMemoryException();
+            }
+        }
+        else OsMemory.Protect(guard, s_page, Prot.None);
         nint user = (nint)((nuint)(guard - (nint)size) & ~(align - 1));
         var b = new Block { User = user, Start = start, Size = size, DataLength = data, Alloc = stack, Owner = owner };
-        Fill(b, zero);
+        Fill(b, zero, fresh: !reused);
         // The depot's text of the stack (symbolized once per distinct stack, kept for the process).
         nint allocText = b.Alloc.FramesUtf8;
         lock (_gate)
@@ -135,7 +154,8 @@ internal sealed unsafe class GuardedHeap
                 _freedBytes -= (long)(old.DataLength + s_page);
                 _table.Remove(old.Entry);
                 _blocks.Remove(old.User);
-                OsMemory.Unmap(old.Start, old.DataLength + s_page);
+                if (old.DataLength == s_page && _kept.Count < MaxKeptMappings) _kept.Push(old.Start);
+                else OsMemory.Unmap(old.Start, old.DataLength + s_page);
             }
         }
     }
@@ -173,6 +193,12 @@ internal sealed unsafe class GuardedHeap
         }
     }
 
+    // A kept one-page mapping (inaccessible), or 0.
+    private nint TakeKept()
+    {
+        lock (_gate) return _kept.TryPop(out nint start) ? start : 0;
+    }
+
     // Under the lock, once: the native reporter goes in after the runtime's handler.
     private void EnsureReporter()
     {
@@ -181,12 +207,13 @@ internal sealed unsafe class GuardedHeap
         FaultReporter.TryInstall(_table);
     }
 
-    // Fresh pages are zero: a zeroed block needs no fill.
-    private static void Fill(Block b, bool zero)
+    // Fresh pages are zero: a zeroed block on them needs no fill (a kept mapping's pages are not fresh).
+    private static void Fill(Block b, bool zero, bool fresh)
     {
         nint guard = b.Start + (nint)b.DataLength;
         Poison.Fill(b.Start, (nuint)(b.User - b.Start), Poison.Left);
         if (!zero) Poison.Fill(b.User, b.Size, Poison.Junk);
+        else if (!fresh) Poison.Fill(b.User, b.Size, 0);
         Poison.Fill(b.User + (nint)b.Size, (nuint)(guard - b.User) - b.Size, Poison.Right);
     }
 
