@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -607,6 +608,34 @@ static void *plain_alloc(size_t size, size_t align, int zero)
     return p;
 }
 
+/* Sampled mode's budget, with no thread of its own: the time spent in sampled allocations and
+ * frees (their mprotect, fills and stacks) may be a twentieth of the wall time since start (plus
+ * a grace of 50 ms, so a short program or a test gets every block it asks for). Over it, a
+ * countdown that runs out is not sampled; the test runs once per countdown, so in one
+ * allocation in N. A program that allocates faster than the budget follows gets fewer guarded
+ * blocks, never a slower fast path (as the .NET host's guard thread). */
+static int64_t g_sample_t0_ns, g_sample_spent_ns;
+enum { SAMPLE_BUDGET_SHARE = 20 };
+static const int64_t SAMPLE_GRACE_NS = 50 * 1000 * 1000;
+
+static int64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static int sample_over_budget(void)
+{
+    int64_t spent = __atomic_load_n(&g_sample_spent_ns, __ATOMIC_RELAXED);
+    return spent * SAMPLE_BUDGET_SHARE > mono_ns() - g_sample_t0_ns + SAMPLE_GRACE_NS;
+}
+
+static void sample_spent(int64_t since)
+{
+    if (ebb_mode == EBB_MODE_GUARD_SAMPLE) __atomic_add_fetch(&g_sample_spent_ns, mono_ns() - since, __ATOMIC_RELAXED);
+}
+
 static int sampled_now(void)
 {
     if (t_sample_left > 0) return 0; /* (decremented by ebb_mode_alloc) */
@@ -620,7 +649,7 @@ static int sampled_now(void)
     t_rand = x;
     t_sample_left = 1 + (int)(x % (uint64_t)(2 * (int64_t)g_sample_rate - 1));
     /* A thread's first countdown starts at a random phase: its first allocation is not special. */
-    return !first || g_sample_rate == 1;
+    return (!first || g_sample_rate == 1) && !sample_over_budget();
 }
 
 void *ebb_mode_alloc(size_t size, size_t align, int zero)
@@ -640,8 +669,10 @@ void *ebb_mode_alloc(size_t size, size_t align, int zero)
         uint32_t st = capture();
         p = ebb_check_malloc(ebb_shim_thread_heap(), size, align, zero, st, tid());
     } else if (ebb_mode == EBB_MODE_GUARD_ALL || sampled_now()) {
+        int64_t t0 = mono_ns();
         uint32_t st = capture();
         p = ebb_guard_malloc(size, align, zero, st, tid());
+        sample_spent(t0);
         if (p == NULL) p = plain_alloc(size, align, zero);
     } else return plain_alloc(size, align, zero);
     if (p == NULL) errno = ENOMEM;
@@ -676,8 +707,10 @@ void ebb_mode_free(void *p)
         return;
     }
     if (ebb_guard_owns(p)) {
+        int64_t t0 = mono_ns();
         uint32_t st = t_busy ? 0 : capture();
         if (ebb_guard_free(p, st, tid(), &r) != K_NONE) handle_error(&r, st);
+        sample_spent(t0);
         return;
     }
     if (UNLIKELY(!ebb_core_owns(p))) {
@@ -894,6 +927,7 @@ void ebb_modes_started(void)
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
     secret ^= ((uint64_t)hi << 32 | lo) * 0x9E3779B97F4A7C15u;
     ebb_check_init(secret, (size_t)g_quarantine_mb << 20);
+    g_sample_t0_ns = mono_ns();
     /* glibc's first backtrace loads libgcc_s (dlopen, which allocates): done now, with t_busy
      * set, so those allocations are ordinary blocks and no capture runs inside a capture. */
     void *prime[2];
