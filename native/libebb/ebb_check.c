@@ -631,9 +631,12 @@ static int sample_over_budget(void)
     return spent * SAMPLE_BUDGET_SHARE > mono_ns() - g_sample_t0_ns + SAMPLE_GRACE_NS;
 }
 
+/* The start of sampled work (0 in the other modes, which have no budget), then its end. */
+static int64_t sample_clock(void) { return ebb_mode == EBB_MODE_GUARD_SAMPLE ? mono_ns() : 0; }
+
 static void sample_spent(int64_t since)
 {
-    if (ebb_mode == EBB_MODE_GUARD_SAMPLE) __atomic_add_fetch(&g_sample_spent_ns, mono_ns() - since, __ATOMIC_RELAXED);
+    if (since != 0) __atomic_add_fetch(&g_sample_spent_ns, mono_ns() - since, __ATOMIC_RELAXED);
 }
 
 static int sampled_now(void)
@@ -669,7 +672,7 @@ void *ebb_mode_alloc(size_t size, size_t align, int zero)
         uint32_t st = capture();
         p = ebb_check_malloc(ebb_shim_thread_heap(), size, align, zero, st, tid());
     } else if (ebb_mode == EBB_MODE_GUARD_ALL || sampled_now()) {
-        int64_t t0 = mono_ns();
+        int64_t t0 = sample_clock();
         uint32_t st = capture();
         p = ebb_guard_malloc(size, align, zero, st, tid());
         sample_spent(t0);
@@ -707,7 +710,7 @@ void ebb_mode_free(void *p)
         return;
     }
     if (ebb_guard_owns(p)) {
-        int64_t t0 = mono_ns();
+        int64_t t0 = sample_clock();
         uint32_t st = t_busy ? 0 : capture();
         if (ebb_guard_free(p, st, tid(), &r) != K_NONE) handle_error(&r, st);
         sample_spent(t0);
