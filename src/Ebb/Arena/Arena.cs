@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Ebb.Heap;
 using Ebb.Os;
 
@@ -57,7 +56,6 @@ internal static unsafe class Arena
     }
 
     /// <summary>A span of <paramref name="slices"/> slices, or null when out of memory. <paramref name="zero"/> tells whether all its bytes are known zero.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Page* AllocSpan(uint slices, out bool zero)
     {
         using (ArenaLock.Hold())
@@ -80,13 +78,11 @@ internal static unsafe class Arena
     }
 
     /// <summary>Gives a span back. The caller has unlinked it from every list.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FreeSpan(Page* head)
     {
         using (ArenaLock.Hold()) FreeSpanLocked(head);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FreeSpanLocked(Page* head)
     {
         Chunk* c = Page.ChunkOf(head);
@@ -111,7 +107,6 @@ internal static unsafe class Arena
         else if (Settings.PurgeDelayMs > 0) Host.WakePurger();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Page* Take(Chunk* c, int start, int n, out bool zero)
     {
         zero = true;
@@ -144,7 +139,6 @@ internal static unsafe class Arena
     /// often dirty (resident already: reusing them costs no new memory and no page faults).
     /// A hole that fits exactly and is all dirty scores 0.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long FindRun(Chunk* c, int n, out int start)
     {
         start = -1;
@@ -176,7 +170,6 @@ internal static unsafe class Arena
         return best;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Chunk* NewChunk()
     {
         nuint b = ChunkSource.Take(Settings.PageSource);
@@ -210,7 +203,6 @@ internal static unsafe class Arena
         using (ArenaLock.Hold()) return PurgeLocked(all);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int PurgeLocked(bool all)
     {
         int now = Now, delay = Math.Max(0, Settings.PurgeDelayMs), next = -1;
@@ -239,7 +231,6 @@ internal static unsafe class Arena
         return next;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PurgeRun(Chunk* c, int start, int n, bool dontNeed)
     {
         nuint addr = Chunk.SliceAddress(c, start), len = (nuint)n << Layout.SliceShift;
@@ -258,7 +249,6 @@ internal static unsafe class Arena
     }
 
     /// <summary>brk source: a wholly free chunk at the top of the break goes back by lowering the break, repeatedly.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReleaseFreeBrkChunks()
     {
         while (s_last != null && s_last->Source == (int)EbbPageSource.Brk && s_last->UsedSlices == Layout.HeaderSlices)
@@ -294,7 +284,6 @@ internal static unsafe class Arena
     /// burst needed. The chunk map and page map entries go first, so from then on no lookup reaches
     /// the header; then the chunk leaves the list and is unmapped.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReleaseFreeChunks()
     {
         using (ArenaLock.Hold())

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using Ebb.Os;
 
@@ -20,7 +19,6 @@ internal static unsafe class ChunkSource
     public static long ReservedBytes;
 
     /// <summary>A fresh, zeroed, chunk-aligned chunk, or 0 when the OS refuses.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static nuint Take(EbbPageSource source)
     {
         if (source == EbbPageSource.Brk)

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Ebb.Heap;
@@ -49,7 +48,6 @@ internal static unsafe class Huge
     /// <summary>Huge blocks live and their bytes (for stats).</summary>
     public static long LiveBlocks, LiveBytes, CachedBytes;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void* Alloc(Heap.Heap* heap, nuint size, nuint alignment, bool zero)
     {
         Arena.Initialize();
@@ -115,7 +113,6 @@ internal static unsafe class Huge
     }
 
     /// <summary>Frees the huge block at <paramref name="p"/>, already checked to be a block start. Returns false if it was freed meanwhile (double free).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Free(void* p)
     {
         using (ArenaLock.Hold())
@@ -130,7 +127,6 @@ internal static unsafe class Huge
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReleaseLocked(HugeHeader* hdr)
     {
         nuint b = (nuint)hdr, size = hdr->MapSize;
@@ -171,7 +167,6 @@ internal static unsafe class Huge
     }
 
     /// <summary>Unmaps cached mappings older than a second (all of them when <paramref name="all"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ExpireCacheLocked(bool all = false)
     {
         int now = Arena.Now;
@@ -190,7 +185,6 @@ internal static unsafe class Huge
     /// place. Returns the block's address, or null when the OS refuses; throws double-free when the
     /// block was freed since the caller looked it up.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void* Resize(void* p, nuint size)
     {
         using (ArenaLock.Hold())

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using Ebb.Os;
 
@@ -16,7 +15,6 @@ internal static unsafe class Meta
     private static nuint s_next, s_end;
 
     /// <summary>Zeroed memory of <paramref name="size"/> bytes (at most 64 KiB), or null when the OS refuses. The caller holds the arena lock.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void* AllocLocked(nuint size)
     {
         Debug.Assert(ArenaLock.IsHeld);

@@ -37,7 +37,7 @@ internal static unsafe class ThreadHeap
     }
 
     /// <summary>The calling thread's heap, created on first use (a dead thread's taken over whole, or a fresh one); null when out of memory.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static Heap.Heap* Init()
     {
         Heap.Heap* h = t_heap;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Ebb.Arena;
 
 namespace Ebb.Heap;
@@ -36,7 +35,6 @@ internal static unsafe class Abandoned
     }
 
     /// <summary><see cref="AbandonHeap"/> for a caller holding the arena lock (the caller wakes the purge thread if it is not that thread).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AbandonHeapLocked(Heap* h)
     {
         Page** firsts = Heap.FirstOf(h);
@@ -89,7 +87,6 @@ internal static unsafe class Abandoned
     }
 
     /// <summary>An abandoned page of <paramref name="bin"/> with a free block, now <paramref name="h"/>'s (not yet queued); null if none.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Page* TryAdopt(Heap* h, int bin)
     {
         if (Volatile.Read(ref s_count) == 0) return null;
@@ -110,7 +107,6 @@ internal static unsafe class Abandoned
     }
 
     /// <summary>Collects every abandoned page and gives back the empty ones. Returns whether any remain.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool SweepLocked()
     {
         if (s_count == 0) return false;

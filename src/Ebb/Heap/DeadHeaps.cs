@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using Ebb.Os;
 
@@ -64,7 +63,6 @@ internal static unsafe class DeadHeaps
     }
 
     /// <summary>A dead thread's heap for the calling new thread to take over, or null.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Heap* TryTake()
     {
         // Without the hook, a new thread polls too (at most once a millisecond), so that a pool
@@ -89,7 +87,6 @@ internal static unsafe class DeadHeaps
     /// Gives up the heaps that have waited <paramref name="holdMs"/> or more. Returns the ms until
     /// the next one is due, or -1 when none waits. Under the arena lock (the purge thread's beat).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ReleaseDueLocked(int holdMs)
     {
         int now = Arena.Arena.Now, next = -1;
@@ -123,7 +120,6 @@ internal static unsafe class DeadHeaps
     }
 
     /// <summary>Moves the polled heaps whose thread has ended onto the held list, stamped with the time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PollLocked(int now)
     {
         s_lastPoll = now;
@@ -142,7 +138,6 @@ internal static unsafe class DeadHeaps
     }
 
     /// <summary>Moves what the hook pushed onto the held list, stamped with the time it was found.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DrainLocked(int now)
     {
         Heap* list = (Heap*)Interlocked.Exchange(ref *s_incoming, 0);

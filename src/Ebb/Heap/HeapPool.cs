@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using Ebb.Arena;
 
@@ -31,7 +30,6 @@ internal static unsafe class HeapPool
 {
     private static Heap* s_pool;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Heap* Rent(HeapKind kind)
     {
         Arena.Arena.Initialize();

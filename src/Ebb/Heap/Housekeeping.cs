@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Ebb.Arena;
 
 namespace Ebb.Heap;
@@ -12,7 +11,6 @@ namespace Ebb.Heap;
 internal static class Housekeeping
 {
     /// <summary>Does what is due. Returns the ms until more will be due, or -1 when nothing waits. The caller holds the arena lock.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int RunLocked()
     {
         int next = Settings.PurgeDelayMs < 0 ? -1 : Arena.Arena.PurgeLocked(all: false);
