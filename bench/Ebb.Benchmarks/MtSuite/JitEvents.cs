@@ -5,8 +5,9 @@ namespace Ebb.Benchmarks.MtSuite;
 
 /// <summary>
 /// What the JIT compiled while a workload ran, from the runtime's own events (the JIT keyword of
-/// Microsoft-Windows-DotNETRuntime, read in process): the methods of the Ebb library it compiled
-/// and the time from each method's JittingStarted to its MethodLoad, on the compiling thread.
+/// Microsoft-Windows-DotNETRuntime, read in process): how many compilations of methods of the
+/// Ebb library it made (a method recompiled at a higher tier counts again) and the time from each
+/// one's JittingStarted to its MethodLoad, on the compiling thread.
 /// Ahead-of-time code that the runtime merely loads raises no JittingStarted, so a ReadyToRun
 /// Ebb.dll shows here as methods not compiled. For <c>suite-child --jit-events</c>.
 /// </summary>
@@ -17,13 +18,13 @@ public sealed class JitEvents : EventListener
     private int _ebbMethods, _allMethods;
     private long _ebbTicks, _allTicks;
 
-    /// <summary>Methods of the Ebb library (not the benchmarks) compiled since the listener started.</summary>
+    /// <summary>Compilations of methods of the Ebb library (not the benchmarks) since the listener started.</summary>
     public int EbbMethods => Volatile.Read(ref _ebbMethods);
 
     /// <summary>Milliseconds spent compiling them.</summary>
     public double EbbMilliseconds => TimeSpan.FromTicks(Interlocked.Read(ref _ebbTicks)).TotalMilliseconds;
 
-    /// <summary>Every method compiled since the listener started (the workload's own, the framework's, Ebb's).</summary>
+    /// <summary>Every compilation since the listener started (the workload's methods, the framework's, Ebb's).</summary>
     public int AllMethods => Volatile.Read(ref _allMethods);
 
     /// <summary>Milliseconds spent compiling every method.</summary>

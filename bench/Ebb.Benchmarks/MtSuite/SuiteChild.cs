@@ -24,13 +24,13 @@ public static class SuiteChild
     /// <summary>Result key: the CPU time (user and system, all threads) the workload took, seconds: steadier than wall time on a shared machine.</summary>
     public const string CpuSecondsKey = "cpu seconds";
 
-    /// <summary>Result key (<c>--jit-events</c>): methods of the Ebb library the JIT compiled during the run.</summary>
+    /// <summary>Result key (<c>--jit-events</c>): compilations of methods of the Ebb library during the run (tier-ups count again).</summary>
     public const string EbbJitMethodsKey = "ebb methods jitted";
 
     /// <summary>Result key (<c>--jit-events</c>): milliseconds the JIT spent on them.</summary>
     public const string EbbJitMsKey = "ebb jit ms";
 
-    /// <summary>Result key (<c>--jit-events</c>): every method the JIT compiled during the run.</summary>
+    /// <summary>Result key (<c>--jit-events</c>): every compilation the JIT made during the run.</summary>
     public const string AllJitMethodsKey = "all methods jitted";
 
     /// <summary>Result key (<c>--jit-events</c>): milliseconds the JIT spent on every method.</summary>
