@@ -11,7 +11,8 @@ namespace Ebb;
 /// with stackalloc, before first use). The chunk map (4 MiB, MAP_NORESERVE) and the page map
 /// (16 GiB, read-only until a chunk's part is committed) are address space: no RSS until a
 /// chunk is made. It also gives start-up (a layer below) what the API layer does once Ebb
-/// starts: the metrics, the address-space event source, and the stats at exit when asked for.
+/// starts: the stats at exit when asked for, and (on the purge thread) the metrics and the
+/// address-space event source.
 /// </summary>
 internal static unsafe class EarlyInit
 {
@@ -24,10 +25,13 @@ internal static unsafe class EarlyInit
     {
         Ebb.DotNetHost.Startup.Started = options =>
         {
-            EbbMetrics.Start();
-            EbbAddressSpaceEvents.Start();
             if (options.ShowStats)
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => EbbMemory.PrintStats(Console.Error);
+        };
+        Ebb.DotNetHost.Startup.StartedInBackground = () =>
+        {
+            EbbMetrics.Start();
+            EbbAddressSpaceEvents.Start();
         };
         _ = Checks.Checker.s_enabled;
         _ = Ebb.DotNetHost.ThreadHeap.Current;

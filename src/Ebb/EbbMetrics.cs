@@ -18,7 +18,7 @@ public static class EbbMetrics
     private static long s_cachedAt;
     private static readonly Lock s_gate = new();
 
-    /// <summary>The meter (created at first use of the allocator).</summary>
+    /// <summary>The meter: created on the purge thread right after the allocator starts, or here if read first.</summary>
     public static Meter Meter { get { Start(); return s_meter!; } }
 
     internal static void Start()

@@ -67,6 +67,7 @@ public static class SuiteChild
         ChildProcess.Emit(stdout, CpuSecondsKey, cpu);
         ChildProcess.Emit(stdout, FigureKey, result.Figure);
         ChildProcess.Emit(stdout, PeakRssKey, Rss.Peak());
+        ChildCommand.EmitSampling(stdout, stderr);
         return 0;
     }
 

@@ -16,6 +16,21 @@ public static class ChildCommand
     /// <summary>Result key (sampled mode): the guard thread's CPU time, ms.</summary>
     public const string GuardCpuKey = "guard thread CPU ms";
 
+    /// <summary>
+    /// In sampled mode (<c>EBB_GUARD=sample:N</c>), prints how many of the allocations the countdown
+    /// chose found a ready slot, and what the guard thread spent, over the child's whole life.
+    /// </summary>
+    public static void EmitSampling(TextWriter stdout, TextWriter stderr)
+    {
+        if (Ebb.Checks.Checker.s_sampled is not { } pool) return;
+        var (passes, busyMs, closed, calls) = pool.GuardThreadWork;
+        ChildProcess.Emit(stdout, GuardedKey, pool.Taken);
+        ChildProcess.Emit(stdout, NotGuardedKey, pool.Missed);
+        ChildProcess.Emit(stdout, GuardCpuKey, busyMs);
+        stderr.WriteLine($"child: EBB_GUARD=sample: {pool.Taken} allocations guarded, {pool.Missed} chosen but not guarded (no slot ready); " +
+            $"guard thread: {passes} passes, {busyMs:0} ms of CPU, {closed} slots closed in {calls} mprotect calls");
+    }
+
     /// <summary>Runs the child command; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -52,17 +67,7 @@ public static class ChildCommand
                     : null;
                 foreach (var (k, v) in TimingRound.Measure(contender, ms, pairs, pc, realloc, settle))
                     ChildProcess.Emit(stdout, k, v);
-                // EBB_GUARD=sample:N: how many of the allocations the countdown chose found a
-                // ready slot, and what the guard thread spent (over the child's whole life).
-                if (Ebb.Checks.Checker.s_sampled is { } pool)
-                {
-                    var (passes, busyMs, closed, calls) = pool.GuardThreadWork;
-                    ChildProcess.Emit(stdout, GuardedKey, pool.Taken);
-                    ChildProcess.Emit(stdout, NotGuardedKey, pool.Missed);
-                    ChildProcess.Emit(stdout, GuardCpuKey, busyMs);
-                    stderr.WriteLine($"child: EBB_GUARD=sample: {pool.Taken} allocations guarded, {pool.Missed} chosen but not guarded (no slot ready); " +
-                        $"guard thread: {passes} passes, {busyMs:0} ms of CPU, {closed} slots closed in {calls} mprotect calls");
-                }
+                EmitSampling(stdout, stderr);
                 return 0;
             }
             case "break":

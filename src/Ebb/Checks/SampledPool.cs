@@ -40,10 +40,12 @@ internal sealed unsafe class SampledPool
 
     private static readonly nuint s_page = (nuint)OsMemory.PageSize;
 
-    // The guard thread's period while there is work, and how long it stays idle before it
-    // sleeps until woken (a woken wait costs the waker a system call: at most once per idle spell).
-    private const int TickMs = 1;
-    private const int IdleTicksBeforeParking = 100;
+    // The guard thread's shortest period while there is work. Each wake-up of the guard thread
+    // takes a CPU from the program's threads for a moment (on a machine with as many busy
+    // threads as CPUs, a context switch, and a thread that waits for the preempted one), so it
+    // wakes a hundred times a second at most, and refills the whole ready set when it does:
+    // that caps the sampled blocks at ReadyTarget a period, whatever N is.
+    private const int PeriodMs = 10;
 
     // Sampling allows itself at most 1/DutyDivisor of one core: after a pass that took w,
     // while frees spent f closing slots, the guard thread sleeps at least (w + f) * (DutyDivisor - 1),
@@ -298,7 +300,6 @@ internal sealed unsafe class SampledPool
 
     private void GuardThread()
     {
-        int idle = 0;
         try
         {
             while (!_stopping)
@@ -310,28 +311,22 @@ internal sealed unsafe class SampledPool
                 lock (_closer) worked = Pass(refill: true);
                 if (worked)
                 {
-                    idle = 0;
                     long busy = OsMemory.ClockGettimeSyscall(ThreadCpuClock) - t0;
                     Interlocked.Add(ref _busyNs, busy);
                     _passes++;
                     long frees = (long)(Interlocked.Exchange(ref _closeTicks, 0) * (1e9 / System.Diagnostics.Stopwatch.Frequency));
-                    Thread.Sleep(Math.Max(TickMs, (int)((busy + frees) * (DutyDivisor - 1) / 1_000_000)));
+                    Thread.Sleep(Math.Max(PeriodMs, (int)((busy + frees) * (DutyDivisor - 1) / 1_000_000)));
+                    continue;
                 }
-                else if (++idle < IdleTicksBeforeParking) Thread.Sleep(TickMs);
-                else
-                {
-                    // Idle for a while: sleep until a sampled allocation or free wakes us. The
-                    // flag is published before the last look for work, and the wakers publish
-                    // their work before they read the flag, so one of the two sees the other.
-                    // A woken wait means work; a timed-out one (a safety net) parks again at once
-                    // rather than ticking, so an idle process sees one wake-up a second.
-                    _wake.Reset();
-                    Volatile.Write(ref _parked, 1);
-                    Interlocked.MemoryBarrier();
-                    bool woken = HasWork() || _wake.Wait(1000);
-                    Volatile.Write(ref _parked, 0);
-                    if (woken) idle = 0;
-                }
+                // No work: sleep until a sampled allocation or free wakes us. The flag is
+                // published before the last look for work, and the wakers publish their work
+                // before they read the flag, so one of the two sees the other. A timed-out wait
+                // (a safety net) parks again at once, so an idle process sees one wake-up a second.
+                _wake.Reset();
+                Volatile.Write(ref _parked, 1);
+                Interlocked.MemoryBarrier();
+                if (!HasWork()) _wake.Wait(1000);
+                Volatile.Write(ref _parked, 0);
             }
         }
         catch (Exception e)

@@ -48,6 +48,7 @@ internal static class Purger
         // An exception here would end the process with a runtime stack trace, on a thread the
         // program never started. None is expected (purging uses the non-throwing madvise), but
         // should the OS refuse something, one line says so and the program goes on unpurged.
+        Startup.RunBackgroundStart();
         try { Loop(); }
         catch (Exception e) when (e is Ebb.DotNetHost.OsException or InvalidOperationException)
         {

@@ -5,8 +5,9 @@ namespace Ebb.DotNetHost;
 /// <summary>
 /// The .NET host's start-up: the options (<see cref="EbbMemory.Configure"/>, else the environment
 /// and runtimeconfig), copied into the core's <see cref="Settings"/>; the thread-exit hook of the
-/// native helper; the arena; then <see cref="Started"/> (the metrics, the stats printed at exit).
-/// Runs once, on first use.
+/// native helper; the arena; then <see cref="Started"/> (the stats printed at exit) on the
+/// calling thread, and <see cref="StartedInBackground"/> (the metrics, the event source) on the
+/// purge thread. Runs once, on first use.
 /// </summary>
 internal static unsafe class Startup
 {
@@ -49,9 +50,28 @@ internal static unsafe class Startup
                 s_started = true;
             }
         }
-        if (first) Started?.Invoke(s_options);
+        if (!first) return;
+        Started?.Invoke(s_options);
+        // The rest of start-up runs on the purge thread, not on the thread that allocated
+        // first: creating a Meter loads and initializes the metrics and tracing assemblies,
+        // milliseconds that a short program, or a request that happens to allocate first, would wait for.
+        Purger.EnsureStarted();
     }
 
-    /// <summary>Runs once Ebb has started, with its options (the API layer sets it: the metrics, the stats at exit).</summary>
+    /// <summary>Runs once Ebb has started, on the thread that started it, with its options (the API layer sets it: the stats at exit).</summary>
     public static Action<EbbOptions>? Started;
+
+    /// <summary>Runs once, on the purge thread, after start-up (the API layer sets it: the metrics and the event source, which a caller that needs them at once starts itself).</summary>
+    public static Action? StartedInBackground;
+
+    /// <summary>The purge thread runs <see cref="StartedInBackground"/> here, once, before its first pass.</summary>
+    public static void RunBackgroundStart()
+    {
+        try { StartedInBackground?.Invoke(); }
+        catch (Exception e)
+        {
+            // The allocator works without its metrics: one line, and the program goes on.
+            Console.Error.WriteLine($"ebb: warning: the metrics could not start: {e.Message}");
+        }
+    }
 }
