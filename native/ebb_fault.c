@@ -14,7 +14,7 @@
  *   WRITE of size 1 at 0x...; detected in process P at the faulting instruction (...)
  *   0x... is located 0 bytes to the right of 13-byte region [0x...,0x...)
  *   allocated by thread N at:
- *       at Namespace.Type.Method in /src/File.cs:line 12   (rendered by the managed side)
+ *       at Namespace.Type.Method in /src/File.cs:line 12   (rendered by the managed side, on request)
  *   freed by thread N at:                (use after free only)
  *   SUMMARY: Ebb: heap-buffer-overflow at the faulting instruction (process P)
  */
@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -34,14 +35,28 @@ struct ebb_guard_entry {
     int32_t state;          /* 0 empty, 1 live, 2 freed; written last when an entry is filled */
     int32_t alloc_thread;   /* managed thread ids of the allocation and the free */
     int32_t free_thread;
+    uint32_t alloc_stack;   /* stack depot ids of the allocation and the free */
+    uint32_t free_stack;
     int32_t pad;
-    const char *alloc_text; /* the allocation's frames, "    at ...\n    at ...", NUL-terminated */
-    const char *free_text;  /* the free's frames, or NULL */
+};
+
+/* Must match StackDepot.cs: the depot's texts by stack id, NUL-terminated UTF-8 frames
+ * ("    at ...
+    at ..."); NULL where a stack has not been rendered yet. The array is
+ * replaced when it grows (its pointer published before the count), never freed. */
+struct ebb_stack_texts {
+    const char *volatile *volatile texts;
+    volatile int64_t count;
 };
 
 struct ebb_guard_table {
     volatile int64_t capacity;
     volatile int64_t high;  /* entries [0, high) may be in use */
+    struct ebb_stack_texts *volatile stacks;
+    /* An eventfd a managed thread waits on to render the texts of the table's stacks that
+     * are not rendered yet (the managed side renders them only when a report needs them),
+     * or -1 when there is no such thread. */
+    volatile int64_t render_fd;
     struct ebb_guard_entry entries[];
 };
 
@@ -163,6 +178,40 @@ static const struct ebb_guard_entry *find(uint64_t addr) {
     return best;
 }
 
+/* The rendered frames of stack `id`, or NULL while they are not rendered. */
+static const char *text_of(uint32_t id) {
+    struct ebb_stack_texts *st = table ? table->stacks : 0;
+    if (!st) return 0;
+    int64_t count = __atomic_load_n(&st->count, __ATOMIC_ACQUIRE);
+    const char *volatile *texts = __atomic_load_n(&st->texts, __ATOMIC_ACQUIRE);
+    if ((int64_t)id >= count) return 0;
+    return texts[id];
+}
+
+/* Frames are rendered (and symbolized) by the managed side only when a report needs them, so
+ * capture stays cheap: ask its thread for the missing ones and wait for them, at most a few
+ * seconds (the process is about to end anyway). That thread runs managed code while this one
+ * sits in a signal handler; should it need this thread to stop for a GC, it cannot answer, and
+ * the report goes out without those frames. */
+static void await_texts(const struct ebb_guard_entry *e, int freed) {
+    if (text_of(e->alloc_stack) && (!freed || text_of(e->free_stack))) return;
+    int64_t fd = table->render_fd;
+    if (fd < 0) return;
+    uint64_t one = 1;
+    if (write((int)fd, &one, sizeof one) != (ssize_t)sizeof one) return;
+    struct timespec pause = { 0, 1000000 };
+    for (int i = 0; i < 5000; i++) {
+        if (text_of(e->alloc_stack) && (!freed || text_of(e->free_stack))) return;
+        nanosleep(&pause, 0);
+    }
+}
+
+static void put_frames(uint32_t id) {
+    const char *text = text_of(id);
+    put(text ? text : "    (frames not rendered: the reporter's thread did not answer in time)");
+    put("\n");
+}
+
 static void report(const struct ebb_guard_entry *e, uint64_t addr, int is_write, int size) {
     int freed = e->state == 2;
     const char *kind = freed ? "heap-use-after-free"
@@ -199,15 +248,16 @@ static void report(const struct ebb_guard_entry *e, uint64_t addr, int is_write,
     put(",");
     put_hex(e->user + e->size);
     put(")\n");
+    await_texts(e, freed);
     put("allocated by thread ");
     put_dec((uint64_t)e->alloc_thread);
     put(" at:\n");
-    if (e->alloc_text) { put(e->alloc_text); put("\n"); }
+    put_frames(e->alloc_stack);
     if (freed) {
         put("freed by thread ");
         put_dec((uint64_t)e->free_thread);
         put(" at:\n");
-        if (e->free_text) { put(e->free_text); put("\n"); }
+        put_frames(e->free_stack);
     }
     put("SUMMARY: Ebb: ");
     put(kind);

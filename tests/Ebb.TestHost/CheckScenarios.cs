@@ -122,9 +122,11 @@ internal static unsafe class CheckScenarios
     /// <summary>Under EBB_GUARD=sample:1: a block read right after its free (no time for a background thread).</summary>
     private static int UseAfterFreeRead()
     {
-        byte* p = (byte*)EbbMemory.Alloc(64);
+        byte* p = (byte*)EbbMemory.Alloc(64); int allocLine = Line();
         Print("sampled", Ebb.Checks.Checker.InSampledPool(p) ? 1 : 0);
-        EbbMemory.Free(p);
+        Print("alloc_line", allocLine);
+        EbbMemory.Free(p); int freeLine = Line();
+        Print("free_line", freeLine);
         Console.Out.Flush();
         byte b = Volatile.Read(ref p[8]);
         Print("read", b);

@@ -7,7 +7,8 @@ namespace Ebb.Checks;
 /// Ebb.dll when a C compiler was found) and installs its SIGSEGV handler. It is installed
 /// at the first guarded allocation, after the runtime has installed its own handler, so it
 /// runs first and chains to the runtime's. Without the library, guard faults still stop the
-/// program at the faulting access, and the runtime's fatal message is the only report.
+/// program at the faulting access, and the runtime's fatal message is the only report. Its
+/// thread renders the stacks a report prints, when the handler asks (see <see cref="GuardTable"/>).
 /// </summary>
 internal static unsafe class FaultReporter
 {
@@ -29,7 +30,32 @@ internal static unsafe class FaultReporter
         if (!File.Exists(path) || !NativeLibrary.TryLoad(path, out nint lib)) return false;
         if (!NativeLibrary.TryGetExport(lib, "ebb_fault_install", out nint fn)) return false;
         if (((delegate* unmanaged<nint, int>)fn)(table.Address) != 0) return false;
+        StartRenderer(table);
         LoadedFrom = path;
         return Installed = true;
+    }
+
+    // The thread that renders the stacks a fault report needs, on the handler's request: it
+    // waits in a system call, so it holds nothing up, and costs nothing until a fault.
+    private static void StartRenderer(GuardTable table)
+    {
+        var t = new Thread(() =>
+        {
+            try
+            {
+                while (true)
+                {
+                    table.RenderRequests.Wait(-1);
+                    table.RenderStacks();
+                }
+            }
+            catch (Exception e)
+            {
+                // The handler then prints what it has, without the frames it lacks.
+                Console.Error.WriteLine($"ebb: warning: the fault reporter cannot render stacks: {e.Message}");
+            }
+        }) { IsBackground = true, Name = "Ebb fault stacks" };
+        t.UnsafeStart();
+        table.PublishRenderer();
     }
 }

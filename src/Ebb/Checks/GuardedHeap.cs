@@ -116,12 +116,10 @@ internal sealed unsafe class GuardedHeap
         nint user = (nint)((nuint)(guard - (nint)size) & ~(align - 1));
         var b = new Block { User = user, Start = start, Size = size, DataLength = data, Alloc = stack, Owner = owner };
         Fill(b, zero, fresh: !reused);
-        // The depot's text of the stack (symbolized once per distinct stack, kept for the process).
-        nint allocText = b.Alloc.FramesUtf8;
         lock (_gate)
         {
             EnsureReporter();
-            b.Entry = _table.Add(start, guard + (nint)s_page, user, size, b.Alloc.ThreadId, allocText);
+            b.Entry = _table.Add(start, guard + (nint)s_page, user, size, b.Alloc.ThreadId, b.Alloc.Id);
             _blocks[user] = b;
         }
         return (void*)user;
@@ -132,7 +130,6 @@ internal sealed unsafe class GuardedHeap
     {
         if (ptr == null) return;
         var stack = Stack.Capture(_options.Stacks);
-        nint freeText = stack.FramesUtf8;
         Block b;
         lock (_gate)
         {
@@ -145,7 +142,7 @@ internal sealed unsafe class GuardedHeap
         }
         lock (_gate)
         {
-            _table.MarkFreed(b.Entry, stack.ThreadId, freeText);
+            _table.MarkFreed(b.Entry, stack.ThreadId, stack.Id);
             _freed.Enqueue(b);
             _freedBytes += (long)(b.DataLength + s_page);
             while (_freedBytes > _options.GuardFreedBudgetBytes && _freed.Count > 0)

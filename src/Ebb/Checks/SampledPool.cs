@@ -203,8 +203,8 @@ internal sealed unsafe class SampledPool
         }
         WakeIfParked();
         Poison.Fill(s.User, size, zero ? (byte)0 : Poison.Junk);
-        // The depot's text of this stack (symbolized once per distinct stack, kept for the process).
-        _table.Set(s.Index, s.Start - (nint)s_page, s.Start + 2 * (nint)s_page, s.User, size, stack.ThreadId, stack.FramesUtf8);
+        // The stack's id only: the fault reporter has it rendered if a report needs it.
+        _table.Set(s.Index, s.Start - (nint)s_page, s.Start + 2 * (nint)s_page, s.User, size, stack.ThreadId, stack.Id);
         return (void*)s.User;
     }
 
@@ -228,7 +228,6 @@ internal sealed unsafe class SampledPool
     public void Free(void* ptr)
     {
         var stack = Stack.Capture(_options.Stacks);
-        nint freeText = stack.FramesUtf8;
         // Under closer: a pass (Validate's live check) may be reading this slot's pages.
         lock (_closer)
         {
@@ -240,7 +239,7 @@ internal sealed unsafe class SampledPool
                 s.State = State.Freed;
                 s.Free = stack;
                 // Before the pages close: a fault from another thread's access names the free.
-                _table.MarkFreed(s.Index, stack.ThreadId, freeText);
+                _table.MarkFreed(s.Index, stack.ThreadId, stack.Id);
             }
             // Only this free moves a Freed slot on, and it holds closer, so no pass reads it meanwhile.
             System.Diagnostics.Debug.Assert(s.State == State.Freed, "a slot being closed by its free changed state");
@@ -261,6 +260,12 @@ internal sealed unsafe class SampledPool
         if (!InPool(ptr)) return false;
         lock (_gate)
             return _slots.FirstOrDefault(s => s.HasBlock && s.User == (nint)ptr) is { State: State.Live } s && s.Owner == owner;
+    }
+
+    /// <summary>The stack depot id of the allocation of the pool block at <paramref name="ptr"/> (for tests).</summary>
+    public uint AllocStackOf(void* ptr)
+    {
+        lock (_gate) return Find((nint)ptr, "stack lookup").Alloc?.Id ?? StackDepot.None;
     }
 
     /// <summary>Moves a pool block to a new allocation (which may or may not be sampled).</summary>

@@ -51,9 +51,6 @@ internal sealed class Stack
     /// </summary>
     public string Frames => StackDepot.Shared.Frames(Id);
 
-    /// <summary><see cref="Frames"/> as NUL-terminated UTF-8 in native memory that lives as long as the process.</summary>
-    public nint FramesUtf8 => StackDepot.Shared.FramesUtf8(Id);
-
     /// <summary><c>allocated by thread N at:</c> (or <paramref name="verb"/>) and the frames.</summary>
     public string Describe(string verb) => Describe(verb, ThreadId, Frames);
 

@@ -23,7 +23,8 @@ namespace Ebb.Checks;
 /// <para>
 /// Two hashes that render to the same text (the same call path through code the JIT
 /// compiled twice, tier 0 and tier 1, say) share one id, so grouping by id is grouping by
-/// site. Each text is also kept as NUL-terminated UTF-8 in native memory, for the native
+/// site. A text is symbolized (file and line) only when a report asks for it, and then also
+/// kept as NUL-terminated UTF-8 in native memory (<see cref="NativeTexts"/>), for the native
 /// fault reporter, which cannot call managed code. Nothing is ever removed: the depot grows
 /// with the number of distinct call paths, not with allocations.
 /// </para>
@@ -64,8 +65,22 @@ internal sealed unsafe class StackDepot
     private string[] _texts = new string[64];
     private StackTrace?[] _traces = new StackTrace?[64];
     private string?[] _symbolized = new string?[64];
-    private nint[] _utf8 = new nint[64];
     private int _count;
+
+    // Must match struct ebb_stack_texts in native/ebb_fault.c: the native copies by id (null
+    // until made), replaced when it grows (the array published before the count) and never
+    // freed, since the fault handler may be reading an old one.
+    [StructLayout(LayoutKind.Sequential)]
+    private struct NativeView
+    {
+        public nint Texts; // nint*
+        public long Count;
+    }
+
+    private readonly NativeView* _view;
+    private long _viewCapacity;
+
+    private nint* Texts => (nint*)_view->Texts;
     private readonly Dictionary<string, uint> _byText = new(StringComparer.Ordinal);
 
     /// <summary>Creates a depot; with <paramref name="useNative"/> false it never walks natively (for tests of the fallback).</summary>
@@ -74,8 +89,21 @@ internal sealed unsafe class StackDepot
         if (useNative) _hash = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, int*, ulong**, ulong>)NativeHelpers.Export("ebb_stack_hash_memo");
         _texts[0] = NotCaptured;
         _symbolized[0] = NotCaptured;
-        _utf8[0] = ToNative(NotCaptured);
+        _view = (NativeView*)NativeMemory.AllocZeroed((nuint)sizeof(NativeView));
+        _viewCapacity = _texts.Length;
+        _view->Texts = (nint)NativeMemory.AllocZeroed((nuint)_viewCapacity, (nuint)sizeof(nint));
+        Texts[0] = ToNative(NotCaptured);
         _count = 1;
+        Volatile.Write(ref _view->Count, 1);
+    }
+
+    /// <summary>The native texts by id (<c>struct ebb_stack_texts</c>), for the fault reporter's table.</summary>
+    public nint NativeTexts => (nint)_view;
+
+    /// <summary>Whether stack <paramref name="id"/>'s native text has been made (a report asked for it).</summary>
+    public bool HasNativeText(uint id)
+    {
+        lock (_gate) return id < _view->Count && Texts[id] != 0;
     }
 
     /// <summary>How many distinct stack hashes map to the <see cref="Count"/> texts (more than Count: code compiled twice, or deeper frames that differ).</summary>
@@ -141,14 +169,30 @@ internal sealed unsafe class StackDepot
     /// </summary>
     public nint FramesUtf8(uint id)
     {
+        Debug.Assert(id < (uint)Volatile.Read(ref _count), "a stack id the depot never handed out");
         lock (_gate)
-            if (_utf8[id] != 0) return _utf8[id];
+            if (Texts[id] != 0) return Texts[id];
         string text = Frames(id);
         lock (_gate)
         {
-            if (_utf8[id] == 0) _utf8[id] = ToNative(text);
-            return _utf8[id];
+            if (Texts[id] == 0) Volatile.Write(ref Texts[id], ToNative(text));
+            return Texts[id];
         }
+    }
+
+    // Under the lock: room for ids below `count` in the native view, and the count published.
+    private void PublishNativeCount(int count)
+    {
+        if (count > _viewCapacity)
+        {
+            long capacity = Math.Max(count, _viewCapacity * 2);
+            var bigger = (nint*)NativeMemory.AllocZeroed((nuint)capacity, (nuint)sizeof(nint));
+            Buffer.MemoryCopy(Texts, bigger, capacity * sizeof(nint), _viewCapacity * sizeof(nint));
+            // The old array stays: a fault handler may be reading it.
+            Volatile.Write(ref _view->Texts, (nint)bigger);
+            _viewCapacity = capacity;
+        }
+        Volatile.Write(ref _view->Count, count);
     }
 
     // Lock-free: readers see a key only after its id (the id is written first).
@@ -190,7 +234,6 @@ internal sealed unsafe class StackDepot
                     Array.Resize(ref tr, tr.Length * 2);
                     // The lazy arrays are read and written under the lock only.
                     Array.Resize(ref _symbolized, t.Length);
-                    Array.Resize(ref _utf8, t.Length);
                     // Published before the id is handed out, so every reader of the id finds it.
                     Volatile.Write(ref _traces, tr);
                     Volatile.Write(ref _texts, t);
@@ -198,6 +241,7 @@ internal sealed unsafe class StackDepot
                 _texts[id] = text;
                 _traces[id] = trace;
                 _byText[text] = id;
+                PublishNativeCount((int)id + 1);
                 Volatile.Write(ref _count, (int)id + 1);
             }
             if (h != 0) Insert(h, id);

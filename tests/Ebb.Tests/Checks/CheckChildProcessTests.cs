@@ -143,6 +143,10 @@ public class CheckChildProcessTests
         Assert.Contains("ebb: ERROR: heap-use-after-free: read at 0x", r.Stderr);
         Assert.Contains("READ of size 1 at 0x", r.Stderr);
         Assert.Contains("SUMMARY: Ebb: heap-use-after-free", r.Stderr);
+        // Both stacks symbolized, though neither was rendered before the fault: the handler had them rendered.
+        string allocated = r.Stderr[r.Stderr.IndexOf("allocated by thread", StringComparison.Ordinal)..];
+        Assert.Contains($"CheckScenarios.cs:line {r.Value("alloc_line")}", allocated.Split("freed by thread")[0]);
+        Assert.Contains($"CheckScenarios.cs:line {r.Value("free_line")}", allocated.Split("freed by thread")[1]);
     }
 
     [Fact]

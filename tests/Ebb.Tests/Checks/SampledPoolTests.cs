@@ -35,6 +35,20 @@ public unsafe class SampledPoolTests
     }
 
     [Fact]
+    public void ASampledAllocation_RecordsItsStack_WithoutRenderingIt()
+    {
+        // Rendering (and opening PDBs to symbolize) waits until a report needs the text.
+        var pool = new SampledPool(new CheckOptions { Mode = CheckMode.GuardSample, SampleRate = 1, GuardSlots = 4, Stacks = true }, guardThread: false);
+        void* a = pool.TryAlloc(32, 0, false);
+        uint id = pool.AllocStackOf(a);
+        Assert.NotEqual(StackDepot.None, id);
+        Assert.False(StackDepot.Shared.HasNativeText(id));
+        Assert.Contains(nameof(ASampledAllocation_RecordsItsStack_WithoutRenderingIt), new string((sbyte*)StackDepot.Shared.FramesUtf8(id)));
+        Assert.True(StackDepot.Shared.HasNativeText(id));
+        pool.Free(a);
+    }
+
+    [Fact]
     public void AnOverflowIntoTheSlack_IsFoundAtFree()
     {
         var pool = Pool();
