@@ -19,6 +19,7 @@ internal static unsafe class CheckScenarios
         "heap-apis" => HeapApis(),
         "uaf-read" => UseAfterFreeRead(),
         "leak" => Leak(),
+        "sampled-realloc" => SampledRealloc(),
         _ => null,
     };
 
@@ -130,6 +131,25 @@ internal static unsafe class CheckScenarios
         Console.Out.Flush();
         byte b = Volatile.Read(ref p[8]);
         Print("read", b);
+        return 0;
+    }
+
+    /// <summary>
+    /// Reallocs that the sampling countdown does not choose (run with a rate so low none is):
+    /// each grows its block within its size class, which release mode does in place.
+    /// </summary>
+    private static int SampledRealloc()
+    {
+        int inPlace = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            byte* p = (byte*)EbbMemory.Alloc(100);
+            p[99] = 7;
+            byte* q = (byte*)EbbMemory.Realloc(p, 104);
+            if (q == p && q[99] == 7) inPlace++;
+            EbbMemory.Free(q);
+        }
+        Print("in_place", inPlace);
         return 0;
     }
 

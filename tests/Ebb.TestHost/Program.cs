@@ -9,7 +9,7 @@ return args.Length == 1 ? Scenarios.Run(args[0]) : Usage();
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|address-space|idle|oom-trim|thread-death|thread-churn|brk|sampled-alignment|dispose-race|aligned-rss|check-overflow|heap-overflow|heap-dispose|heap-apis|uaf-read|leak");
+    Console.Error.WriteLine("usage: Ebb.TestHost rss-trim|rss-delay|oom|address-space|idle|oom-trim|thread-death|thread-churn|brk|sampled-alignment|dispose-race|aligned-rss|check-overflow|heap-overflow|heap-dispose|heap-apis|uaf-read|leak|sampled-realloc");
     return 2;
 }
 

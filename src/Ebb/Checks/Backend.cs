@@ -26,6 +26,14 @@ internal static unsafe class Backend
         return p;
     }
 
+    /// <summary>Resizes a release-mode block as release mode does (in place where it can); throws when out of memory.</summary>
+    public static void* Realloc(void* ptr, nuint byteCount, nuint alignment)
+    {
+        void* p = Resize.Realloc(ThreadHeap.Current, null, ptr, byteCount == 0 ? 1 : byteCount, alignment);
+        if (p == null) throw new OutOfMemoryException();
+        return p;
+    }
+
     /// <summary>Frees a release-mode block (the allocator's own checks apply).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Free(void* ptr) => Dealloc.Free(ThreadHeap.Current, ptr);

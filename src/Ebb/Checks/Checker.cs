@@ -197,10 +197,12 @@ internal static unsafe class Checker
         if (s_checked is not null) return s_checked.Realloc(ptr, byteCount, alignment);
         if (s_mode == CheckMode.GuardSample && !s_sampled!.InPool(ptr))
         {
-            // Not a guarded block: move it, so the new one can be sampled like any allocation.
             if (ptr == null) return Alloc(byteCount, alignment, false);
+            // Not a guarded block: a resize counts as an allocation. Not chosen, it is release
+            // mode's (in place where it can be); chosen, the block moves, so the new one can be sampled.
+            if (--Ebb.DotNetHost.ThreadHeap.t_sampleCountdown > 0) return Backend.Realloc(ptr, byteCount, alignment);
             nuint old = Backend.UsableSize(ptr);
-            void* p = Alloc(byteCount == 0 ? 1 : byteCount, alignment, false);
+            void* p = SampledOrNot(byteCount == 0 ? 1 : byteCount, alignment, false);
             Buffer.MemoryCopy(ptr, p, byteCount, Math.Min(old, byteCount));
             Backend.Free(ptr);
             return p;

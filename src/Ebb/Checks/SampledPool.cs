@@ -20,10 +20,10 @@ namespace Ebb.Checks;
 /// allows. When no slot is ready, the allocation is simply not sampled.
 /// </para>
 /// <para>
-/// Sampling allows itself a twentieth of one core: the guard thread's own CPU time (system
-/// calls included) plus the time frees spent closing slots, so a program that allocates
-/// faster than that budget can follow gets fewer guarded blocks than one in N, never a
-/// slower fast path.
+/// Sampling allows itself a hundredth of one core (a twentieth at a debugging rate, one in fewer than 100): the guard thread's own CPU time (system
+/// calls included) plus the time the program's threads spent in sampled allocations and in
+/// the frees that close slots, so a program that allocates faster than that budget can
+/// follow gets fewer guarded blocks than one in N, never a slower fast path.
 /// </para>
 /// <para>
 /// A slot's life: Closed → (guard thread) Opening → Ready → (allocation) Live → (free)
@@ -44,13 +44,17 @@ internal sealed unsafe class SampledPool
     // takes a CPU from the program's threads for a moment (on a machine with as many busy
     // threads as CPUs, a context switch, and a thread that waits for the preempted one), so it
     // wakes a hundred times a second at most, and refills the whole ready set when it does:
-    // that caps the sampled blocks at ReadyTarget a period, whatever N is.
-    private const int PeriodMs = 10;
+    // that caps the sampled blocks at ReadyTarget a period, whatever N is. A rate of one in
+    // fewer than DebugRate is debugging, not production: there the period is a millisecond
+    // and the budget (below) a twentieth of a core.
+    private const int PeriodMs = 10, DebugPeriodMs = 1, DebugRate = 100;
+    private readonly int _periodMs, _dutyDivisor;
 
-    // Sampling allows itself at most 1/DutyDivisor of one core: after a pass that took w,
-    // while frees spent f closing slots, the guard thread sleeps at least (w + f) * (DutyDivisor - 1),
-    // so the slots it reopens (and so the sampled blocks, and their frees) come no faster.
-    private const int DutyDivisor = 20;
+    // Sampling allows itself at most 1/DutyDivisor of one core (1/DebugDutyDivisor at a debugging rate): after a pass that took w,
+    // while sampled allocations and frees took p, the guard thread sleeps at least
+    // (w + p) * (DutyDivisor - 1), so the slots it reopens (and so the sampled blocks, and
+    // their frees) come no faster.
+    private const int DutyDivisor = 100, DebugDutyDivisor = 20;
 
     private enum State : byte { Closed, Opening, Ready, Live, Freed }
 
@@ -89,8 +93,9 @@ internal sealed unsafe class SampledPool
     private volatile bool _reporterTried;
     private long _taken, _missed;
     private long _passes, _busyNs, _slotsClosed, _closeCalls;
-    // Time the frees spent in mprotect since the guard thread's last pass (its budget counts it).
-    private long _closeTicks;
+    // Stopwatch ticks the program's threads spent in sampled allocations and in closing frees
+    // since the guard thread's last pass (its budget counts them).
+    private long _programTicks;
 
     // CLOCK_THREAD_CPUTIME_ID
     private const int ThreadCpuClock = 3;
@@ -103,6 +108,9 @@ internal sealed unsafe class SampledPool
     public SampledPool(CheckOptions options, bool guardThread)
     {
         this._options = options;
+        bool debugging = options.SampleRate < DebugRate;
+        _periodMs = debugging ? DebugPeriodMs : PeriodMs;
+        _dutyDivisor = debugging ? DebugDutyDivisor : DutyDivisor;
         int n = options.GuardSlots;
         _poolLength = (nuint)(2 * n + 1) * s_page;
         _pool = OsMemory.Map(0, _poolLength, Prot.None, MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve);
@@ -175,6 +183,7 @@ internal sealed unsafe class SampledPool
             return null;
         }
         if (!_reporterTried) InstallReporter();
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         var stack = Stack.Capture(_options.Stacks);
         nuint align = SampledAlignment(alignment);
         Slot s;
@@ -205,6 +214,7 @@ internal sealed unsafe class SampledPool
         Poison.Fill(s.User, size, zero ? (byte)0 : Poison.Junk);
         // The stack's id only: the fault reporter has it rendered if a report needs it.
         _table.Set(s.Index, s.Start - (nint)s_page, s.Start + 2 * (nint)s_page, s.User, size, stack.ThreadId, stack.Id);
+        Interlocked.Add(ref _programTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
         return (void*)s.User;
     }
 
@@ -245,7 +255,7 @@ internal sealed unsafe class SampledPool
             System.Diagnostics.Debug.Assert(s.State == State.Freed, "a slot being closed by its free changed state");
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             OsMemory.Protect(s.Start, s_page, Prot.None);
-            Interlocked.Add(ref _closeTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
+            Interlocked.Add(ref _programTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
             lock (_gate) s.State = State.Closed;
             _closed.Enqueue(s.Index);
             _slotsClosed++;
@@ -319,8 +329,8 @@ internal sealed unsafe class SampledPool
                     long busy = OsMemory.ClockGettimeSyscall(ThreadCpuClock) - t0;
                     Interlocked.Add(ref _busyNs, busy);
                     _passes++;
-                    long frees = (long)(Interlocked.Exchange(ref _closeTicks, 0) * (1e9 / System.Diagnostics.Stopwatch.Frequency));
-                    Thread.Sleep(Math.Max(PeriodMs, (int)((busy + frees) * (DutyDivisor - 1) / 1_000_000)));
+                    long program = (long)(Interlocked.Exchange(ref _programTicks, 0) * (1e9 / System.Diagnostics.Stopwatch.Frequency));
+                    Thread.Sleep(Math.Max(_periodMs, (int)((busy + program) * (_dutyDivisor - 1) / 1_000_000)));
                     continue;
                 }
                 // No work: sleep until a sampled allocation or free wakes us. The flag is

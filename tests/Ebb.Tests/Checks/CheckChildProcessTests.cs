@@ -150,6 +150,14 @@ public class CheckChildProcessTests
     }
 
     [Fact]
+    public void SampledMode_AReallocNotChosen_ResizesInPlace_AsReleaseModeDoes()
+    {
+        var r = Run("sampled-realloc", ("EBB_GUARD", "sample:1000000000"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("100", r.Value("in_place"));
+    }
+
+    [Fact]
     public void Leaks_MakeTheExitCode23_ByDefault()
     {
         var r = Run("leak", ("EBB_CHECK", "1"), ("EBB_LEAKS", "1"));
