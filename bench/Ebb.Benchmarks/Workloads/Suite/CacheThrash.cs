@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Ebb.Benchmarks.Contenders;
 
 namespace Ebb.Benchmarks.Workloads.Suite;
@@ -39,23 +40,36 @@ public sealed unsafe class CacheThrash(int threads) : ISuiteWorkload
     }
 
     /// <summary>
-    /// The loop both cache tests share: allocate and tag, then <paramref name="repetitions"/>
-    /// times write every byte and read it back (a volatile read, so neither is optimised away),
-    /// then check the tag and free. The bytes written are the tag's own, so the writes are the
-    /// original's and the tag still tells whether another thread wrote the block meanwhile.
+    /// The loop both cache tests share: allocate and tag, <see cref="Touch"/> the block, then
+    /// check the tag and free.
     /// </summary>
     public static void Hammer<T>(int iterations, int size, int repetitions) where T : struct, INativeAllocator
     {
         for (int i = 0; i < iterations; i++)
         {
             byte* obj = BlockTag.Alloc<T>((nuint)size);
-            for (int j = 0; j < repetitions; j++)
-                for (int k = 0; k < size; k++)
-                {
-                    obj[k] = obj[k];
-                    _ = Volatile.Read(ref obj[k]);
-                }
+            Touch(obj, size, repetitions);
             BlockTag.Free<T>(obj, (nuint)size);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="repetitions"/> times write every byte and read it back (a volatile read,
+    /// so neither is optimised away). The bytes written are the tag's own, so the writes are the
+    /// original's and the tag still tells whether another thread wrote the block meanwhile.
+    /// Kept out of <see cref="Hammer"/> so that every contender runs this one compiled loop: when
+    /// it shared a method with an inlined allocator, the JIT's on-stack-replacement code kept the
+    /// loop counter on the stack for one contender and not the other, and the test measured that
+    /// instead of cache-line sharing (see docs/benchmarks.md).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Touch(byte* obj, int size, int repetitions)
+    {
+        for (int j = 0; j < repetitions; j++)
+            for (int k = 0; k < size; k++)
+            {
+                obj[k] = obj[k];
+                _ = Volatile.Read(ref obj[k]);
+            }
     }
 }
