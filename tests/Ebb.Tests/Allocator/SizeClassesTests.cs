@@ -47,4 +47,22 @@ public class SizeClassesTests
             Assert.True(SizeClasses.NaturalAlignment(bin) >= 16);
         }
     }
+
+    [Fact]
+    public void PagesHoldABatchUpToOneKiB_AndStaySmallAbove()
+    {
+        for (int bin = 0; bin < SizeClasses.Count; bin++)
+        {
+            uint bs = SizeClasses.BlockSize(bin);
+            nuint span = (nuint)SizeClasses.SlicesPerPage(bin) << Layout.SliceShift;
+            nuint blocks = span / bs;
+            if (bs <= SizeClasses.MaxBatchPageBlockSize) Assert.True(blocks >= 128, $"{bs} B: {blocks} blocks a page");
+            else
+            {
+                // Small pages empty often, so a class does not keep its past peak resident.
+                Assert.True(blocks >= SizeClasses.MinBlocksPerBigPage, $"{bs} B: {blocks} blocks a page");
+                Assert.True(span == Layout.SliceSize || blocks < 2 * SizeClasses.MinBlocksPerBigPage, $"{bs} B: a page of {span} bytes, {blocks} blocks");
+            }
+        }
+    }
 }
