@@ -84,7 +84,7 @@ internal static unsafe class Exports
     {
         *committed = Arena.Arena.CommittedBytes;
         *peak = Arena.Arena.PeakCommittedBytes;
-        *dirty = Arena.Arena.DirtyBytes;
+        *dirty = Arena.Arena.DirtyBytes + Huge.DirtyCachedBytes;
         *purged = Arena.Arena.PurgedBytes;
         *reserved = ChunkSource.ReservedBytes + Huge.LiveBytes + Huge.CachedBytes;
     }

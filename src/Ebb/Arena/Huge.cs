@@ -24,8 +24,11 @@ internal unsafe struct HugeHeader
 /// <summary>
 /// Blocks above <see cref="Layout.HugeThreshold"/>: each its own mapping, aligned to a chunk
 /// so the chunk map marks it (HugeHead, then HugeBody for the rest) and a free finds its
-/// header. Freed mappings up to 64 MiB wait in a small cache (purged, so costing no RSS)
-/// to spare the next one the mmap; Realloc grows them with mremap, in place when the
+/// header. Freed mappings up to 64 MiB wait in a small cache to spare the next one the mmap:
+/// dirty for the purge delay, as freed spans are (so a program that frees and allocates a
+/// huge block again does not fault in and clear every page of it once more), at most
+/// <see cref="MaxDirtyCached"/> bytes of them, then purged (costing no RSS) until they expire
+/// after a second; Realloc grows them with mremap, in place when the
 /// kernel can, else moved to a fresh chunk-aligned place without copying. Under the arena lock.
 /// A header is read only under that lock, after the chunk map says the mapping is there: a
 /// mapping is unmapped (a free, a Dispose, an expired cache slot) only under the lock, so a
@@ -35,18 +38,28 @@ internal static unsafe class Huge
 {
     private const int CacheSlots = 4;
     private const nuint MaxCached = 64 * 1024 * 1024;
-    /// <summary>The cache's slots: a mapping's base (0 = empty slot), its size, when it was cached.</summary>
+    /// <summary>Bytes of freed huge mappings kept resident (not yet purged) at most, all slots together.</summary>
+    public const long MaxDirtyCached = 64 * 1024 * 1024;
+    /// <summary>How long a purged mapping stays cached before it is unmapped.</summary>
+    private const int UnmapAfterMs = 1000;
+
+    /// <summary>
+    /// The cache's slots: a mapping's base (0 = empty slot), its size, when it was cached, and
+    /// whether it is still dirty (its pages resident, their contents the old block's).
+    /// Invariant: <see cref="DirtyCachedBytes"/> is the sum of the sizes of the dirty slots.
+    /// </summary>
     private struct Cache
     {
         public fixed ulong Base[CacheSlots];
         public fixed ulong Size[CacheSlots];
         public fixed int Time[CacheSlots];
+        public fixed bool Dirty[CacheSlots];
     }
 
     private static Cache s_cache;
 
-    /// <summary>Huge blocks live and their bytes (for stats).</summary>
-    public static long LiveBlocks, LiveBytes, CachedBytes;
+    /// <summary>Huge blocks live and their bytes (for stats); bytes cached, and how many of them dirty.</summary>
+    public static long LiveBlocks, LiveBytes, CachedBytes, DirtyCachedBytes;
 
     public static void* Alloc(Heap.Heap* heap, nuint size, nuint alignment, bool zero)
     {
@@ -139,11 +152,18 @@ internal static unsafe class Huge
             for (int i = 0; i < CacheSlots; i++)
             {
                 if (s_cache.Base[i] != 0) continue;
-                if (!OsMemory.TryAdvise((nint)b, size, Advice.DontNeed)) break;
+                bool dirty = DirtyCachedBytes + (long)size <= MaxDirtyCached;
+                if (!dirty && !OsMemory.TryAdvise((nint)b, size, Advice.DontNeed)) break;
                 s_cache.Base[i] = b;
                 s_cache.Size[i] = size;
                 s_cache.Time[i] = Arena.Now;
+                s_cache.Dirty[i] = dirty;
                 CachedBytes += (long)size;
+                if (dirty)
+                {
+                    DirtyCachedBytes += (long)size;
+                    if (Settings.PurgeDelayMs > 0) Host.WakePurger();
+                }
                 return;
             }
         }
@@ -159,24 +179,50 @@ internal static unsafe class Huge
             if (s_cache.Base[i] == 0 || s_cache.Size[i] < need || s_cache.Size[i] > need * 2) continue;
             nuint b = (nuint)s_cache.Base[i];
             mapSize = (nuint)s_cache.Size[i];
-            s_cache.Base[i] = 0;
-            CachedBytes -= (long)mapSize;
+            zero = !s_cache.Dirty[i];
+            Forget(i);
             return b;
         }
         return 0;
     }
 
-    /// <summary>Unmaps cached mappings older than a second (all of them when <paramref name="all"/>).</summary>
-    public static void ExpireCacheLocked(bool all = false)
+    private static void Forget(int i)
     {
-        int now = Arena.Now;
+        CachedBytes -= (long)s_cache.Size[i];
+        if (s_cache.Dirty[i]) DirtyCachedBytes -= (long)s_cache.Size[i];
+        s_cache.Base[i] = 0;
+        s_cache.Dirty[i] = false;
+        Debug.Assert(CachedBytes >= 0 && DirtyCachedBytes >= 0 && DirtyCachedBytes <= CachedBytes);
+    }
+
+    /// <summary>
+    /// Purges cached mappings that stayed dirty for the purge delay and unmaps those cached a
+    /// second ago (when <paramref name="all"/>, every one at once). Returns the ms until the next
+    /// dirty one is due, or -1 when none waits.
+    /// </summary>
+    public static int ExpireCacheLocked(bool all = false)
+    {
+        int now = Arena.Now, delay = Math.Max(0, Settings.PurgeDelayMs), next = -1;
         for (int i = 0; i < CacheSlots; i++)
         {
-            if (s_cache.Base[i] == 0 || (!all && now - s_cache.Time[i] < 1000)) continue;
-            OsMemory.TryUnmap((nint)s_cache.Base[i], (nuint)s_cache.Size[i]);
-            CachedBytes -= (long)s_cache.Size[i];
-            s_cache.Base[i] = 0;
+            if (s_cache.Base[i] == 0) continue;
+            int age = now - s_cache.Time[i];
+            if (all || age >= UnmapAfterMs)
+            {
+                OsMemory.TryUnmap((nint)s_cache.Base[i], (nuint)s_cache.Size[i]);
+                Forget(i);
+            }
+            else if (s_cache.Dirty[i] && Settings.PurgeDelayMs >= 0)
+            {
+                if (age < delay) { if (next < 0 || delay - age < next) next = delay - age; }
+                else if (OsMemory.TryAdvise((nint)s_cache.Base[i], (nuint)s_cache.Size[i], Advice.DontNeed))
+                {
+                    s_cache.Dirty[i] = false;
+                    DirtyCachedBytes -= (long)s_cache.Size[i];
+                }
+            }
         }
+        return next;
     }
 
     /// <summary>

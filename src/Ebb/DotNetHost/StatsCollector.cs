@@ -48,7 +48,7 @@ internal static unsafe class StatsCollector
             }
             reserved = ChunkSource.ReservedBytes + Huge.LiveBytes + Huge.CachedBytes;
             committed = Arena.Arena.CommittedBytes;
-            dirty = Arena.Arena.DirtyBytes;
+            dirty = Arena.Arena.DirtyBytes + Huge.DirtyCachedBytes;
             peak = Arena.Arena.PeakCommittedBytes;
             purged = Arena.Arena.PurgedBytes;
             purgeCalls = Arena.Arena.PurgeCalls;

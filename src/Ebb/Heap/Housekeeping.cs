@@ -17,8 +17,9 @@ internal static class Housekeeping
         // Dead threads' heaps wait the purge delay for a new thread to take them over.
         int dead = DeadHeaps.ReleaseDueLocked(Settings.HoldDeadMs);
         bool abandoned = Abandoned.SweepLocked();
-        Huge.ExpireCacheLocked();
+        int huge = Huge.ExpireCacheLocked();
         if (dead >= 0 && (next < 0 || dead < next)) next = dead;
+        if (huge >= 0 && (next < 0 || huge < next)) next = huge;
         // Abandoned pages still holding blocks are looked at again later, on a slow beat.
         if (abandoned && (next < 0 || next > 1000)) next = 1000;
         return next;

@@ -53,6 +53,21 @@ public class ChildProcessTests
     }
 
     [Fact]
+    public void AFreedHugeBlockIsReusedResident_ZeroedWhenAsked_ThenPurgedAfterTheDelay()
+    {
+        // Before the change a freed huge block's pages were dropped at once, so the next one of
+        // its size faulted in and cleared every page again (mstress: 75 times 5 MiB).
+        var r = Run("huge-reuse", new() { ["EBB_PURGE_DELAY_MS"] = "100" });
+        string all = string.Join(", ", r);
+        Assert.True(r["filled_kib"] - r["start_kib"] >= 7 * 1024, $"the block was not resident: {all}");
+        Assert.Equal(1, r["same_mapping"]);
+        Assert.True(r["after_free_kib"] - r["start_kib"] >= 7 * 1024, $"the freed mapping was purged at once: {all}");
+        Assert.Equal(r["pages"], r["zero_pages"]);
+        Assert.True(r["after_delay_kib"] - r["start_kib"] <= 2048, $"RssAnon stayed up after the purge delay: {all}");
+        Assert.Equal(0, r["pending_purge_end"]);
+    }
+
+    [Fact]
     public void OutOfMemoryUnderUlimitGivesNullThenThrowsAndTheHeapGoesOn()
     {
         // The runtime itself needs address space: a GC hard limit keeps its reservation small.
