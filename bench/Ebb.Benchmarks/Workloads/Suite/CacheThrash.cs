@@ -60,9 +60,12 @@ public sealed unsafe class CacheThrash(int threads) : ISuiteWorkload
     /// Kept out of <see cref="Hammer"/> so that every contender runs this one compiled loop: when
     /// it shared a method with an inlined allocator, the JIT's on-stack-replacement code kept the
     /// loop counter on the stack for one contender and not the other, and the test measured that
-    /// instead of cache-line sharing (see docs/benchmarks.md).
+    /// instead of cache-line sharing (see docs/benchmarks.md). Compiled fully optimised at once,
+    /// not tiered: when it went through on-stack replacement and tier 1 at run time, which of
+    /// those versions ran how long depended on the JIT's other work in the process (more with
+    /// Ebb, whose R2R code is rejitted), not on where the block lay.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Touch(byte* obj, int size, int repetitions)
     {
         for (int j = 0; j < repetitions; j++)
