@@ -78,6 +78,8 @@ public unsafe class EbbAddressSpaceTests
         void* huge = EbbMemory.Alloc(40 << 20);
         try
         {
+            // Started on the purge thread, maybe not yet; this test is about the answer, not the start.
+            EbbAddressSpaceEvents.Start();
             using var listener = new Listener();
             var source = EventSource.GetSources().Single(s => s.Name == EbbAddressSpace.EventSourceName);
             listener.EnableEvents(source, EventLevel.Informational, EventKeywords.All, new Dictionary<string, string?> { ["RequestId"] = "test-1" });
