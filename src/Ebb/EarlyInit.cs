@@ -11,8 +11,8 @@ namespace Ebb;
 /// with stackalloc, before first use). The chunk map (4 MiB, MAP_NORESERVE) and the page map
 /// (16 GiB, read-only until a chunk's part is committed) are address space: no RSS until a
 /// chunk is made. It also gives start-up (a layer below) what the API layer does once Ebb
-/// starts: the stats at exit when asked for, and (on the purge thread) the metrics and the
-/// address-space event source.
+/// starts: the stats at exit when asked for, and (on the purge thread) the address-space event
+/// source and the hook that creates the metrics once the metrics library is loaded.
 /// </summary>
 internal static unsafe class EarlyInit
 {
@@ -30,7 +30,7 @@ internal static unsafe class EarlyInit
         };
         Ebb.DotNetHost.Startup.StartedInBackground = () =>
         {
-            EbbMetrics.Start();
+            EbbMetrics.StartWhenMetricsAreLoaded();
             EbbAddressSpaceEvents.Start();
         };
         _ = Checks.Checker.s_enabled;

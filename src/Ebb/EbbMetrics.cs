@@ -6,7 +6,11 @@ namespace Ebb;
 /// <summary>
 /// The <see cref="System.Diagnostics.Metrics.Meter"/> named <c>Ebb</c>, with observable
 /// instruments for the statistics, so <c>dotnet-counters monitor --counters Ebb -p PID</c>
-/// shows them. Created at first use; each collection takes one snapshot (at most every 250 ms).
+/// shows them. Created as soon as the process has the metrics library
+/// (System.Diagnostics.DiagnosticSource) loaded, whoever loaded it: the program's own meters or
+/// listeners, or the runtime answering a dotnet-counters session; a process that uses no metrics
+/// does not load it for Ebb. Reading <see cref="Meter"/> creates it at once. Each collection takes
+/// one snapshot (at most every 250 ms).
 /// </summary>
 public static class EbbMetrics
 {
@@ -18,8 +22,35 @@ public static class EbbMetrics
     private static long s_cachedAt;
     private static readonly Lock s_gate = new();
 
-    /// <summary>The meter: created on the purge thread right after the allocator starts, or here if read first.</summary>
+    /// <summary>The meter: created when the metrics library loads (see the class), or here if read first.</summary>
     public static Meter Meter { get { Start(); return s_meter!; } }
+
+    /// <summary>The assembly whose loading means that metrics are in use in this process.</summary>
+    internal const string MetricsAssemblyName = "System.Diagnostics.DiagnosticSource";
+
+    /// <summary>
+    /// Creates the meter once the metrics library is loaded: now, if it is; else when it loads.
+    /// No type of that library is named on this path, so calling it does not load the library.
+    /// </summary>
+    internal static void StartWhenMetricsAreLoaded()
+    {
+        AppDomain.CurrentDomain.AssemblyLoad += OnAssemblyLoad;
+        foreach (var a in AppDomain.CurrentDomain.GetAssemblies())
+            if (a.GetName().Name == MetricsAssemblyName) { StartSoon(); return; }
+    }
+
+    private static void OnAssemblyLoad(object? sender, AssemblyLoadEventArgs e)
+    {
+        if (e.LoadedAssembly.GetName().Name == MetricsAssemblyName) StartSoon();
+    }
+
+    private static void StartSoon()
+    {
+        AppDomain.CurrentDomain.AssemblyLoad -= OnAssemblyLoad;
+        // Not on the loading thread: it may be in the middle of the runtime creating its metrics
+        // event source, which a new Meter would call back into.
+        ThreadPool.UnsafeQueueUserWorkItem(static _ => Start(), null);
+    }
 
     internal static void Start()
     {

@@ -15,48 +15,6 @@ public sealed class MapPidTests
 {
     private static readonly XNamespace s_svg = "http://www.w3.org/2000/svg";
 
-    private static readonly string s_hostDll = Path.Combine(
-        AppContext.BaseDirectory.Replace($"{Path.DirectorySeparatorChar}Ebb.Cli.Tests{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}",
-            $"{Path.DirectorySeparatorChar}Ebb.TestHost{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal),
-        "Ebb.TestHost.dll");
-
-    /// <summary>A running Ebb.TestHost scenario, its lines up to <c>ready</c>; ended by closing its stdin.</summary>
-    private sealed class Child : IDisposable
-    {
-        private readonly Process _process;
-
-        public Child(string scenario, string environment = "")
-        {
-            Assert.True(File.Exists(s_hostDll), $"missing {s_hostDll}");
-            var psi = new ProcessStartInfo("dotnet") { ArgumentList = { s_hostDll, scenario }, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("EBB_", StringComparison.Ordinal)).ToList())
-                psi.Environment.Remove(key);
-            foreach (string kv in environment.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                psi.Environment[kv.Split('=')[0]] = kv.Split('=', 2)[1];
-            _process = Process.Start(psi)!;
-            _ = _process.StandardError.ReadToEndAsync();
-            var read = Task.Run(() =>
-            {
-                var lines = new List<string>();
-                for (string? line; (line = _process.StandardOutput.ReadLine()) != null && line != "ready";) lines.Add(line);
-                return lines;
-            });
-            Assert.True(read.Wait(TimeSpan.FromSeconds(60)), $"{scenario} never said ready");
-            Lines = read.Result;
-        }
-
-        public int Pid => _process.Id;
-
-        public List<string> Lines { get; }
-
-        public void Dispose()
-        {
-            _process.StandardInput.Close();
-            if (!_process.WaitForExit(10_000)) _process.Kill();
-            _process.Dispose();
-        }
-    }
-
     private static string Part(string kind) => kind switch
     {
         "ArenaChunks" => "arena chunks",
@@ -68,21 +26,21 @@ public sealed class MapPidTests
     };
 
     // region=START-END KIND, as the child prints EbbAddressSpace.Regions().
-    private static List<(ulong Start, ulong End, string Part)> ChildRanges(Child child) =>
+    private static List<(ulong Start, ulong End, string Part)> ChildRanges(TestHostChild child) =>
         [.. child.Lines.Where(l => l.StartsWith("region=", StringComparison.Ordinal)).Select(l =>
         {
             string[] f = l["region=".Length..].Split(' ', '-');
             return (ulong.Parse(f[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture), ulong.Parse(f[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture), Part(f[2]));
         })];
 
-    private static string Pid(Child child) => child.Pid.ToString(CultureInfo.InvariantCulture);
+    private static string Pid(TestHostChild child) => child.Pid.ToString(CultureInfo.InvariantCulture);
 
     [Theory]
     [InlineData("")]
     [InlineData("EBB_GUARD=sample:1000")] // the pool of guarded slots is Ebb's too
     public void Json_MarksTheChildsEbbRegions_AsTheChildReportsThem(string environment)
     {
-        using var child = new Child("address-space", environment);
+        using var child = new TestHostChild("address-space", environment);
         var expected = ChildRanges(child);
         Assert.Equal(environment.Length > 0, expected.Any(r => r.Part == "guard pool"));
         Assert.Contains(expected, r => r.Part == "page map");
@@ -132,7 +90,7 @@ public sealed class MapPidTests
     [Fact]
     public void Svg_MarksAndNamesTheChildsEbbRegions()
     {
-        using var child = new Child("address-space");
+        using var child = new TestHostChild("address-space");
         var (code, stdout, stderr) = CliRunner.Run("map", Pid(child));
         Assert.True(code == 0, stderr);
         Assert.Equal("", stderr);
@@ -168,7 +126,7 @@ public sealed class MapPidTests
     [Fact]
     public void DotNetProcessWithoutEbb_IsDrawnWithoutMarks_AndOneLineSaysWhy()
     {
-        using var child = new Child("idle");
+        using var child = new TestHostChild("idle");
         var (code, stdout, stderr) = CliRunner.Run("map", Pid(child));
         Assert.Equal(0, code);
         Assert.Equal($"ebb map: Ebb's regions are not marked: process {child.Pid} did not answer: it does not use Ebb (or has not allocated with it yet)\n", stderr);

@@ -48,6 +48,23 @@ public unsafe class StatsCommandTests
         Assert.Equal(Environment.ProcessId, after.GetProperty("pid").GetInt32());
     }
 
+    private static bool HasMetricsLibrary(int pid) =>
+        File.ReadLines($"/proc/{pid}/maps").Any(l => l.EndsWith("/System.Diagnostics.DiagnosticSource.dll", StringComparison.Ordinal));
+
+    [Fact]
+    public void Pid_AProcessThatUsesNoMetrics_DoesNotLoadThemForEbb_YetIsRead()
+    {
+        // The child allocates with Ebb and uses no metrics: Ebb does not load the metrics library
+        // for it; the session `ebb stats` opens makes the runtime load it, and Ebb's meter follows.
+        using var child = new TestHostChild("address-space");
+        Thread.Sleep(300); // time for the purge thread's start-up (where the meter used to be created) to run
+        Assert.False(HasMetricsLibrary(child.Pid), "System.Diagnostics.DiagnosticSource.dll is mapped before any session");
+
+        JsonElement figures = Read(child.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(figures.GetProperty("in_use").GetInt64() >= 8 << 20, figures.ToString());
+        Assert.True(HasMetricsLibrary(child.Pid));
+    }
+
     [Fact]
     public void Text_HasPrintStatsShape()
     {
