@@ -34,15 +34,14 @@ internal static class SizeClasses
 
     /// <summary>
     /// Slices per page of bin <paramref name="bin"/> (a power of two, at most 2 MiB): up to
-    /// 1 KiB blocks, room for 128 blocks (64 KiB up to 512 B, 128 KiB above), so a batch of a
-    /// hundred allocations fits in one page and never pays for leaving it; above 1 KiB, 64 KiB
-    /// or room for 4 blocks, whichever is more (mimalloc's small pages hold 64 KiB up to 16 KiB
-    /// blocks, its medium pages 4 and more). A page goes back to the arena only when all its
-    /// blocks are free, and each class keeps its high-water mark of blocks carved: the bigger a
-    /// class's pages, the less often one empties, so the class's past peak stays resident
-    /// (128-block pages of 2-8 KiB blocks kept rptest's peak RSS about 10 MiB higher; of 40 KiB
-    /// blocks, the mixed workload's 14% higher). Pages are carved lazily, so a big page costs
-    /// only what is used.
+    /// 8 KiB blocks, room for 128 blocks (64 KiB up to 512 B, up to 1 MiB at 8 KiB), so a batch
+    /// of a hundred allocations fits in one page and never pays for leaving it; above 8 KiB,
+    /// 64 KiB or room for 4 blocks, whichever is more (mimalloc's medium pages hold 4 and more).
+    /// A page goes back to the arena only when all its blocks are free, and each class keeps its
+    /// high-water mark of blocks carved: the bigger a class's pages, the less often one empties,
+    /// so the class's past peak stays resident (why classes above 8 KiB have small pages; for
+    /// 1-8 KiB blocks, 64 KiB pages made a batch of a hundred blocks slower for no clear RSS gain:
+    /// docs/allocator.md). Pages are carved lazily, so a big page costs only what is used.
     /// </summary>
     public static uint SlicesPerPage(int bin)
     {
@@ -54,7 +53,7 @@ internal static class SizeClasses
     }
 
     /// <summary>The largest block size whose pages hold 128 blocks (a batch of a hundred).</summary>
-    public const uint MaxBatchPageBlockSize = 1024;
+    public const uint MaxBatchPageBlockSize = 8192;
 
     /// <summary>Blocks a page of a class above <see cref="MaxBatchPageBlockSize"/> has room for, at least.</summary>
     public const uint MinBlocksPerBigPage = 4;
