@@ -105,6 +105,13 @@ internal static unsafe class HeapAlloc
             Page* pg = Heap.DirectOf(h)[(size + 15) >> 4];
             if (pg->Free == null && Pages.Refill(pg) && TryPop(pg, size, zero, out void* b)) return b;
         }
+        else if (size <= Layout.MaxSmallSize)
+        {
+            // Above the direct sizes every allocation comes here: pop its bin's first page now,
+            // as FromBin would two calls deeper.
+            Page* pg = Heap.FirstOf(h)[SizeClasses.BinOf(size)];
+            if (pg != null && TryPop(pg, size, zero, out void* b)) return b;
+        }
         void* p = FromHeap(h, size, zero);
         return p != null ? p : NoMemory();
     }
