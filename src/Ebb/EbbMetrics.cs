@@ -49,7 +49,15 @@ public static class EbbMetrics
         AppDomain.CurrentDomain.AssemblyLoad -= OnAssemblyLoad;
         // Not on the loading thread: it may be in the middle of the runtime creating its metrics
         // event source, which a new Meter would call back into.
-        ThreadPool.UnsafeQueueUserWorkItem(static _ => Start(), null);
+        ThreadPool.UnsafeQueueUserWorkItem(static _ =>
+        {
+            try { Start(); }
+            catch (Exception e)
+            {
+                // The allocator works without its metrics: one line, not a crash on a pool thread.
+                Console.Error.WriteLine($"ebb: warning: the metrics could not start: {e.Message}");
+            }
+        }, null);
     }
 
     internal static void Start()
