@@ -67,9 +67,9 @@ extern int ebb_guard_free(void *p, uint32_t stack, int tid, ebb_check_report *r)
 extern size_t ebb_guard_size(void *p, ebb_check_report *r);
 extern int ebb_guard_describe(uintptr_t addr, ebb_check_report *r);
 /* The core, for blocks the modes do not take. */
-extern void *ebb_core_malloc(void *heap, size_t size);
+extern void *ebb_core_malloc(size_t size, void *heap);
 extern void *ebb_core_calloc(void *heap, size_t size);
-extern void ebb_core_free(void *heap, void *p);
+extern void ebb_core_free(void *p, void *heap);
 extern void *ebb_core_realloc(void *heap, void *p, size_t size);
 extern void *ebb_core_aligned(void *heap, size_t size, size_t alignment);
 extern size_t ebb_core_usable_size(void *heap, void *p);
@@ -600,7 +600,7 @@ static void *plain_alloc(size_t size, size_t align, int zero)
 {
     void *h = ebb_shim_thread_heap();
     void *p;
-    if (align <= 16) p = zero ? ebb_core_calloc(h, size) : ebb_core_malloc(h, size);
+    if (align <= 16) p = zero ? ebb_core_calloc(h, size) : ebb_core_malloc(size, h);
     else {
         p = ebb_core_aligned(h, size, align);
         if (p && zero) memset(p, 0, size);
@@ -660,7 +660,7 @@ void *ebb_mode_alloc(size_t size, size_t align, int zero)
     /* Sampled mode's common case: not this one, straight to the core. */
     if (ebb_mode == EBB_MODE_GUARD_SAMPLE && --t_sample_left > 0 && align <= 16) {
         void *h = ebb_shim_thread_heap();
-        return zero ? ebb_core_calloc(h, size) : ebb_core_malloc(h, size);
+        return zero ? ebb_core_calloc(h, size) : ebb_core_malloc(size, h);
     }
     if (ebb_mode < 0) {
         ebb_shim_start();
@@ -700,7 +700,7 @@ void ebb_mode_free(void *p)
     ebb_check_report r;
     if (ebb_mode == EBB_MODE_GUARD_SAMPLE && (uintptr_t)p - g_guard_lo >= g_guard_bytes) {
         /* Not a sampled block: release mode's free (which leaves memory Ebb never owned alone). */
-        ebb_core_free(ebb_shim_thread_heap(), p);
+        ebb_core_free(p, ebb_shim_thread_heap());
         return;
     }
     if (ebb_mode == EBB_MODE_CHECK) {
@@ -724,7 +724,7 @@ void ebb_mode_free(void *p)
         handle_error(&r, 0);
         return;
     }
-    ebb_core_free(ebb_shim_thread_heap(), p);
+    ebb_core_free(p, ebb_shim_thread_heap());
 }
 
 /* The size of a block of the mode's own, 0 when it is an ordinary block (*plain set), or a report

@@ -22,10 +22,10 @@
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 /* The C# core's entry points. */
-extern void ebb_core_init(int purge_delay_ms, int purge_mode, int page_source, int verbose);
-extern void *ebb_core_malloc(void *heap, size_t size);
+extern void ebb_core_init(int purge_delay_ms, int purge_mode, int page_source, int verbose, void **no_heap, int no_heap_slots);
+extern void *ebb_core_malloc(size_t size, void *heap);
 extern void *ebb_core_calloc(void *heap, size_t size);
-extern void ebb_core_free(void *heap, void *p);
+extern void ebb_core_free(void *p, void *heap);
 extern void *ebb_core_realloc(void *heap, void *p, size_t size);
 extern void *ebb_core_aligned(void *heap, size_t size, size_t alignment);
 extern size_t ebb_core_usable_size(void *heap, void *p);
@@ -47,8 +47,15 @@ void RhpGcPoll(void) { }
 void RhpFallbackFailFast(void) { abort(); }
 uintptr_t __security_cookie = 0x2b992ddfa232u;
 
-/* The calling thread's heap (null until its first allocation): initial-exec TLS, one mov. */
-static __thread void *t_heap __attribute__((tls_model("initial-exec")));
+/* "No heap yet": the core fills these slots with its empty page at start-up (HeapState.NoHeap;
+ * as many as the core's Heap.DirectSlots, which it checks), so a thread's slot can start here
+ * and the core's malloc needs no null test. */
+#define NO_HEAP_SLOTS 66
+static void *g_no_heap[NO_HEAP_SLOTS];
+
+/* The calling thread's heap (g_no_heap until its first allocation, never null): initial-exec
+ * TLS, one mov. */
+static __thread void *t_heap __attribute__((tls_model("initial-exec"))) = g_no_heap;
 
 static pthread_key_t g_exit_key;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
@@ -171,7 +178,7 @@ static void fork_child(void)
 static void thread_exit(void *heap)
 {
     /* Later destructors of this thread may still allocate: they get a new heap (and this key again). */
-    t_heap = NULL;
+    t_heap = g_no_heap;
     ebb_core_thread_exit(heap);
 }
 
@@ -247,7 +254,7 @@ static void init_once(void)
     g_background = env_flag("EBB_BACKGROUND_PURGE");
     g_show_stats = env_flag("EBB_SHOW_STATS");
     ebb_modes_read_env();
-    ebb_core_init(delay, purge, source, verbose);
+    ebb_core_init(delay, purge, source, verbose, g_no_heap, NO_HEAP_SLOTS);
     pthread_key_create(&g_exit_key, thread_exit);
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     if (g_show_stats) {
@@ -270,7 +277,7 @@ void ebb_shim_start(void)
     }
 }
 
-/* The core starts the process's Ebb on a thread's first allocation (t_heap is null until then),
+/* The core starts the process's Ebb on a thread's first allocation (t_heap is g_no_heap until then),
  * so the entry points below are a thread-local load and a tail call. Each first tests ebb_mode
  * once (not 0 only before the first allocation and in the checked and guarded modes): in
  * release mode that is one predictable branch, and malloc and free then go exactly the way
@@ -284,11 +291,11 @@ EXPORT void *malloc(size_t size)
     if (UNLIKELY(ebb_mode != 0)) {
         if (ebb_mode == EBB_MODE_GUARD_SAMPLE && ebb_t_sample_left > 1) {
             ebb_t_sample_left--;
-            return ebb_core_malloc(HEAP(), size);
+            return ebb_core_malloc(size, HEAP());
         }
         return ebb_mode_alloc(size, 0, 0);
     }
-    return ebb_core_malloc(HEAP(), size);
+    return ebb_core_malloc(size, HEAP());
 }
 
 EXPORT void free(void *p)
@@ -296,13 +303,13 @@ EXPORT void free(void *p)
     /* Before the first allocation (-1) a free is of the loader's memory: the core leaves it alone. */
     if (UNLIKELY(ebb_mode > 0)) {
         if (ebb_mode == EBB_MODE_GUARD_SAMPLE && (uintptr_t)p - ebb_guard_lo >= ebb_guard_bytes) {
-            ebb_core_free(t_heap, p);
+            ebb_core_free(p, t_heap);
             return;
         }
         ebb_mode_free(p);
         return;
     }
-    ebb_core_free(t_heap, p);
+    ebb_core_free(p, t_heap);
 }
 
 EXPORT void cfree(void *p) { free(p); }

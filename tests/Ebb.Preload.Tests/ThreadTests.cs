@@ -1,8 +1,9 @@
 namespace Ebb.Preload.Tests;
 
 /// <summary>c/threads.c under the preload: cross-thread frees, thread churn, frees during thread
-/// teardown, fork from a multi-threaded process, signals interrupting the allocator's system calls
-/// (each section checks its own checksums); and
+/// teardown, fork from a multi-threaded process, signals interrupting the allocator's system calls,
+/// a thread's first call into the allocator being any entry point (each section checks its own
+/// checksums); and
 /// dlopened libraries (c/dl.c).</summary>
 /// <param name="build">The C programs, compiled once per run.</param>
 [Collection(PreloadCollection.Name)]
@@ -16,6 +17,7 @@ public sealed class ThreadTests(NativeBuild build)
     [InlineData("teardown")]
     [InlineData("fork")]
     [InlineData("signals")]
+    [InlineData("firstcall")]
     public void ThreadSection_HoldsUnderThePreload(string section)
     {
         string lib = PreloadLibrary.Require();

@@ -78,6 +78,7 @@ internal static unsafe class CheckedHeap
         nuint total = off + size + RightRedzone;
         if (total < size) return null;
         void* outer;
+        h = HeapState.Real(h);
         if (align <= 16) outer = HeapAlloc.TryAlloc(h, total);
         else
         {

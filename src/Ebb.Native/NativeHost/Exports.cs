@@ -6,14 +6,16 @@ namespace Ebb.NativeHost;
 
 /// <summary>
 /// The entry points the C shim calls (plain C symbols, no transition code: [RuntimeExport]). Each
-/// takes the calling thread's heap from the shim's thread-local slot (null before the thread's
-/// first allocation) and keeps the C contracts: null for out of memory (the shim sets errno), a
-/// refused free reported and the process aborted (as glibc does), never an exception.
+/// takes the calling thread's heap from the shim's thread-local slot (<see cref="HeapState.NoHeap"/>
+/// before the thread's first allocation, never null) and keeps the C contracts: null for out of
+/// memory (the shim sets errno), a refused free reported and the process aborted (as glibc
+/// does), never an exception. malloc and free take the pointer or size first and the heap
+/// second: that is where the shim has them, so its tail call moves nothing.
 /// </summary>
 internal static unsafe class Exports
 {
     [RuntimeExport("ebb_core_init")]
-    public static void Init(int purgeDelayMs, int purgeMode, int pageSource, int verbose)
+    public static void Init(int purgeDelayMs, int purgeMode, int pageSource, int verbose, Page** noHeap, int noHeapSlots)
     {
         if (Arena.Arena.IsInitialized) return;
         Settings.PurgeDelayMs = purgeDelayMs;
@@ -25,23 +27,27 @@ internal static unsafe class Exports
             if (!DeadHeaps.Hooked) DeadHeaps.UseHook((nint*)Meta.AllocLocked((nuint)sizeof(nint)));
         }
         Arena.Arena.Initialize();
+        // The shim's slots are as many as the heap's direct slots, or its malloc would read past them.
+        if (noHeapSlots < Heap.Heap.DirectSlots) Shim.ebb_shim_fatal(1);
+        HeapState.InitNoHeap(noHeap);
     }
 
     [RuntimeExport("ebb_core_malloc")]
-    public static void* Malloc(Heap.Heap* h, nuint size) => HeapAlloc.TryAlloc(h, size);
+    public static void* Malloc(nuint size, Heap.Heap* h) => HeapAlloc.TryAllocIndexed(h, size);
 
     [RuntimeExport("ebb_core_calloc")]
     public static void* Calloc(Heap.Heap* h, nuint size) => HeapAlloc.TryAllocZeroed(h, size);
 
     [RuntimeExport("ebb_core_free")]
-    public static void Free(Heap.Heap* h, void* p) => Dealloc.Free(h, p);
+    public static void Free(void* p, Heap.Heap* h) => Dealloc.Free(h, p);
 
     [RuntimeExport("ebb_core_realloc")]
-    public static void* Realloc(Heap.Heap* h, void* p, nuint size) => OrEnomem(Resize.Realloc(h, null, p, size, 0));
+    public static void* Realloc(Heap.Heap* h, void* p, nuint size) => OrEnomem(Resize.Realloc(HeapState.Real(h), null, p, size, 0));
 
     [RuntimeExport("ebb_core_aligned")]
     public static void* Aligned(Heap.Heap* h, nuint size, nuint alignment)
     {
+        h = HeapState.Real(h);
         if (h == null) h = Host.InitThreadHeap();
         return OrEnomem(h == null ? null : HeapAlloc.Aligned(h, size, alignment, zero: false));
     }
@@ -54,7 +60,7 @@ internal static unsafe class Exports
     }
 
     [RuntimeExport("ebb_core_usable_size")]
-    public static nuint UsableSize(Heap.Heap* h, void* p) => Blocks.LiveBlockAt(p, h).Size;
+    public static nuint UsableSize(Heap.Heap* h, void* p) => Blocks.LiveBlockAt(p, HeapState.Real(h)).Size;
 
     /// <summary>Whether Ebb owns the memory at <paramref name="p"/> (a chunk or a huge mapping of its own).</summary>
     [RuntimeExport("ebb_core_owns")]
@@ -64,6 +70,7 @@ internal static unsafe class Exports
     [RuntimeExport("ebb_core_thread_exit")]
     public static void ThreadExit(Heap.Heap* h)
     {
+        h = HeapState.Real(h);
         if (h == null) return;
         Pages.ReleaseEmpty(h);
         DeadHeaps.Push(h);
@@ -72,7 +79,7 @@ internal static unsafe class Exports
 
     /// <summary>Gives back everything that can be given back now (malloc_trim).</summary>
     [RuntimeExport("ebb_core_trim")]
-    public static void Trim(Heap.Heap* h) => Teardown.Trim(h);
+    public static void Trim(Heap.Heap* h) => Teardown.Trim(HeapState.Real(h));
 
     /// <summary>The background thread's beat (EBB_BACKGROUND_PURGE=1): runs what is due, returns the ms to sleep or -1.</summary>
     [RuntimeExport("ebb_core_beat")]

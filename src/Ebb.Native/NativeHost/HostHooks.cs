@@ -10,7 +10,7 @@ internal static unsafe partial class Host
     {
         Shim.ebb_shim_start();
         // Starting may have allocated on this thread (the background thread's creation): then it has a heap now.
-        Heap.Heap* h = (Heap.Heap*)Shim.ebb_shim_thread_heap();
+        Heap.Heap* h = HeapState.Real((Heap.Heap*)Shim.ebb_shim_thread_heap());
         if (h != null) return h;
         h = HeapPool.RentForThread();
         if (h != null) Shim.ebb_shim_set_thread_heap(h);

@@ -100,11 +100,12 @@ internal static unsafe class Validator
             }
             if (lasts[bin] != prev) Fail(0, $"the queue for {SizeClasses.BlockSize(bin)}-byte blocks has a bad tail");
         }
-        for (int s = 0; s < Heap.Heap.DirectSlots; s++)
+        for (int s = 0; s < Heap.Heap.OverflowSlot; s++)
         {
             Page* first = firsts[SizeClasses.BinOf((nuint)s * 16)];
             if (direct[s] != (first != null ? first : EmptyPage.Instance)) Fail(0, $"direct slot {s} does not point at its bin's first page");
         }
+        if (direct[Heap.Heap.OverflowSlot] != EmptyPage.Instance) Fail(0, "the overflow slot does not point at the empty page");
         long emptyBytes = 0;
         Page* prevEmpty = null;
         for (Page* pg = h->Empty; pg != null; prevEmpty = pg, pg = pg->Next)

@@ -31,6 +31,30 @@ internal static unsafe class HeapAlloc
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* TryAlloc(Heap* h, nuint size) => Fast(h, size, zero: false, orFail: false);
 
+    /// <summary>
+    /// As <see cref="TryAlloc"/>, for a host whose heap pointer is never null: its thread-local
+    /// slot starts at <see cref="HeapState.NoHeap"/>, and sizes above 1 KiB index the overflow
+    /// slot (<see cref="DirectIndex"/>), both of which hold the empty page. So this path is one
+    /// test and one branch, and a method that is just this one needs no frame (the JIT sets one
+    /// up for a method of more than three blocks).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* TryAllocIndexed(Heap* h, nuint size)
+    {
+        // The heap pointer itself indexed (Direct is its first field): Heap.DirectOf's field address makes the JIT test h for null.
+        if (TryPop(((Page**)h)[DirectIndex(size)], size, zero: false, out void* b)) return b;
+        return AllocSlow(h, size, zero: false);
+    }
+
+    /// <summary>The direct slot for <paramref name="size"/>, <see cref="Heap.OverflowSlot"/> above <see cref="Heap.DirectMaxSize"/> (a conditional move, not a branch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static nuint DirectIndex(nuint size)
+    {
+        nuint slot = (size + 15) >> 4;
+        if (size > Heap.DirectMaxSize) slot = Heap.OverflowSlot;
+        return slot;
+    }
+
     /// <summary>As <see cref="AllocZeroed"/>, but null when out of memory (calloc's contract).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* TryAllocZeroed(Heap* h, nuint size) => Fast(h, size, zero: true, orFail: false);
@@ -92,6 +116,7 @@ internal static unsafe class HeapAlloc
     private static void* AllocSlow(Heap* h, nuint size, bool zero)
     {
         Host.SlowPath();
+        h = HeapState.Real(h);
         if (h == null)
         {
             h = Host.InitThreadHeap();

@@ -29,10 +29,9 @@ internal static unsafe class Dealloc
             Page* pg = PageMap.Base[s];
             if (pg != null)
             {
-                Block* head = pg->LocalFree;
                 if (pg->LocalHeap == h && Page.IsBlockStart(a - pg->Start, pg->DivMagic, pg->DivLimit) && ((Block*)p)->Mark != BlockMark.Of(pg))
                 {
-                    ((Block*)p)->Next = head;
+                    ((Block*)p)->Next = pg->LocalFree;
                     ((Block*)p)->Mark = BlockMark.Of(pg);
                     pg->LocalFree = (Block*)p;
                     // Not `--pg->Used == 0`: the JIT turns that into an address, a load, a
@@ -46,7 +45,7 @@ internal static unsafe class Dealloc
                 return;
             }
         }
-        FreeSlow(h, p);
+        FreeSlow(p, h);
     }
 
     /// <summary>
@@ -59,14 +58,14 @@ internal static unsafe class Dealloc
     private static void FreeInChunk(void* p, Page* pg, Heap* h)
     {
         if (pg->Kind == PageKind.Small && Page.IsBlockStart((nuint)p - pg->Start, pg->DivMagic, pg->DivLimit)) FreeSmall(p, pg, h);
-        else FreeSlow(h, p);
+        else FreeSlow(p, h);
     }
 
     // ---- slow path --------------------------------------------------------------------
 
     /// <summary>Frees anything Ebb handed out, from any thread; anything else goes to <see cref="Host.FreeFailed"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void FreeSlow(Heap* h, void* p)
+    public static void FreeSlow(void* p, Heap* h)
     {
         if (p == null) return;
         // A free can come before any allocation (in libebb.so, a pointer from the loader's own allocator).

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Ebb.Arena;
 
@@ -20,9 +21,14 @@ internal enum HeapKind
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct Heap
 {
-    /// <summary>Direct slots for requests of 0..1024 bytes, indexed by <c>(size + 15) / 16</c>.</summary>
-    public const int DirectSlots = 65;
+    /// <summary>
+    /// Direct slots: requests of 0..1024 bytes index <c>(size + 15) / 16</c>, larger ones the
+    /// overflow slot (<see cref="OverflowSlot"/>), which always holds the empty page.
+    /// </summary>
+    public const int DirectSlots = 66;
     public const nuint DirectMaxSize = 1024;
+    /// <summary>The slot every request above <see cref="DirectMaxSize"/> indexes: never set, so the pop always fails there and the slow path takes the size.</summary>
+    public const int OverflowSlot = 65;
 
     /// <summary>
     /// <c>Page*</c> per direct slot (must stay the first field: the fast path indexes the heap
@@ -70,4 +76,24 @@ internal static unsafe class HeapState
     /// without a heap has a null <c>t_heap</c>, which must never match.
     /// </summary>
     public static Heap* None => (Heap*)1;
+
+    /// <summary>
+    /// A host's "no heap yet" that can be indexed like a heap: only its direct slots exist, and
+    /// all hold the empty page, so a fast path reading it needs no null test (libebb.so's
+    /// thread-local slot starts here; the host provides the memory, <see cref="InitNoHeap"/>
+    /// fills it). Null in the .NET host, whose thread-static slot starts at null. The slow paths
+    /// take it as null.
+    /// </summary>
+    public static Heap* NoHeap { get; private set; }
+
+    /// <summary>Points the <see cref="Heap.DirectSlots"/> slots at <paramref name="slots"/> to the empty page and makes them <see cref="NoHeap"/> (once, after the arena's start).</summary>
+    public static void InitNoHeap(Page** slots)
+    {
+        Debug.Assert(EmptyPage.Instance != null, "the empty page comes with the arena's start");
+        for (int i = 0; i < Heap.DirectSlots; i++) slots[i] = EmptyPage.Instance;
+        NoHeap = (Heap*)slots;
+    }
+
+    /// <summary>The heap <paramref name="h"/> stands for: null for <see cref="NoHeap"/>.</summary>
+    public static Heap* Real(Heap* h) => h == NoHeap ? null : h;
 }

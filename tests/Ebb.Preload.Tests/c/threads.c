@@ -14,10 +14,15 @@
  *                      child has an alarm, and the parent reports a hang).
  *   threads signals    2 threads passing blocks to each other while SIGUSR1 rains on them (no
  *                      SA_RESTART): the allocator's interrupted system calls must retry.
+ *   threads firstcall  new threads whose first call into the allocator is each entry point in
+ *                      turn (free of another thread's block, calloc, realloc, the aligned ones,
+ *                      malloc_usable_size, malloc_trim, a malloc above 1 KiB or of 0 bytes): a
+ *                      thread has no heap yet then, and every one of them must still do its job.
  *
  * No section name runs them all. Each failure prints one line; the exit code is the failure count. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -445,12 +450,78 @@ static void test_signals(void)
            SIGNAL_BLOCKS, sent, atomic_load(&signals_seen));
 }
 
+/* ---- firstcall ---- */
+
+enum { FIRST_CALLS = 11 };
+static uint64_t *firstcall_shared;
+
+static void *firstcall_worker(void *arg)
+{
+    int which = (int)(intptr_t)arg;
+    void *p = NULL;
+    switch (which) {
+    case 0: /* a free of the main thread's block: a remote free from a thread with no heap */
+        CHECK(check_and_free(firstcall_shared) == 100, "the main thread's block was wrong when freed first");
+        firstcall_shared = NULL;
+        p = malloc(24);
+        break;
+    case 1: {
+        unsigned char *z = calloc(100, 10);
+        CHECK(z != NULL, "calloc as a thread's first call failed");
+        for (int i = 0; z && i < 1000; i++) CHECK(z[i] == 0, "calloc's byte %d is %d", i, z[i]);
+        p = z;
+        break;
+    }
+    case 2: p = realloc(NULL, 40); break;
+    case 3: CHECK(posix_memalign(&p, 256, 100) == 0 && ((uintptr_t)p & 255) == 0, "posix_memalign(256) as a first call"); break;
+    case 4: p = aligned_alloc(4096, 4096); CHECK(((uintptr_t)p & 4095) == 0, "aligned_alloc(4096) as a first call"); break;
+    case 5: CHECK(malloc_usable_size(NULL) == 0, "malloc_usable_size(NULL) as a first call"); p = malloc(16); break;
+    case 6: malloc_trim(0); p = malloc(16); break;
+    case 7: p = malloc(2000); break;
+    case 8: p = malloc(100000); break;
+    case 9: p = malloc(0); break;
+    case 10: {
+        /* realloc of a block this thread did not make, before it has a heap */
+        uint64_t *q = make_block(64);
+        p = q;
+        break;
+    }
+    }
+    CHECK(p != NULL, "first call %d gave no block", which);
+    if (p) {
+        /* malloc(0)'s block may have no byte to write (a checked build gives it none). */
+        if (which != 9) {
+            memset(p, 0x5a, 16);
+            CHECK(malloc_usable_size(p) >= 16, "first call %d: usable size under 16", which);
+        }
+        free(p);
+    }
+    /* And the thread's ordinary calls after it. */
+    uint64_t *b = make_block(48);
+    CHECK(b != NULL && check_and_free(b) == 48, "first call %d: a later block was wrong", which);
+    return NULL;
+}
+
+static void test_firstcall(void)
+{
+    for (int round = 0; round < 20; round++) {
+        for (int which = 0; which < FIRST_CALLS; which++) {
+            if (which == 0) firstcall_shared = make_block(100);
+            pthread_t t;
+            CHECK(pthread_create(&t, NULL, firstcall_worker, (void *)(intptr_t)which) == 0, "pthread_create");
+            pthread_join(t, NULL);
+            CHECK(firstcall_shared == NULL || which != 0, "the first-call free did not run");
+        }
+    }
+    printf("firstcall: %d threads, each starting with one of %d entry points\n", 20 * FIRST_CALLS, FIRST_CALLS);
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct { const char *name; void (*run)(void); } sections[] = {
         {"rings", test_rings}, {"churn", test_churn}, {"teardown", test_teardown}, {"fork", test_fork},
-        {"signals", test_signals},
+        {"signals", test_signals}, {"firstcall", test_firstcall},
     };
     int n = sizeof sections / sizeof sections[0];
     for (int a = 1; a < argc; a++) {

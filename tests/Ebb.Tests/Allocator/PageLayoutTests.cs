@@ -55,6 +55,29 @@ public unsafe class PageLayoutTests
         // The alloc fast path indexes the heap pointer itself: ((Page**)h)[(size + 15) >> 4].
         Ebb.Heap.Heap h = default;
         Assert.Equal(0, (int)((byte*)Unsafe.AsPointer(ref h.Direct[0]) - (byte*)Unsafe.AsPointer(ref h)));
-        Assert.Equal(Ebb.Heap.Heap.DirectSlots, (int)(Ebb.Heap.Heap.DirectMaxSize / 16) + 1);
+        // One slot per 16 bytes up to DirectMaxSize, then the overflow slot.
+        Assert.Equal(Ebb.Heap.Heap.OverflowSlot, (int)(Ebb.Heap.Heap.DirectMaxSize / 16) + 1);
+        Assert.Equal(Ebb.Heap.Heap.DirectSlots, Ebb.Heap.Heap.OverflowSlot + 1);
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 1)]
+    [InlineData(16, 1)]
+    [InlineData(17, 2)]
+    [InlineData(1024, 64)]
+    [InlineData(1025, Ebb.Heap.Heap.OverflowSlot)]
+    [InlineData(65536, Ebb.Heap.Heap.OverflowSlot)]
+    public void DirectIndex_IsTheSizesSlot_OrTheOverflowSlotAbove1KiB(long size, int slot)
+    {
+        Assert.Equal((nuint)slot, Ebb.Heap.HeapAlloc.DirectIndex((nuint)size));
+    }
+
+    [Fact]
+    public void DirectIndex_SizesThatWrapWhenRounded_TakeTheOverflowSlot()
+    {
+        // (size + 15) wraps for the largest sizes: they must not land in a small slot.
+        Assert.Equal((nuint)Ebb.Heap.Heap.OverflowSlot, Ebb.Heap.HeapAlloc.DirectIndex(nuint.MaxValue));
+        Assert.Equal((nuint)Ebb.Heap.Heap.OverflowSlot, Ebb.Heap.HeapAlloc.DirectIndex(nuint.MaxValue - 14));
     }
 }
