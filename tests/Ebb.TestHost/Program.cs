@@ -72,6 +72,11 @@ internal static unsafe class Scenarios
             blocks.Add((nint)p);
         }
         foreach (var r in EbbAddressSpace.Regions()) Console.WriteLine($"region={r.Start:x}-{r.End:x} {r.Kind}");
+        // Ready once the purge thread's start-up has run, so a test that looks for what it
+        // loads (or does not) sees its result, not a start-up still to come.
+        var wait = System.Diagnostics.Stopwatch.StartNew();
+        while (!Ebb.DotNetHost.Startup.BackgroundStartRan && wait.ElapsedMilliseconds < 30_000) Thread.Sleep(5);
+        Console.WriteLine(Ebb.DotNetHost.Startup.BackgroundStartRan ? "background-start=ran" : "background-start=not-run");
         Console.WriteLine("ready");
         Console.Out.Flush();
         Console.In.ReadToEnd();

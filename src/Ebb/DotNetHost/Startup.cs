@@ -73,5 +73,11 @@ internal static unsafe class Startup
             // The allocator works without its metrics: one line, and the program goes on.
             Console.Error.WriteLine($"ebb: warning: the metrics could not start: {e.Message}");
         }
+        Volatile.Write(ref s_backgroundStartRan, true);
     }
+
+    private static bool s_backgroundStartRan;
+
+    /// <summary>Whether the purge thread has run the background start-up (for a caller that must see its effects, or their absence, for sure).</summary>
+    public static bool BackgroundStartRan => Volatile.Read(ref s_backgroundStartRan);
 }

@@ -57,7 +57,8 @@ public unsafe class StatsCommandTests
         // The child allocates with Ebb and uses no metrics: Ebb does not load the metrics library
         // for it; the session `ebb stats` opens makes the runtime load it, and Ebb's meter follows.
         using var child = new TestHostChild("address-space");
-        Thread.Sleep(300); // time for the purge thread's start-up (where the meter used to be created) to run
+        // The child says ready once its purge thread's start-up (where the meter used to be created) has run.
+        Assert.Contains("background-start=ran", child.Lines);
         Assert.False(HasMetricsLibrary(child.Pid), "System.Diagnostics.DiagnosticSource.dll is mapped before any session");
 
         JsonElement figures = Read(child.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
