@@ -79,7 +79,10 @@ int ebb_mode = -1;
 
 static int g_stacks = 1, g_leaks, g_leak_exitcode = 23, g_sample_rate = 5000, g_slots = 64;
 static long g_quarantine_mb = 16, g_guard_budget_mb = 64, g_guard_align = 16;
-static pthread_mutex_t g_check_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Held for a few list operations at a time, by every thread's checked malloc and free: adaptive
+ * (it spins a little before it sleeps), or two threads allocating at once take turns through
+ * futex system calls. */
+static pthread_mutex_t g_check_lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
 /* Inside the checks' own machinery (the unwinder, a report): allocations there are ordinary. */
 static __thread int t_busy __attribute__((tls_model("initial-exec")));
 __thread int ebb_t_sample_left __attribute__((tls_model("initial-exec")));
@@ -104,7 +107,7 @@ void ebb_modes_lock_fork(int phase)
     if (phase == 2) t_tid = 0;
     if (phase == 0) pthread_mutex_lock(&g_check_lock);
     else if (phase == 1) pthread_mutex_unlock(&g_check_lock);
-    else pthread_mutex_init(&g_check_lock, NULL);
+    else g_check_lock = (pthread_mutex_t)PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
 }
 
 static int tid(void)
@@ -203,7 +206,7 @@ enum { MAX_FRAMES = 16 };
  * (each frame's CFA follows from the slot below and the return address), so the remembered
  * id stands: the .NET host's cached frame-pointer walks, for code without frame pointers.
  */
-enum { WALKS = 4, MAX_RAW = MAX_FRAMES + 8, SCAN_WORDS = 512 };
+enum { WALKS = 4, MAX_RAW = MAX_FRAMES + 8, SCAN_WORDS = 16384, SHORT_SCAN_WORDS = 512 };
 /* Kept small (about 300 bytes a thread of static TLS, which a dlopen of libebb.so must find
  * room for): the slots' return addresses are kept as a 64-bit hash, not one by one. */
 typedef struct walk {
@@ -217,6 +220,30 @@ typedef struct walk {
 static inline uint64_t mix(uint64_t h, uintptr_t v) { return (h ^ v) * 0x100000001b3u; }
 static __thread walk t_walks[WALKS] __attribute__((tls_model("initial-exec")));
 static __thread unsigned t_walk_next __attribute__((tls_model("initial-exec")));
+
+/* The calling thread's stack, [lo, hi): how far up the scan below may read. Found once a thread
+ * (pthread_getattr_np; the main thread's reads /proc/self/maps and allocates, hence t_busy);
+ * hi is 1 when it could not be found. */
+static __thread uintptr_t t_stack_lo __attribute__((tls_model("initial-exec")));
+static __thread uintptr_t t_stack_hi __attribute__((tls_model("initial-exec")));
+
+static void find_stack(void)
+{
+    int busy = t_busy;
+    t_busy = 1;
+    pthread_attr_t a;
+    if (pthread_getattr_np(pthread_self(), &a) == 0) {
+        void *lo;
+        size_t size;
+        if (pthread_attr_getstack(&a, &lo, &size) == 0) {
+            t_stack_lo = (uintptr_t)lo;
+            t_stack_hi = (uintptr_t)lo + size;
+        }
+        pthread_attr_destroy(&a);
+    }
+    t_busy = busy;
+    if (t_stack_hi == 0) t_stack_hi = 1;
+}
 
 /* The calling path's stack in the depot (0 when stacks are off): libebb.so's own frames left out. */
 static __attribute__((noinline)) uint32_t capture(void)
@@ -240,13 +267,25 @@ static __attribute__((noinline)) uint32_t capture(void)
     int count = n - i > MAX_FRAMES ? MAX_FRAMES : n - i;
     uint32_t id = ebb_depot_put((uintptr_t *)raw + i, count);
     /* Remember where each return address lies (raw[0] is this function's own call of
-     * backtrace, below sp); give up when one is not within SCAN_WORDS of the one before. */
+     * backtrace, below sp); give up when one is not within SCAN_WORDS of the one before (a
+     * frame may hold a large array: glibc-bench's thread loop keeps 8 KiB of pointers), and
+     * never read past the end of the thread's stack. Off it (a signal stack, a coroutine's),
+     * the reach is the short one it had before the stack's end was known. */
+    if (t_stack_hi == 0) find_stack();
+    long reach = 0x10000, gap = SHORT_SCAN_WORDS;
+    if ((uintptr_t)sp >= t_stack_lo && (uintptr_t)sp < t_stack_hi) {
+        gap = SCAN_WORDS;
+        long words = (long)((t_stack_hi - (uintptr_t)sp) / sizeof(uintptr_t));
+        if (words < reach) reach = words;
+    }
     walk *c = &t_walks[t_walk_next++ % WALKS];
     c->n = 0;
     int at = -1, m = 0;
     uint64_t h = 0xcbf29ce484222325u;
     for (int k = 1; k < i + count; k++) {
-        int limit = at + 1 + SCAN_WORDS, j = at + 1;
+        long limit = at + 1 + gap;
+        if (limit > reach) limit = reach;
+        long j = at + 1;
         while (j < limit && sp[j] != (uintptr_t)raw[k]) j++;
         if (j == limit || j > 0xffff) return id;
         c->at[m++] = (uint16_t)j;

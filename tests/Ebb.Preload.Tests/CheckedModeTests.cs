@@ -75,6 +75,19 @@ public sealed class CheckedModeTests(NativeBuild build)
     }
 
     [SkippableFact]
+    public void Check_DoubleFree_InABigFrame_NamesTheRightAllocatingFunction()
+    {
+        // Walks remembered across a 12 KiB frame: the report's stacks must still be the block's own.
+        var r = RunScenario("big-frame-double-free", s_check);
+        Assert.Equal(134, r.ExitCode);
+        Assert.Contains("ebb: ERROR: double-free:", r.Stderr);
+        string allocated = r.Stderr[r.Stderr.IndexOf("allocated by thread", StringComparison.Ordinal)..];
+        string firstFrame = allocated.Split('\n')[1];
+        Assert.Contains(" in make_other", firstFrame);
+        Assert.Contains(" in big_frame_double_free", allocated.Split('\n')[2]);
+    }
+
+    [SkippableFact]
     public void Check_WriteAfterFree_FoundWhenLeavingQuarantine()
     {
         var r = RunScenario("use-after-free", s_check);

@@ -17,6 +17,33 @@ __attribute__((noinline)) char *make_block(size_t n)
 
 __attribute__((noinline)) void release(void *p) { free(p); }
 
+/* As make_block, from another function: two call paths for the checked mode's walk cache. */
+__attribute__((noinline)) char *make_other(size_t n)
+{
+    char *p = malloc(n);
+    if (p == NULL) abort();
+    memset(p, 'o', n);
+    return p;
+}
+
+/* A frame larger than the walk cache's old reach (4 KiB between return addresses): blocks come
+ * from two call paths in turn, many times, and the last of make_other's is freed twice. The
+ * report must name make_other, not a remembered walk of make_block's. */
+__attribute__((noinline)) static void big_frame_double_free(void)
+{
+    volatile char pad[12288];
+    pad[0] = 1;
+    char *last = NULL;
+    for (int i = 0; i < 100; i++) {
+        release(make_block(24));
+        if (last != NULL) release(last);
+        last = make_other(24);
+        pad[i] = (char)i;
+    }
+    release(last);
+    release(last);
+}
+
 static char global_buffer[64];
 
 /* Zeroes the stack below the caller's frame: the leak check scans stacks conservatively, as
@@ -83,6 +110,10 @@ int main(int argc, char **argv)
         printf("usable %zu %zu\n", malloc_usable_size(p), malloc_usable_size(q));
         release(p);
         return 0;
+    } else if (strcmp(what, "big-frame-double-free") == 0) {
+        release(p);
+        p = NULL;
+        big_frame_double_free();
     } else if (strcmp(what, "clean") == 0) {
         char *q = realloc(make_block(10), 1000);
         q = realloc(q, 5);
