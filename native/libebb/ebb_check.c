@@ -48,7 +48,7 @@ enum { K_NONE, K_OVERFLOW, K_UNDERFLOW, K_UAF, K_DOUBLE, K_INVALID, K_FOREIGN, K
 enum { W_FREE, W_QUARANTINE, W_EXIT, W_REALLOC, W_FAULT };
 
 /* The C# side (src/Ebb.Native/Checks). */
-extern void ebb_check_init(uint64_t secret, size_t quarantine_bytes);
+extern int ebb_check_init(uint64_t secret, size_t quarantine_bytes, int shard_locks);
 extern uint32_t ebb_depot_put(uintptr_t *frames, int n);
 extern int ebb_depot_get(uint32_t id, uintptr_t **frames);
 extern void *ebb_check_malloc(void *heap, size_t size, size_t align, int zero, uint32_t stack, int tid);
@@ -79,10 +79,13 @@ int ebb_mode = -1;
 
 static int g_stacks = 1, g_leaks, g_leak_exitcode = 23, g_sample_rate = 5000, g_slots = 64;
 static long g_quarantine_mb = 16, g_guard_budget_mb = 64, g_guard_align = 16;
-/* Held for a few list operations at a time, by every thread's checked malloc and free: adaptive
- * (it spins a little before it sleeps), or two threads allocating at once take turns through
- * futex system calls. */
+/* The quarantine's lock (and the guarded modes' lists), taken once a batch of frees; and one
+ * lock per shard of the checked blocks' lists, by a thread's checked malloc and free (the core's
+ * CheckedHeap.Shards: as many). Adaptive (they spin a little before they sleep): held for a few
+ * list operations at a time. */
+#define SHARD_LOCKS 64
 static pthread_mutex_t g_check_lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
+static pthread_mutex_t g_shard_locks[SHARD_LOCKS] = {[0 ... SHARD_LOCKS - 1] = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP};
 /* Inside the checks' own machinery (the unwinder, a report): allocations there are ordinary. */
 static __thread int t_busy __attribute__((tls_model("initial-exec")));
 __thread int ebb_t_sample_left __attribute__((tls_model("initial-exec")));
@@ -100,14 +103,23 @@ static int g_err_fd = 2;
 
 void ebb_shim_check_lock(void) { pthread_mutex_lock(&g_check_lock); }
 void ebb_shim_check_unlock(void) { pthread_mutex_unlock(&g_check_lock); }
+void ebb_shim_shard_lock(int shard) { pthread_mutex_lock(&g_shard_locks[shard]); }
+void ebb_shim_shard_unlock(int shard) { pthread_mutex_unlock(&g_shard_locks[shard]); }
 
 void ebb_modes_lock_fork(int phase)
 {
     if (ebb_mode <= 0) return;
     if (phase == 2) t_tid = 0;
-    if (phase == 0) pthread_mutex_lock(&g_check_lock);
-    else if (phase == 1) pthread_mutex_unlock(&g_check_lock);
-    else g_check_lock = (pthread_mutex_t)PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
+    if (phase == 0) {
+        for (int i = 0; i < SHARD_LOCKS; i++) pthread_mutex_lock(&g_shard_locks[i]);
+        pthread_mutex_lock(&g_check_lock);
+    } else if (phase == 1) {
+        pthread_mutex_unlock(&g_check_lock);
+        for (int i = SHARD_LOCKS - 1; i >= 0; i--) pthread_mutex_unlock(&g_shard_locks[i]);
+    } else {
+        g_check_lock = (pthread_mutex_t)PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
+        for (int i = 0; i < SHARD_LOCKS; i++) g_shard_locks[i] = (pthread_mutex_t)PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
+    }
 }
 
 static int tid(void)
@@ -968,7 +980,14 @@ void ebb_modes_started(void)
     unsigned lo, hi;
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
     secret ^= ((uint64_t)hi << 32 | lo) * 0x9E3779B97F4A7C15u;
-    ebb_check_init(secret, (size_t)g_quarantine_mb << 20);
+    if (!ebb_check_init(secret, (size_t)g_quarantine_mb << 20, SHARD_LOCKS)) {
+        char line[] = "ebb: warning: the checks could not start (no memory for their lists); blocks are not checked\n";
+        ssize_t w = write(2, line, sizeof line - 1);
+        (void)w;
+        ebb_mode = EBB_MODE_RELEASE;
+        t_busy = 0;
+        return;
+    }
     g_sample_t0_ns = mono_ns();
     /* glibc's first backtrace loads libgcc_s (dlopen, which allocates): done now, with t_busy
      * set, so those allocations are ordinary blocks and no capture runs inside a capture. */

@@ -11,7 +11,10 @@ namespace Ebb.Checks;
 /// libebb.so's checked mode (EBB_CHECK=1), the C counterpart of src/Ebb/Checks' CheckedHeap:
 /// every block is carved from a larger ordinary block of the core, behind a header and between
 /// redzones, freed blocks are filled and held in a FIFO quarantine, and every live and
-/// quarantined block is on a list the exit-time scan and the leak report walk.
+/// quarantined block is on a list the exit-time scan and the leak report walk. The live lists
+/// are per shard (a thread's id picks its shard) and a thread's frees gather in its shard's
+/// batch before they join the quarantine, so threads do not take turns on one lock for every
+/// malloc and free (a global list made two threads slower together than one alone).
 /// <code>
 /// outer       outer+96                user                     user+size        +32
 /// | header    | left redzone (0xFA)   | the block (0xAA or 0)  | right redzone (0xFB) |
@@ -44,21 +47,47 @@ internal static unsafe class CheckedHeap
         public nuint Pad2;
     }
 
+    /// <summary>Shards of the live lists and free batches (a power of two; the shim has as many locks).</summary>
+    private const int Shards = 64;
+    /// <summary>Bytes a shard's frees gather before they join the quarantine under its lock.</summary>
+    private const nuint BatchLimit = 64 << 10;
+
+    /// <summary>
+    /// A shard, under the shim's lock of the same index: its threads' live blocks (a doubly linked
+    /// list, newest at the head; a block stays on its allocating thread's shard) and the blocks
+    /// they freed since the last hand-over to the quarantine (FIFO). One cache line each.
+    /// </summary>
+    private struct Shard
+    {
+        public Header* Live;
+        public Header* BatchHead, BatchTail;
+        public nuint BatchBytes;
+        public nuint Pad0, Pad1, Pad2, Pad3;
+    }
+
     private static ulong s_secret;
     private static nuint s_budget;
-    // Live blocks (a doubly linked list, newest at the head) and the quarantine (FIFO, oldest at
-    // the head), both under the shim's check lock.
-    private static Header* s_live;
+    private static Shard* s_shards;
+    // The quarantine (FIFO, oldest at the head), under the shim's check lock. Its bytes stay
+    // within the budget; the shards' batches hold up to BatchLimit each on top.
     private static Header* s_qHead, s_qTail;
     private static nuint s_qBytes;
 
+    /// <summary>Starts the checks: the key's secret, the quarantine's budget, and the shim's count of shard locks (checked against <see cref="Shards"/>); false when they differ or no memory.</summary>
     [RuntimeExport("ebb_check_init")]
-    public static void Init(ulong secret, nuint quarantineBytes)
+    public static int Init(ulong secret, nuint quarantineBytes, int shardLocks)
     {
+        if (shardLocks != Shards) return 0;
+        nint m = OsNative.mmap(0, (nuint)(Shards * sizeof(Shard)), 3, 0x22, -1, 0);
+        if (m == -1) return 0;
+        s_shards = (Shard*)m;
         s_secret = secret | 1;
         s_budget = quarantineBytes;
         StackDepot.Init();
+        return 1;
     }
+
+    private static int ShardOf(int tid) => tid & (Shards - 1);
 
     [RuntimeExport("ebb_depot_put")]
     public static uint DepotPut(nuint* frames, int n) => StackDepot.Put(frames, n);
@@ -101,13 +130,15 @@ internal static unsafe class CheckedHeap
         Pattern.Fill(user - left, left, LeftFill);
         Pattern.Fill(user + size, RightRedzone, RightFill);
         Pattern.Fill(user, size, zero != 0 ? (byte)0 : JunkFill);
-        Shim.ebb_shim_check_lock();
+        int s = ShardOf(tid);
+        Shard* sh = s_shards + s;
+        Shim.ebb_shim_shard_lock(s);
         hd->State = Live;
         hd->Prev = null;
-        hd->Next = s_live;
-        if (s_live != null) s_live->Prev = hd;
-        s_live = hd;
-        Shim.ebb_shim_check_unlock();
+        hd->Next = sh->Live;
+        if (sh->Live != null) sh->Live->Prev = hd;
+        sh->Live = hd;
+        Shim.ebb_shim_shard_unlock(s);
         return user;
     }
 
@@ -203,26 +234,55 @@ internal static unsafe class CheckedHeap
         Pattern.Fill(user, hd->Size, FreedFill);
         nuint bytes = hd->UserOffset + hd->Size + RightRedzone;
 
-        Header* out_ = null;
-        Shim.ebb_shim_check_lock();
-        Unlink(hd);
+        // Off its live list (its allocating thread's shard), into this thread's shard's batch;
+        // never two shard locks at once, nor a shard's with the quarantine's.
+        int from = ShardOf(hd->AllocTid), mine = ShardOf(tid);
+        if (from != mine)
+        {
+            Shim.ebb_shim_shard_lock(from);
+            Unlink(s_shards + from, hd);
+            Shim.ebb_shim_shard_unlock(from);
+        }
+        Shard* sh = s_shards + mine;
+        Header* batch = null, batchTail = null;
+        nuint batchBytes = 0;
+        Shim.ebb_shim_shard_lock(mine);
+        if (from == mine) Unlink(sh, hd);
         hd->State = Quarantined;
         hd->Prev = null;
         hd->Next = null;
-        if (s_qTail != null) s_qTail->Next = hd; else s_qHead = hd;
-        s_qTail = hd;
-        s_qBytes += bytes;
-        // The oldest leave when the budget is exceeded; they are checked and freed outside the lock.
-        while (s_qBytes > s_budget && s_qHead != null)
+        if (sh->BatchTail != null) sh->BatchTail->Next = hd; else sh->BatchHead = hd;
+        sh->BatchTail = hd;
+        sh->BatchBytes += bytes;
+        if (sh->BatchBytes >= BatchLimit)
         {
-            Header* old = s_qHead;
-            s_qHead = old->Next;
-            if (s_qHead == null) s_qTail = null;
-            s_qBytes -= old->UserOffset + old->Size + RightRedzone;
-            old->Next = out_;
-            out_ = old;
+            batch = sh->BatchHead;
+            batchTail = sh->BatchTail;
+            batchBytes = sh->BatchBytes;
+            sh->BatchHead = sh->BatchTail = null;
+            sh->BatchBytes = 0;
         }
-        Shim.ebb_shim_check_unlock();
+        Shim.ebb_shim_shard_unlock(mine);
+
+        Header* out_ = null;
+        if (batch != null)
+        {
+            Shim.ebb_shim_check_lock();
+            if (s_qTail != null) s_qTail->Next = batch; else s_qHead = batch;
+            s_qTail = batchTail;
+            s_qBytes += batchBytes;
+            // The oldest leave when the budget is exceeded; they are checked and freed outside the lock.
+            while (s_qBytes > s_budget && s_qHead != null)
+            {
+                Header* old = s_qHead;
+                s_qHead = old->Next;
+                if (s_qHead == null) s_qTail = null;
+                s_qBytes -= old->UserOffset + old->Size + RightRedzone;
+                old->Next = out_;
+                out_ = old;
+            }
+            Shim.ebb_shim_check_unlock();
+        }
 
         while (out_ != null)
         {
@@ -235,9 +295,9 @@ internal static unsafe class CheckedHeap
         return 0;
     }
 
-    private static void Unlink(Header* hd)
+    private static void Unlink(Shard* sh, Header* hd)
     {
-        if (hd->Prev != null) hd->Prev->Next = hd->Next; else s_live = hd->Next;
+        if (hd->Prev != null) hd->Prev->Next = hd->Next; else sh->Live = hd->Next;
         if (hd->Next != null) hd->Next->Prev = hd->Prev;
     }
 
@@ -301,9 +361,16 @@ internal static unsafe class CheckedHeap
     {
         *r = default;
         int result = 0;
+        for (int s = 0; s < Shards && result == 0; s++)
+        {
+            Shim.ebb_shim_shard_lock(s);
+            for (Header* hd = s_shards[s].Live; hd != null && result == 0; hd = hd->Next)
+                if (CheckRedzones(hd, r)) result = (int)r->Kind;
+            for (Header* hd = s_shards[s].BatchHead; hd != null && result == 0; hd = hd->Next)
+                if (!CheckFreed(hd, r, Found.AtExit)) result = (int)r->Kind;
+            Shim.ebb_shim_shard_unlock(s);
+        }
         Shim.ebb_shim_check_lock();
-        for (Header* hd = s_live; hd != null && result == 0; hd = hd->Next)
-            if (CheckRedzones(hd, r)) result = (int)r->Kind;
         for (Header* hd = s_qHead; hd != null && result == 0; hd = hd->Next)
             if (!CheckFreed(hd, r, Found.AtExit)) result = (int)r->Kind;
         Shim.ebb_shim_check_unlock();
@@ -321,9 +388,12 @@ internal static unsafe class CheckedHeap
     public static int MarkBegin()
     {
         nuint live = 0;
-        Shim.ebb_shim_check_lock();
-        for (Header* hd = s_live; hd != null; hd = hd->Next) { hd->Reached = 0; live++; }
-        Shim.ebb_shim_check_unlock();
+        for (int s = 0; s < Shards; s++)
+        {
+            Shim.ebb_shim_shard_lock(s);
+            for (Header* hd = s_shards[s].Live; hd != null; hd = hd->Next) { hd->Reached = 0; live++; }
+            Shim.ebb_shim_shard_unlock(s);
+        }
         nuint bytes = (live + 1024) * (nuint)sizeof(Header*);
         nint m = OsNative.mmap(0, bytes, 3, 0x22 | 0x4000, -1, 0);
         if (m == -1) return 0;
@@ -414,23 +484,26 @@ internal static unsafe class CheckedHeap
         int n = 0;
         *totalBytes = 0;
         *totalBlocks = 0;
-        Shim.ebb_shim_check_lock();
-        for (Header* hd = s_live; hd != null; hd = hd->Next)
+        for (int s = 0; s < Shards; s++)
         {
-            if (s_scanned && hd->Reached != 0) continue; // still pointed to: not leaked
-            *totalBytes += (long)hd->Size;
-            *totalBlocks += 1;
-            int i = 0;
-            while (i < n && groups[i].Stack != hd->AllocStack) i++;
-            if (i == n)
+            Shim.ebb_shim_shard_lock(s);
+            for (Header* hd = s_shards[s].Live; hd != null; hd = hd->Next)
             {
-                if (n == max) i = max - 1;
-                else { groups[n] = default; groups[n].Stack = hd->AllocStack; groups[n].Sample = (nuint)hd + hd->UserOffset; n++; }
+                if (s_scanned && hd->Reached != 0) continue; // still pointed to: not leaked
+                *totalBytes += (long)hd->Size;
+                *totalBlocks += 1;
+                int i = 0;
+                while (i < n && groups[i].Stack != hd->AllocStack) i++;
+                if (i == n)
+                {
+                    if (n == max) i = max - 1;
+                    else { groups[n] = default; groups[n].Stack = hd->AllocStack; groups[n].Sample = (nuint)hd + hd->UserOffset; n++; }
+                }
+                groups[i].Bytes += (long)hd->Size;
+                groups[i].Blocks++;
             }
-            groups[i].Bytes += (long)hd->Size;
-            groups[i].Blocks++;
+            Shim.ebb_shim_shard_unlock(s);
         }
-        Shim.ebb_shim_check_unlock();
         // Largest first (insertion sort: the groups are few).
         for (int i = 1; i < n; i++)
         {

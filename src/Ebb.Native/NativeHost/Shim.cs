@@ -31,6 +31,10 @@ internal static unsafe class Shim
     [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_check_lock();
     [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_check_unlock();
 
+    /// <summary>The lock of one shard of the checked blocks' lists (CheckedHeap.Shards of them); taken around fork too.</summary>
+    [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_shard_lock(int shard);
+    [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_shard_unlock(int shard);
+
     /// <summary>Reports a refused free (error: 0 double free, 1 invalid free, 2 never handed out) and aborts.</summary>
     [DllImport(Lib), SuppressGCTransition] public static extern void ebb_shim_fatal_free(int error, void* p, nuint blockSize, nuint blockStart, int kind);
 
