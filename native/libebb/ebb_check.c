@@ -81,11 +81,11 @@ static int g_stacks = 1, g_leaks, g_leak_exitcode = 23, g_sample_rate = 5000, g_
 static long g_quarantine_mb = 16, g_guard_budget_mb = 64, g_guard_align = 16;
 /* The quarantine's lock (and the guarded modes' lists), taken once a batch of frees; and one
  * lock per shard of the checked blocks' lists, by a thread's checked malloc and free (the core's
- * CheckedHeap.Shards: as many). Adaptive (they spin a little before they sleep): held for a few
- * list operations at a time. */
+ * CheckedHeap.Shards: as many). Plain mutexes: a shard's lock is seldom contended (an adaptive
+ * one's slower uncontended path cost more than its spinning saved). */
 #define SHARD_LOCKS 64
-static pthread_mutex_t g_check_lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
-static pthread_mutex_t g_shard_locks[SHARD_LOCKS] = {[0 ... SHARD_LOCKS - 1] = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP};
+static pthread_mutex_t g_check_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t g_shard_locks[SHARD_LOCKS] = {[0 ... SHARD_LOCKS - 1] = PTHREAD_MUTEX_INITIALIZER};
 /* Inside the checks' own machinery (the unwinder, a report): allocations there are ordinary. */
 static __thread int t_busy __attribute__((tls_model("initial-exec")));
 __thread int ebb_t_sample_left __attribute__((tls_model("initial-exec")));
@@ -117,8 +117,8 @@ void ebb_modes_lock_fork(int phase)
         pthread_mutex_unlock(&g_check_lock);
         for (int i = SHARD_LOCKS - 1; i >= 0; i--) pthread_mutex_unlock(&g_shard_locks[i]);
     } else {
-        g_check_lock = (pthread_mutex_t)PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
-        for (int i = 0; i < SHARD_LOCKS; i++) g_shard_locks[i] = (pthread_mutex_t)PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
+        g_check_lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+        for (int i = 0; i < SHARD_LOCKS; i++) g_shard_locks[i] = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
     }
 }
 
