@@ -21,10 +21,10 @@ ebb=${EBB_PRELOAD_LIB:-}
 usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --rounds) rounds=${2:?}; shift 2 ;;
-    --scale) scale=${2:?}; shift 2 ;;
-    --only) only=${2:?}; shift 2 ;;
-    --ebb) ebb=${2:?}; shift 2 ;;
+    --rounds) [ $# -ge 2 ] || { echo "asan-vs-checked-suite.sh: --rounds needs a value" >&2; exit 2; }; rounds=$2; shift 2 ;;
+    --scale) [ $# -ge 2 ] || { echo "asan-vs-checked-suite.sh: --scale needs a value" >&2; exit 2; }; scale=$2; shift 2 ;;
+    --only) [ $# -ge 2 ] || { echo "asan-vs-checked-suite.sh: --only needs a value" >&2; exit 2; }; only=$2; shift 2 ;;
+    --ebb) [ $# -ge 2 ] || { echo "asan-vs-checked-suite.sh: --ebb needs a value" >&2; exit 2; }; ebb=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "asan-vs-checked-suite.sh: unknown option '$1' (--help lists them)" >&2; exit 2 ;;
   esac

@@ -14,7 +14,7 @@ shift
 libs=(); raw=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --raw) raw=${2:?--raw needs a file}; shift 2 ;;
+    --raw) [ $# -ge 2 ] || { echo "libebb-ab.sh: --raw needs a file" >&2; exit 2; }; raw=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) [ -f "$1" ] || { echo "libebb-ab.sh: no such library: $1" >&2; exit 2; }; libs+=("$(realpath "$1")"); shift ;;
   esac
