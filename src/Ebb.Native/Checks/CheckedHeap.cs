@@ -421,19 +421,23 @@ internal static unsafe class CheckedHeap
             Shim.ebb_shim_shard_lock(s);
             for (Header* hd = s_shards[s].Live; hd != null && result == 0; hd = hd->Next)
                 if (CheckRedzones(hd, r)) result = (int)r->Kind;
-            for (Header* hd = s_shards[s].BatchHead; hd != null && result == 0; hd = hd->Next)
-                if (!CheckFreed(hd, r, Found.AtExit)) result = (int)r->Kind;
-            for (Header* hd = s_shards[s].DueHead; hd != null && result == 0; hd = hd->Next)
-                if (!CheckFreed(hd, r, Found.AtExit)) result = (int)r->Kind;
+            if (result == 0) result = FreedListError(s_shards[s].BatchHead, r);
+            if (result == 0) result = FreedListError(s_shards[s].DueHead, r);
             Shim.ebb_shim_shard_unlock(s);
         }
         Shim.ebb_shim_check_lock();
-        for (Header* b = s_qHead; b != null && result == 0; b = b->NextBatch)
-            for (Header* hd = b; hd != null && result == 0; hd = hd->Next)
-                if (!CheckFreed(hd, r, Found.AtExit)) result = (int)r->Kind;
+        for (Header* b = s_qHead; b != null && result == 0; b = b->NextBatch) result = FreedListError(b, r);
         Shim.ebb_shim_check_unlock();
         r->When = Found.AtExit;
         return result;
+    }
+
+    /// <summary>The first freed block of the chain at <paramref name="hd"/> (linked through Next) whose fill changed: its error's kind, with <paramref name="r"/> filled; 0 when none.</summary>
+    private static int FreedListError(Header* hd, CheckReport* r)
+    {
+        for (; hd != null; hd = hd->Next)
+            if (!CheckFreed(hd, r, Found.AtExit)) return (int)r->Kind;
+        return 0;
     }
 
     // ---- the exit-time reachability scan (LeakSanitizer's idea, without stopping the threads) ----

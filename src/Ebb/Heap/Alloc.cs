@@ -50,7 +50,7 @@ internal static unsafe class HeapAlloc
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static nuint DirectIndex(nuint size)
     {
-        nuint slot = (size + 15) >> 4;
+        nuint slot = Heap.SlotOf(size);
         if (size > Heap.DirectMaxSize) slot = Heap.OverflowSlot;
         return slot;
     }
@@ -81,7 +81,7 @@ internal static unsafe class HeapAlloc
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryPopDirect(Heap* h, nuint size, bool zero, out void* block) =>
-        TryPop(((Page**)h)[(size + 15) >> 4], size, zero, out block);
+        TryPop(((Page**)h)[Heap.SlotOf(size)], size, zero, out block);
 
     /// <summary>Pops the first block of <paramref name="pg"/>'s free list, cleared when <paramref name="zero"/>; false when the list is empty.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -127,7 +127,7 @@ internal static unsafe class HeapAlloc
             // The common case first: the page's Free ran dry but blocks freed since wait on
             // LocalFree or ThreadFree; they become Free here, without the general path's walk of
             // the queue.
-            Page* pg = Heap.DirectOf(h)[(size + 15) >> 4];
+            Page* pg = Heap.DirectOf(h)[Heap.SlotOf(size)];
             if (pg->Free == null && Pages.Refill(pg) && TryPop(pg, size, zero, out void* b)) return b;
         }
         void* p = FromHeap(h, size, zero);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Ebb.Arena;
 
@@ -29,6 +28,9 @@ internal unsafe struct Heap
     public const nuint DirectMaxSize = 1024;
     /// <summary>The slot every request above <see cref="DirectMaxSize"/> indexes: never set, so the pop always fails there and the slow path takes the size.</summary>
     public const int OverflowSlot = 65;
+
+    /// <summary>The direct slot of a request of <paramref name="size"/> bytes, at most <see cref="DirectMaxSize"/>.</summary>
+    public static nuint SlotOf(nuint size) => (size + 15) >> 4;
 
     /// <summary>
     /// <c>Page*</c> per direct slot (must stay the first field: the fast path indexes the heap
@@ -89,8 +91,7 @@ internal static unsafe class HeapState
     /// <summary>Points the <see cref="Heap.DirectSlots"/> slots at <paramref name="slots"/> to the empty page and makes them <see cref="NoHeap"/> (once, after the arena's start).</summary>
     public static void InitNoHeap(Page** slots)
     {
-        Debug.Assert(EmptyPage.Instance != null, "the empty page comes with the arena's start");
-        for (int i = 0; i < Heap.DirectSlots; i++) slots[i] = EmptyPage.Instance;
+        EmptyPage.FillDirect(slots);
         NoHeap = (Heap*)slots;
     }
 

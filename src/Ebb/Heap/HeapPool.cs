@@ -19,6 +19,13 @@ internal static unsafe class EmptyPage
         p->LocalHeap = HeapState.None;
         Instance = p;
     }
+
+    /// <summary>Points all <see cref="Heap.DirectSlots"/> direct slots at <paramref name="direct"/> to the empty page (a fresh heap's, or the native host's no-heap stand-in).</summary>
+    public static void FillDirect(Page** direct)
+    {
+        Debug.Assert(Instance != null, "the empty page comes with the arena's start");
+        for (int i = 0; i < Heap.DirectSlots; i++) direct[i] = Instance;
+    }
 }
 
 /// <summary>
@@ -65,7 +72,6 @@ internal static unsafe class HeapPool
     private static void Reset(Heap* h)
     {
         *h = default;
-        Page** direct = Heap.DirectOf(h);
-        for (int i = 0; i < Heap.DirectSlots; i++) direct[i] = EmptyPage.Instance;
+        EmptyPage.FillDirect(Heap.DirectOf(h));
     }
 }
