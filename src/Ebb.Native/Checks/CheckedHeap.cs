@@ -311,7 +311,7 @@ internal static unsafe class CheckedHeap
     /// Blocks a free checks and gives back: each free releases a few of its shard's due blocks
     /// (out of the quarantine, not yet checked), oldest first, rather than a batch's worth at once
     /// when the batch joins: the block just checked is the next one allocated, while its lines
-    /// are still in the cache (a batch's worth at once made the checked pair 25-45% slower).
+    /// are still in the cache.
     /// </summary>
     private const int DuePerFree = 2;
 
