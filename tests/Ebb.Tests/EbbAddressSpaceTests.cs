@@ -102,4 +102,16 @@ public unsafe class EbbAddressSpaceTests
             EbbMemory.Free(huge);
         }
     }
+
+    [Fact]
+    public void EventSource_HasTheGuidAndNameItsAttributeGives()
+    {
+        // The source names itself in its constructor (cheaper than the attribute, read by
+        // reflection); a tool that derives the provider from the attribute must still find it.
+        EbbAddressSpaceEvents.Start();
+        var source = EventSource.GetSources().Single(s => s.Name == EbbAddressSpace.EventSourceName);
+        Assert.Equal(EventSource.GetGuid(typeof(EbbAddressSpaceEvents)), source.Guid);
+        Assert.Equal(EventSource.GetName(typeof(EbbAddressSpaceEvents)), source.Name);
+        Assert.Equal(EventSourceSettings.EtwManifestEventFormat, source.Settings & (EventSourceSettings.EtwManifestEventFormat | EventSourceSettings.EtwSelfDescribingEventFormat));
+    }
 }
