@@ -818,7 +818,7 @@ size_t ebb_mode_usable(void *p)
     int plain;
     size_t n = mode_size(p, &plain, W_FREE);
     if (!plain) return n;
-    return ebb_core_owns(p) ? ebb_core_usable_size(ebb_shim_thread_heap(), p) : 0;
+    return ebb_core_usable_size(ebb_shim_thread_heap(), p); /* 0 for a pointer Ebb does not own */
 }
 
 /* ---- guard faults --------------------------------------------------------------------------- */

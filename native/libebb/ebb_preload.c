@@ -413,7 +413,7 @@ EXPORT size_t malloc_usable_size(void *p)
 {
     if (p == NULL) return 0;
     if (UNLIKELY(ebb_mode > 0)) return ebb_mode_usable(p);
-    if (!g_ready || !ebb_core_owns(p)) return 0;
+    if (!g_ready) return 0;
     return ebb_core_usable_size(t_heap, p);
 }
 

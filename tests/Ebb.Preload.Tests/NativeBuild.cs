@@ -20,6 +20,7 @@ public sealed class NativeBuild : IDisposable
         ("dl", "dl", ["-ldl"]),
         ("dlib", "libdlib.so", ["-shared", "-fPIC"]),
         ("errors", "errors", []),
+        ("foreign", "foreign", []),
     ];
 
     private readonly Dictionary<string, string> _built = [];

@@ -59,8 +59,14 @@ internal static unsafe class Exports
         return p;
     }
 
+    /// <summary>malloc_usable_size: 0 for a pointer Ebb does not own (glibc's, from before the preload), as glibc answers for its own; in one call, so a program that counts its memory at every malloc and free (redis) pays one.</summary>
     [RuntimeExport("ebb_core_usable_size")]
-    public static nuint UsableSize(Heap.Heap* h, void* p) => Blocks.LiveBlockAt(p, HeapState.Real(h)).Size;
+    public static nuint UsableSize(Heap.Heap* h, void* p)
+    {
+        Page* pg = Blocks.LiveSmallPage(p);
+        if (pg != null) return pg->BlockSize;
+        return Owns(p) == 0 ? 0 : Blocks.LiveBlockAt(p, HeapState.Real(h)).Size;
+    }
 
     /// <summary>Whether Ebb owns the memory at <paramref name="p"/> (a chunk or a huge mapping of its own).</summary>
     [RuntimeExport("ebb_core_owns")]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Ebb.Heap;
 using Ebb.Os;
@@ -81,6 +82,7 @@ internal static unsafe class PageMap
     public static bool Flat => Entries != 0;
 
     /// <summary>The page of the slice holding <paramref name="address"/>, or null when that slice is not in a chunk (flat map only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Page* Lookup(nuint address)
     {
         nuint s = address >> Layout.SliceShift;

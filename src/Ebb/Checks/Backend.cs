@@ -39,7 +39,7 @@ internal static unsafe class Backend
     public static void Free(void* ptr) => Dealloc.Free(ThreadHeap.Current, ptr);
 
     /// <summary>The usable size of a release-mode block; throws for a pointer that is not a live block start.</summary>
-    public static nuint UsableSize(void* ptr) => ptr == null ? 0 : Blocks.LiveBlockAt(ptr, ThreadHeap.Current).Size;
+    public static nuint UsableSize(void* ptr) => ptr == null ? 0 : Blocks.UsableSize(ptr, ThreadHeap.Current);
 
     /// <summary>
     /// Whether <paramref name="address"/> lies in one of Ebb's chunks of slices (the chunk map,
