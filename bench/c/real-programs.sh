@@ -19,13 +19,17 @@ real_redis() {
   # linger in TIME_WAIT there, and a server port drawn among them failed to bind (a failed round).
   local low; low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   port=$((10000 + RANDOM % (low > 12000 ? low - 11000 : 1000)))
-  LD_PRELOAD=$lib redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --logfile "" --loglevel warning >/dev/null 2>&1 &
+  # Server and client on cores of their own when there are two: sharing both, the client's
+  # scheduling moved the figure more than the server's allocator did (bench/results/redis-usable-size-20261206.md).
+  local pin_server="" pin_client=""
+  if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then pin_server="taskset -c 0"; pin_client="taskset -c 1"; fi
+  LD_PRELOAD=$lib $pin_server redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --logfile "" --loglevel warning >/dev/null 2>&1 &
   pid=$!
   for _ in $(seq 200); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
   redis-cli -p "$port" ping 2>/dev/null | grep -q PONG || { echo "real_redis: redis-server did not answer on port $port" >&2; kill "$pid" 2>/dev/null; return 1; }
   t0=$(date +%s.%N)
   # A server that dies mid-run leaves redis-benchmark reconnecting for ever: hence the timeout.
-  timeout 120 redis-benchmark -h 127.0.0.1 -p "$port" -n 100000 -c 50 -P 16 -d 256 -r 100000 -q \
+  timeout 120 $pin_client redis-benchmark -h 127.0.0.1 -p "$port" -n 100000 -c 50 -P 16 -d 256 -r 100000 -q \
     -t set,get,lpush,lpop,incr,sadd,hset >/dev/null 2>&1 || { echo "real_redis: redis-benchmark failed" >&2; kill "$pid" 2>/dev/null; return 1; }
   t1=$(date +%s.%N)
   kill -0 "$pid" 2>/dev/null || { echo "real_redis: redis-server died during the run" >&2; return 1; }
