@@ -160,6 +160,24 @@ public sealed class CheckedModeTests(NativeBuild build)
         Assert.DoesNotContain("ERROR", r.Stderr);
     }
 
+    /// <summary>
+    /// Release mode (no EBB_ variable): a bad call is one line naming the pointer and the block,
+    /// then abort (SIGABRT, exit 134), as docs/libebb.md's "Bad frees" says; a usable-size query
+    /// of a freed block is refused as its free would be.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("double-free", "ebb: double free of 0x")]
+    [InlineData("interior-free", "ebb: invalid free: 0x")]
+    [InlineData("usable-after-free", "ebb: double free of 0x")]
+    public void Release_BadCall_OneLineThenAbort(string scenario, string line)
+    {
+        var r = RunScenario(scenario, new Dictionary<string, string>());
+        Assert.True(r.ExitCode == 134, $"expected SIGABRT (134):\n{r.Describe()}");
+        string[] lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1 && lines[0].StartsWith(line, StringComparison.Ordinal), $"expected one line starting '{line}':\n{r.Describe()}");
+        Assert.DoesNotContain("usable ", r.Stdout);
+    }
+
     [SkippableTheory]
     [InlineData("EBB_CHECK", "1")]
     [InlineData("EBB_GUARD", "all")]

@@ -110,6 +110,10 @@ int main(int argc, char **argv)
         printf("usable %zu %zu\n", malloc_usable_size(p), malloc_usable_size(q));
         release(p);
         return 0;
+    } else if (strcmp(what, "usable-after-free") == 0) {
+        release(p);
+        printf("usable %zu\n", malloc_usable_size(p)); /* a freed block: refused as its free would be */
+        p = NULL;
     } else if (strcmp(what, "big-frame-double-free") == 0) {
         release(p);
         p = NULL;
