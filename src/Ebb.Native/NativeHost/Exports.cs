@@ -65,7 +65,7 @@ internal static unsafe class Exports
     {
         Page* pg = Blocks.LiveSmallPage(p);
         if (pg != null) return pg->BlockSize;
-        return Owns(p) == 0 ? 0 : Blocks.LiveBlockAt(p, HeapState.Real(h)).Size;
+        return Owns(p) == 0 ? 0 : Blocks.LiveBlockAtSlow(p, HeapState.Real(h)).Size;
     }
 
     /// <summary>Whether Ebb owns the memory at <paramref name="p"/> (a chunk or a huge mapping of its own).</summary>

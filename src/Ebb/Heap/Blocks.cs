@@ -132,8 +132,12 @@ internal static unsafe class Blocks
         return LiveBlockAtSlow(p, h);
     }
 
-    /// <summary>Every case of <see cref="LiveBlockAt"/>: any kind of block, and every pointer that is not a live block start.</summary>
-    private static BlockInfo LiveBlockAtSlow(void* p, Heap* h)
+    /// <summary>
+    /// <see cref="LiveBlockAt"/> without its first test, for a caller that has made it already
+    /// (<see cref="LiveSmallPage"/> said null): any kind of block, and every pointer that is not a
+    /// live block start.
+    /// </summary>
+    public static BlockInfo LiveBlockAtSlow(void* p, Heap* h)
     {
         BlockInfo info = Find(p);
         if (info.Kind == BlockKind.FreeMemory) Host.FreeFailed(FreeError.DoubleFree, p, info);
